@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOfCase } from '../../analytics/case-log.js';
+import { AnalyticsStore } from '../../analytics/store.js';
+import type { CaseIntake } from '../../domain/case.js';
+import { routeClock } from '../../rules/case-clocks.js';
+import { computeDeadline } from '../../rules/deadline.js';
+import { chinaDateOf, addDays } from '../../rules/plain-date.js';
+import { caseStateQuery, petitionCaseWorkflow, routeUpdate } from '../../workflows/petition-case.js';
+import { createCaseWorker, WORKFLOWS_PATH } from '../../workflows/worker.js';
+import { timeSkippingServerPath } from '../support/tools.js';
+
+const DAY = 86_400_000;
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+let store: AnalyticsStore;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+  });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  store = await AnalyticsStore.open(':memory:');
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  store?.close();
+});
+
+async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await createCaseWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    store,
+    workflowBundle: bundle,
+  });
+  return worker.runUntil(run(taskQueue));
+}
+
+async function intakeAtServerNow(caseId: string): Promise<CaseIntake> {
+  return {
+    caseId,
+    receivedAt: new Date(await env.currentTimeMs()).toISOString(),
+    channel: 'visit',
+    regionCode: '110105',
+    collectiveSize: 1,
+    summary: 'wage arrears',
+  };
+}
+
+describe('petition case workflow: the 15-day routing clock (信访工作条例 第二十二条)', () => {
+  it('fires at the end of day 15 after receipt and records the breach once', async () => {
+    const intake = await intakeAtServerNow('T-OVERDUE');
+    const expected = computeDeadline(routeClock, chinaDateOf(new Date(intake.receivedAt)));
+    expect(expected.due).toBe(addDays(chinaDateOf(new Date(intake.receivedAt)), 15));
+
+    await withWorker(async (taskQueue) => {
+      const handle = await env.client.workflow.start(petitionCaseWorkflow, {
+        workflowId: `case-${intake.caseId}`,
+        taskQueue,
+        args: [intake],
+      });
+      // One minute before the breach instant: still on time.
+      await env.sleep(expected.breachAt.getTime() - (await env.currentTimeMs()) - 60_000);
+      const before = await handle.query(caseStateQuery);
+      expect(before.routeOverdue).toBe(false);
+      expect(before.routeDeadline.due).toBe(expected.due);
+      expect((await eventsOfCase(store, intake.caseId)).map((e) => e.event_type)).toEqual(['received']);
+
+      await env.sleep(120_000);
+      const after = await handle.query(caseStateQuery);
+      expect(after.routeOverdue).toBe(true);
+      const events = await eventsOfCase(store, intake.caseId);
+      expect(events.map((e) => e.event_type)).toEqual(['received', 'route_overdue']);
+      expect(events[1]?.due_date).toBe(expected.due);
+
+      const routed = await handle.executeUpdate(routeUpdate, {
+        args: [{ mode: 'forward', toOrgan: 'BJ-HRSS', actor: 'clerk-1' }],
+      });
+      expect(routed.stage).toBe('routed');
+      const final = await handle.result();
+      expect(final.routeOverdue).toBe(true);
+      expect((await eventsOfCase(store, intake.caseId)).map((e) => e.event_type)).toEqual([
+        'received',
+        'route_overdue',
+        'routed',
+      ]);
+    });
+  }, 60_000);
+
+  it('records no breach when routed in time; refuses an invalid routing and a second one', async () => {
+    const intake = await intakeAtServerNow('T-ONTIME');
+    await withWorker(async (taskQueue) => {
+      const handle = await env.client.workflow.start(petitionCaseWorkflow, {
+        workflowId: `case-${intake.caseId}`,
+        taskQueue,
+        args: [intake],
+      });
+      await env.sleep(3 * DAY);
+      await expect(
+        handle.executeUpdate(routeUpdate, { args: [{ mode: 'forward', toOrgan: ' ', actor: 'clerk-2' }] }),
+      ).rejects.toThrow(WorkflowUpdateFailedError);
+      expect((await handle.query(caseStateQuery)).stage).toBe('awaiting_route');
+
+      await handle.executeUpdate(routeUpdate, { args: [{ mode: 'assign', toOrgan: 'CY-GOV', actor: 'clerk-2' }] });
+      const final = await handle.result();
+      // Routing ends this stage of the case; a second routing finds no stage to act on.
+      await expect(
+        handle.executeUpdate(routeUpdate, { args: [{ mode: 'forward', toOrgan: 'X', actor: 'clerk-2' }] }),
+      ).rejects.toThrow();
+      expect(final.routeOverdue).toBe(false);
+      expect(final.routing?.toOrgan).toBe('CY-GOV');
+      expect((await eventsOfCase(store, intake.caseId)).map((e) => e.event_type)).toEqual(['received', 'routed']);
+    });
+  }, 60_000);
+});
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
