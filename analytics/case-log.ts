@@ -1,23 +1,91 @@
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
-import type { AnalyticsStore } from './store.js';
 import { chinaDateOf } from '../rules/plain-date.js';
-
-// Both writes are idempotent: a case or event already present is left as it is, so an
-// activity retried after a lost acknowledgement never writes twice.
-const INSERT_CASE = `
-  INSERT INTO cases (case_id, received_at, received_date, channel, region_code, field,
-                     collective_size, summary, origin)
-  VALUES ($caseId, $receivedAt::TIMESTAMPTZ, $receivedDate::DATE, $channel, $regionCode, $field,
-          $collectiveSize, $summary, $origin)
-  ON CONFLICT DO NOTHING`;
-
-const INSERT_EVENT = `
-  INSERT INTO case_events (event_id, case_id, event_type, occurred_at, actor, due_date, detail)
-  VALUES ($eventId, $caseId, $type, $occurredAt::TIMESTAMPTZ, $actor, $dueDate::DATE, $detail::JSON)
-  ON CONFLICT DO NOTHING`;
+import type { AnalyticsStore } from './store.js';
 
 export type CaseOrigin = 'workflow' | 'demo' | 'import';
+
+type Cell = string | number | null;
+interface Column<Row> {
+  name: string;
+  /** SQL type the text or number is cast to on insert. */
+  type: 'VARCHAR' | 'INTEGER' | 'DATE' | 'TIMESTAMPTZ' | 'JSON';
+  value: (row: Row) => Cell;
+}
+interface TableWriter<Row> {
+  table: string;
+  columns: Column<Row>[];
+}
+
+// Each table's columns are declared once and serve both the single-row insert (a workflow
+// activity) and the bulk path (Appender into a staging table, then one INSERT ... SELECT).
+// Both inserts are idempotent: a row whose key is present is left as it is, so an activity
+// retried after a lost acknowledgement never writes twice.
+const caseWriter: TableWriter<{ intake: CaseIntake; origin: CaseOrigin }> = {
+  table: 'cases',
+  columns: [
+    { name: 'case_id', type: 'VARCHAR', value: (r) => r.intake.caseId },
+    { name: 'received_at', type: 'TIMESTAMPTZ', value: (r) => r.intake.receivedAt },
+    { name: 'received_date', type: 'DATE', value: (r) => chinaDateOf(new Date(r.intake.receivedAt)) },
+    { name: 'channel', type: 'VARCHAR', value: (r) => r.intake.channel },
+    { name: 'region_code', type: 'VARCHAR', value: (r) => r.intake.regionCode },
+    { name: 'field', type: 'VARCHAR', value: (r) => r.intake.field ?? null },
+    { name: 'collective_size', type: 'INTEGER', value: (r) => r.intake.collectiveSize },
+    { name: 'summary', type: 'VARCHAR', value: (r) => r.intake.summary ?? null },
+    { name: 'origin', type: 'VARCHAR', value: (r) => r.origin },
+  ],
+};
+
+const eventWriter: TableWriter<CaseEvent> = {
+  table: 'case_events',
+  columns: [
+    { name: 'event_id', type: 'VARCHAR', value: (e) => caseEventId(e) },
+    { name: 'case_id', type: 'VARCHAR', value: (e) => e.caseId },
+    { name: 'event_type', type: 'VARCHAR', value: (e) => e.type },
+    { name: 'occurred_at', type: 'TIMESTAMPTZ', value: (e) => e.occurredAt },
+    { name: 'actor', type: 'VARCHAR', value: (e) => e.actor ?? null },
+    { name: 'due_date', type: 'DATE', value: (e) => e.dueDate ?? null },
+    { name: 'detail', type: 'JSON', value: (e) => (e.detail ? JSON.stringify(e.detail) : null) },
+  ],
+};
+
+function insertOne<Row>(writer: TableWriter<Row>, conn: DuckDBConnection, row: Row): Promise<unknown> {
+  const names = writer.columns.map((c) => c.name).join(', ');
+  const values = writer.columns.map((c, i) => `$${i + 1}::${c.type}`).join(', ');
+  return conn.run(
+    `INSERT INTO ${writer.table} (${names}) VALUES (${values}) ON CONFLICT DO NOTHING`,
+    writer.columns.map((c) => c.value(row)),
+  );
+}
+
+/** Bulk insert: `fill` stages every row through the Appender, then one statement inserts them. */
+async function insertMany<Row>(
+  writer: TableWriter<Row>,
+  conn: DuckDBConnection,
+  fill: (stage: (row: Row) => void) => void,
+): Promise<void> {
+  const staging = `staging_${writer.table}`;
+  const stagedTypes = writer.columns.map((c) => `${c.name} ${c.type === 'INTEGER' ? 'INTEGER' : 'VARCHAR'}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${stagedTypes.join(', ')})`);
+  const appender = await conn.createAppender(staging, 'main', 'temp');
+  fill((row) => appendRow(appender, writer, row));
+  appender.closeSync();
+  const names = writer.columns.map((c) => c.name).join(', ');
+  const casts = writer.columns.map((c) => `${c.name}::${c.type}`).join(', ');
+  await conn.run(`INSERT INTO ${writer.table} (${names}) SELECT ${casts} FROM temp.main.${staging} ON CONFLICT DO NOTHING`);
+  await conn.run(`DROP TABLE temp.main.${staging}`);
+}
+
+function appendRow<Row>(appender: DuckDBAppender, writer: TableWriter<Row>, row: Row): void {
+  for (const column of writer.columns) {
+    const cell = column.value(row);
+    if (cell === null) appender.appendNull();
+    else if (typeof cell === 'number') appender.appendInteger(cell);
+    else appender.appendVarchar(cell);
+  }
+  appender.endRow();
+}
 
 /** Records a case at receipt together with its `received` event, in one transaction. */
 export async function recordIntake(
@@ -27,39 +95,34 @@ export async function recordIntake(
   origin: CaseOrigin,
 ): Promise<void> {
   await store.transaction(async (conn) => {
-    await conn.run(INSERT_CASE, intakeParams(intake, origin));
-    await conn.run(INSERT_EVENT, eventParams(received));
+    await insertOne(caseWriter, conn, { intake, origin });
+    await insertOne(eventWriter, conn, received);
   });
 }
 
 export async function recordEvent(store: AnalyticsStore, event: CaseEvent): Promise<void> {
-  await store.run(INSERT_EVENT, eventParams(event));
+  await store.transaction((conn) => insertOne(eventWriter, conn, event));
 }
 
-export function intakeParams(intake: CaseIntake, origin: CaseOrigin) {
-  return {
-    caseId: intake.caseId,
-    receivedAt: intake.receivedAt,
-    receivedDate: chinaDateOf(new Date(intake.receivedAt)),
-    channel: intake.channel,
-    regionCode: intake.regionCode,
-    field: intake.field ?? null,
-    collectiveSize: intake.collectiveSize,
-    summary: intake.summary ?? null,
-    origin,
-  };
-}
-
-export function eventParams(event: CaseEvent) {
-  return {
-    eventId: caseEventId(event),
-    caseId: event.caseId,
-    type: event.type,
-    occurredAt: event.occurredAt,
-    actor: event.actor ?? null,
-    dueDate: event.dueDate ?? null,
-    detail: event.detail ? JSON.stringify(event.detail) : null,
-  };
+/** Records many cases with their events in one transaction (demo data, imports). */
+export async function recordHistory(
+  store: AnalyticsStore,
+  history: Iterable<{ intake: CaseIntake; events: CaseEvent[] }>,
+  origin: CaseOrigin,
+): Promise<number> {
+  const events: CaseEvent[] = [];
+  let count = 0;
+  await store.transaction(async (conn) => {
+    await insertMany(caseWriter, conn, (stage) => {
+      for (const { intake, events: caseEvents } of history) {
+        stage({ intake, origin });
+        events.push(...caseEvents);
+        count++;
+      }
+    });
+    await insertMany(eventWriter, conn, (stage) => events.forEach(stage));
+  });
+  return count;
 }
 
 const eventRow = z.object({
@@ -73,9 +136,45 @@ export type CaseEventRow = z.infer<typeof eventRow>;
 export async function eventsOfCase(store: AnalyticsStore, caseId: string): Promise<CaseEventRow[]> {
   return store.all(
     eventRow,
-    `SELECT event_type, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S%z') AS occurred_at,
+    `SELECT event_type, strftime(timezone('UTC', occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
             due_date::VARCHAR AS due_date, actor
        FROM case_events WHERE case_id = $caseId ORDER BY occurred_at, event_type`,
     { caseId },
   );
+}
+
+const caseSummaryRow = z.object({
+  case_id: z.string(),
+  received_at: z.string(),
+  channel: z.string(),
+  region_code: z.string(),
+  field: z.string().nullable(),
+  origin: z.string(),
+  route_due: z.string().nullable(),
+  routed: z.boolean(),
+  route_overdue: z.boolean(),
+});
+export type CaseSummary = z.infer<typeof caseSummaryRow>;
+
+/** Most recently received cases with the state their events imply. */
+export async function recentCases(store: AnalyticsStore, options: { limit: number; origin?: CaseOrigin }): Promise<CaseSummary[]> {
+  return store.all(
+    caseSummaryRow,
+    `SELECT c.case_id, strftime(timezone('UTC', c.received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, c.channel,
+            c.region_code, c.field, c.origin,
+            (max(e.due_date) FILTER (WHERE e.event_type = 'received'))::VARCHAR AS route_due,
+            coalesce(bool_or(e.event_type = 'routed'), false) AS routed,
+            coalesce(bool_or(e.event_type = 'route_overdue'), false) AS route_overdue
+       FROM cases c LEFT JOIN case_events e USING (case_id)
+      WHERE $origin::VARCHAR IS NULL OR c.origin = $origin::VARCHAR
+      GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin
+      ORDER BY c.received_at DESC, c.case_id
+      LIMIT $limit`,
+    { limit: options.limit, origin: options.origin ?? null },
+  );
+}
+
+export async function countCases(store: AnalyticsStore): Promise<number> {
+  const [row] = await store.all(z.object({ n: z.number() }), 'SELECT count(*)::INTEGER AS n FROM cases');
+  return row?.n ?? 0;
 }

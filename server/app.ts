@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { tableFromJSON, tableToIPC } from 'apache-arrow';
+import { z } from 'zod';
+import { countCases, eventsOfCase, recentCases } from '../analytics/case-log.js';
+import { casesByMonth, describeMeasure, queryCasesByMonth } from '../analytics/metrics.js';
+import type { AnalyticsStore } from '../analytics/store.js';
+import { CHANNEL_CODES, CHANNELS, type CaseIntake } from '../domain/case.js';
+import { BEIJING_DISTRICTS, isKnownRegion } from '../domain/regions.js';
+import { chinaDateOf } from '../rules/plain-date.js';
+import {
+  CASE_WORKFLOW_ID_PREFIX,
+  caseStateQuery,
+  petitionCaseWorkflow,
+  routeUpdate,
+} from '../workflows/petition-case.js';
+
+export interface AppDependencies {
+  store: AnalyticsStore;
+  temporal: Client;
+  taskQueue: string;
+  /** Built web app to serve; omitted in API-only tests. */
+  webDir?: string;
+  now?: () => Date;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+const caseIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
+
+const intakeBody = z
+  .object({
+    caseId: caseIdSchema.optional(),
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    channel: z.enum(CHANNEL_CODES),
+    regionCode: z.string().refine(isKnownRegion, 'not a known region code'),
+    field: z.string().trim().min(1).max(40).optional(),
+    collectiveSize: z.number().int().min(1).max(10_000).default(1),
+    summary: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+const routeBody = z
+  .object({
+    mode: z.enum(['forward', 'assign', 'report']),
+    toOrgan: z.string().trim().min(1).max(80),
+    actor: z.string().trim().min(1).max(80),
+  })
+  .strict();
+
+const monthQuery = z
+  .object({ from: month.optional(), to: month.optional(), region: z.string().refine(isKnownRegion, 'not a known region code').optional() })
+  .strict();
+
+export function createApp(deps: AppDependencies): express.Express {
+  const { store, temporal, taskQueue } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '100kb' }));
+
+  app.get('/api/health', async (_req, res) => {
+    const [temporalHealth, duckdbHealth] = await Promise.all([
+      probe(async () => {
+        const { serverVersion } = await temporal.workflowService.getSystemInfo({});
+        return { namespace: temporal.options.namespace, taskQueue, serverVersion };
+      }),
+      probe(async () => ({ path: store.path, cases: await countCases(store) })),
+    ]);
+    const ok = temporalHealth.ok && duckdbHealth.ok;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', temporal: temporalHealth, duckdb: duckdbHealth });
+  });
+
+  app.get('/api/reference', (_req, res) => {
+    res.json({ channels: CHANNELS, regions: BEIJING_DISTRICTS });
+  });
+
+  app.post('/api/cases', async (req, res) => {
+    const body = intakeBody.parse(req.body);
+    const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now();
+    if (receivedAt.getTime() > now().getTime() + 60_000) throw new HttpError(400, 'receivedAt: lies in the future');
+    const intake: CaseIntake = {
+      ...body,
+      caseId: body.caseId ?? newCaseId(receivedAt),
+      receivedAt: receivedAt.toISOString(),
+    };
+    try {
+      const handle = await temporal.workflow.start(petitionCaseWorkflow, {
+        workflowId: CASE_WORKFLOW_ID_PREFIX + intake.caseId,
+        taskQueue,
+        args: [intake],
+      });
+      res.status(201).location(`/api/cases/${intake.caseId}`).json({ caseId: intake.caseId, workflowId: handle.workflowId });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HttpError(409, `case ${intake.caseId} is already registered`);
+      }
+      throw error;
+    }
+  });
+
+  app.get('/api/cases', async (req, res) => {
+    const { limit } = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) }).parse(req.query);
+    res.json(await recentCases(store, { limit }));
+  });
+
+  app.get('/api/cases/:caseId', async (req, res) => {
+    const caseId = caseIdSchema.parse(req.params.caseId);
+    const events = await eventsOfCase(store, caseId);
+    let workflow = null;
+    try {
+      workflow = await temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId).query(caseStateQuery);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    if (!workflow && events.length === 0) throw new HttpError(404, `no case ${caseId}`);
+    res.json({ caseId, state: workflow, events });
+  });
+
+  app.post('/api/cases/:caseId/route', async (req, res) => {
+    const caseId = caseIdSchema.parse(req.params.caseId);
+    const decision = routeBody.parse(req.body);
+    const handle = temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId);
+    try {
+      res.json(await handle.executeUpdate(routeUpdate, { args: [decision] }));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw new HttpError(409, `route refused: ${error.cause?.message ?? error.message}`);
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        const exists = await handle.describe().then(() => true, () => false);
+        throw exists
+          ? new HttpError(409, `route refused: case ${caseId} has no routing stage open (already routed)`)
+          : new HttpError(404, `no case ${caseId}`);
+      }
+      throw error;
+    }
+  });
+
+  app.get('/api/metrics/cases-by-month', async (req, res) => {
+    const query = monthQuery.parse(req.query);
+    const to = query.to ?? chinaDateOf(now()).slice(0, 7);
+    const from = query.from ?? shiftMonth(to, -23);
+    if (from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);
+    if (monthsBetween(from, to) > 600) throw new HttpError(400, 'the range spans more than 50 years');
+    const rows = await queryCasesByMonth(store, { from, to, ...(query.region ? { region: query.region } : {}) });
+    if (req.accepts(['application/json', ARROW_STREAM]) === ARROW_STREAM) {
+      res.type(ARROW_STREAM).send(Buffer.from(tableToIPC(tableFromJSON(rows), 'stream')));
+      return;
+    }
+    res.json({ measure: describeMeasure(casesByMonth), from, to, region: query.region ?? null, rows });
+  });
+
+  app.use('/api', (req) => {
+    throw new HttpError(404, `no API route ${req.method} ${req.path}`);
+  });
+
+  if (deps.webDir && existsSync(deps.webDir)) {
+    app.use(express.static(deps.webDir, { index: 'index.html' }));
+  }
+
+  app.use(errorHandler);
+  return app;
+}
+
+const errorHandler: ErrorRequestHandler = (error: unknown, _req: Request, res: Response, _next) => {
+  if (error instanceof z.ZodError) {
+    res.status(400).json({
+      error: 'invalid request',
+      problems: error.issues.map((i) => ({ at: i.path.join('.') || '(body)', problem: i.message })),
+    });
+    return;
+  }
+  if (error instanceof HttpError) {
+    res.status(error.status).json({ error: error.message });
+    return;
+  }
+  if (error instanceof SyntaxError && 'body' in error) {
+    res.status(400).json({ error: `request body is not valid JSON: ${error.message}` });
+    return;
+  }
+  console.error(error);
+  res.status(500).json({ error: 'internal error; see the server log' });
+};
+
+async function probe<T>(check: () => Promise<T>): Promise<({ ok: true } & T) | { ok: false; error: string }> {
+  try {
+    return { ok: true, ...(await check()) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function newCaseId(receivedAt: Date): string {
+  return `XF-${chinaDateOf(receivedAt).replaceAll('-', '')}-${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+function shiftMonth(yyyyMm: string, delta: number): string {
+  const index = Number(yyyyMm.slice(0, 4)) * 12 + Number(yyyyMm.slice(5, 7)) - 1 + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+function monthsBetween(from: string, to: string): number {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+}

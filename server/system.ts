@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { countCases, recordHistory } from '../analytics/case-log.js';
+import { demoHistory } from '../analytics/demo-data.js';
+import { AnalyticsStore } from '../analytics/store.js';
+import type { CaseIntake } from '../domain/case.js';
+import { chinaDateOf } from '../rules/plain-date.js';
+import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
+import { createCaseWorker } from '../workflows/worker.js';
+import { createApp } from './app.js';
+import { PROJECT_ROOT, type AppConfig } from './config.js';
+import { connectTemporal, startEmbeddedTemporal, type EmbeddedTemporal } from './temporal.js';
+
+export interface RunningSystem {
+  url: string;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded deployment: one process owns the DuckDB file and runs both the case worker
+ * (whose activities write the event log) and the web server (which reads it). Temporal is
+ * the dev server this process starts, or the cluster TEMPORAL_ADDRESS names.
+ */
+export async function startSystem(config: AppConfig, log: (line: string) => void): Promise<RunningSystem> {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    const store = await AnalyticsStore.open(config.duckdbPath);
+    cleanup.push(() => store.close());
+
+    let embedded: EmbeddedTemporal | null = null;
+    if (!config.temporal.address) {
+      log('starting the embedded Temporal dev server...');
+      embedded = await startEmbeddedTemporal(config.temporal.dev, log);
+      cleanup.push(() => embedded!.stop());
+    }
+    const temporalAddress = config.temporal.address ?? embedded!.address;
+    const temporal = await connectTemporal(temporalAddress, config.temporal);
+    cleanup.push(() => temporal.close());
+
+    const worker = await createCaseWorker({
+      connection: temporal.worker,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      store,
+    });
+    const running = worker.run();
+    cleanup.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    if (config.loadDemo && (await countCases(store)) === 0) {
+      const started = Date.now();
+      const loaded = await recordHistory(store, demoHistory({ anchorMonth: chinaDateOf(new Date()).slice(0, 7) }), 'demo');
+      const live = await startDemoCases(temporal.client, config.temporal.taskQueue);
+      log(`loaded demo data: ${loaded} past cases and ${live} open cases in ${Date.now() - started} ms`);
+    }
+
+    const app = createApp({ store, temporal: temporal.client, taskQueue: config.temporal.taskQueue, webDir: `${PROJECT_ROOT}web/dist` });
+    const server = await listen(app, config.port, config.host);
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://${config.host}:${port}/`,
+      temporalAddress,
+      temporalUiUrl: embedded?.uiUrl ?? null,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+/** Open cases received over the last three weeks, so the routing clock is visible at work. */
+async function startDemoCases(client: Client, taskQueue: string): Promise<number> {
+  const daysAgo = [1, 4, 8, 12, 17, 21];
+  let started = 0;
+  for (const [i, days] of daysAgo.entries()) {
+    const intake: CaseIntake = {
+      caseId: `DEMO-LIVE-${i + 1}`,
+      receivedAt: new Date(Date.now() - days * 86_400_000).toISOString(),
+      channel: i % 2 ? 'online' : 'visit',
+      regionCode: ['110105', '110108', '110106', '110112', '110114', '110115'][i]!,
+      field: ['劳动社保', '城乡建设', '国土资源', '城乡建设', '教育', '生态环境'][i]!,
+      collectiveSize: i === 2 ? 7 : 1,
+      summary: 'demo case',
+    };
+    try {
+      await client.workflow.start(petitionCaseWorkflow, {
+        workflowId: CASE_WORKFLOW_ID_PREFIX + intake.caseId,
+        taskQueue,
+        args: [intake],
+      });
+      started++;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+  return started;
+}
