@@ -7,6 +7,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    setupFiles: ['./test/support/setup.ts'],
     reporters: ['default', './test/support/closing-line-reporter.ts'],
   },
 });

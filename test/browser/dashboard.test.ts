@@ -1,0 +1,173 @@
+/**
+ * End to end, as `npm start` runs it: the Temporal CLI dev server, the case worker, DuckDB on
+ * disk and the Express server with the Vite-built page, driven over HTTP and in Debian's
+ * Chromium.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tableFromIPC } from 'apache-arrow';
+import { chromium, type Browser } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, chinaDateOf } from '../../rules/plain-date.js';
+import { loadConfig } from '../../server/config.js';
+import { startSystem, type RunningSystem } from '../../server/system.js';
+import { freePort } from '../support/ports.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+let system: RunningSystem;
+let dataDir: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  dataDir = mkdtempSync(join(tmpdir(), 'xinfang-e2e-'));
+  const config = loadConfig({
+    PORT: '0',
+    XINFANG_DATA_DIR: dataDir,
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_DEV_UI_PORT: String(await freePort()),
+    TEMPORAL_TASK_QUEUE: 'e2e-cases',
+  });
+  system = await startSystem(config, () => undefined);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const api = (path: string, init?: RequestInit) =>
+  fetch(new URL(path, system.url), { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the running system', () => {
+  it('reports Temporal and DuckDB healthy, with the demo data loaded', async () => {
+    const response = await api('/api/health');
+    expect(response.status).toBe(200);
+    const health = await response.json();
+    expect(health).toMatchObject({ status: 'ok', temporal: { ok: true }, duckdb: { ok: true } });
+    expect(health.duckdb.cases).toBeGreaterThan(5000);
+  });
+
+  it('registers a case: a workflow starts and its received event reaches DuckDB with the 15-day due date', async () => {
+    const receivedAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const response = await api('/api/cases', {
+      method: 'POST',
+      body: JSON.stringify({ caseId: 'E2E-1', receivedAt, channel: 'letter', regionCode: '110108', field: '教育' }),
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ caseId: 'E2E-1', workflowId: 'petition-case/E2E-1' });
+
+    const detail = await eventually(async () => {
+      const body = await (await api('/api/cases/E2E-1')).json();
+      return body.events?.length ? body : undefined;
+    }, 'the received event');
+    const due = addDays(chinaDateOf(new Date(receivedAt)), 15);
+    expect(detail.events[0]).toMatchObject({ event_type: 'received', due_date: due });
+    expect(detail.state).toMatchObject({ stage: 'awaiting_route', routeOverdue: false, routeDeadline: { due } });
+
+    const again = await api('/api/cases', {
+      method: 'POST',
+      body: JSON.stringify({ caseId: 'E2E-1', channel: 'letter', regionCode: '110108' }),
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it('rejects bad input with what is wrong and where, and stores nothing', async () => {
+    const before = (await (await api('/api/health')).json()).duckdb.cases;
+    const response = await api('/api/cases', {
+      method: 'POST',
+      body: JSON.stringify({ channel: 'pigeon', regionCode: '110108', collectiveSize: 0 }),
+    });
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.problems.map((p: { at: string }) => p.at).sort()).toEqual(['channel', 'collectiveSize']);
+    const future = await api('/api/cases', {
+      method: 'POST',
+      body: JSON.stringify({ channel: 'visit', regionCode: '110108', receivedAt: '2999-01-01T00:00:00Z' }),
+    });
+    expect(future.status).toBe(400);
+    expect((await api('/api/cases', { method: 'POST', body: '{"channel":' })).status).toBe(400);
+    expect((await (await api('/api/health')).json()).duckdb.cases).toBe(before);
+  });
+
+  it('routes a case once; a second routing is refused', async () => {
+    const route = () =>
+      api('/api/cases/E2E-1/route', {
+        method: 'POST',
+        body: JSON.stringify({ mode: 'forward', toOrgan: '海淀区教委', actor: 'clerk-e2e' }),
+      });
+    const first = await route();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ stage: 'routed', routing: { toOrgan: '海淀区教委' } });
+    expect((await route()).status).toBe(409);
+    expect((await api('/api/cases/NO-SUCH/route', { method: 'POST', body: '{"mode":"forward","toOrgan":"x","actor":"y"}' })).status).toBe(404);
+  });
+
+  it('serves cases by month as JSON and as Arrow IPC with the same numbers', async () => {
+    const json = await (await api('/api/metrics/cases-by-month?from=2025-01&to=2025-12')).json();
+    expect(json.rows).toHaveLength(12);
+    const arrow = await api('/api/metrics/cases-by-month?from=2025-01&to=2025-12', {
+      headers: { accept: 'application/vnd.apache.arrow.stream' },
+    });
+    expect(arrow.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
+    expect(table.numRows).toBe(12);
+    expect([...table.getChild('cases')!].map(Number)).toEqual(json.rows.map((r: { cases: number }) => r.cases));
+    expect((await api('/api/metrics/cases-by-month?from=2025-13')).status).toBe(400);
+  });
+
+  it('draws the chart in Chromium and registers a case from the form', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(system.url);
+    const chart = page.locator('#cases-by-month[data-state="ready"]');
+    await chart.waitFor({ timeout: 15_000 });
+    expect(Number(await chart.getAttribute('data-points'))).toBe(24);
+    expect(Number(await chart.getAttribute('data-total'))).toBeGreaterThan(3000);
+    // The bars are drawn: count canvas pixels in the series colour (#b8322f).
+    const barPixels = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#cases-by-month canvas')!;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i]! - 0xb8) < 8 && Math.abs(data[i + 1]! - 0x32) < 8 && Math.abs(data[i + 2]! - 0x2f) < 8) count++;
+      }
+      return count;
+    });
+    expect(barPixels).toBeGreaterThan(2000);
+    await expect.poll(() => page.locator('#health li.ok').count()).toBe(2);
+
+    await page.selectOption('#channel', 'online');
+    await page.selectOption('#intake-region', '110119');
+    await page.fill('input[name=field]', '生态环境');
+    await page.click('#intake button[type=submit]');
+    await page.locator('#intake-result', { hasText: '已登记' }).waitFor();
+    const caseId = (await page.locator('#intake-result').textContent())!.split(' ').pop()!;
+    await page.locator('#recent tbody tr', { hasText: caseId }).waitFor({ timeout: 15_000 });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});

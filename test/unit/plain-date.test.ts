@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, chinaDateOf, parsePlainDate, startOfChinaDay } from '../../rules/plain-date.js';
+
+describe('plain dates in China Standard Time', () => {
+  it('puts an instant on the China calendar day, whatever the host time zone', () => {
+    expect(chinaDateOf(new Date('2025-01-31T15:59:59Z'))).toBe('2025-01-31');
+    expect(chinaDateOf(new Date('2025-01-31T16:00:00Z'))).toBe('2025-02-01');
+  });
+
+  it('starts a China day at 16:00 UTC the day before', () => {
+    expect(startOfChinaDay(parsePlainDate('2025-03-16')).toISOString()).toBe('2025-03-15T16:00:00.000Z');
+  });
+
+  it('adds days across month ends and leap days', () => {
+    expect(addDays(parsePlainDate('2024-02-20'), 15)).toBe('2024-03-06'); // 2024 is a leap year
+    expect(addDays(parsePlainDate('2025-02-20'), 15)).toBe('2025-03-07');
+    expect(addDays(parsePlainDate('2025-12-25'), 15)).toBe('2026-01-09');
+  });
+
+  it('refuses text that is not a real calendar date', () => {
+    expect(() => parsePlainDate('2025-02-29')).toThrow(/no such calendar date/);
+    expect(() => parsePlainDate('2025/03/01')).toThrow(/YYYY-MM-DD/);
+  });
+});

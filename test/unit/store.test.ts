@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { eventsOfCase, recordEvent, recordHistory, recordIntake, recentCases } from '../../analytics/case-log.js';
+import { demoHistory } from '../../analytics/demo-data.js';
+import { queryCasesByMonth } from '../../analytics/metrics.js';
+import { AnalyticsStore } from '../../analytics/store.js';
+import type { CaseIntake } from '../../domain/case.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const intake = (caseId: string, receivedAt: string, regionCode = '110105'): CaseIntake => ({
+  caseId,
+  receivedAt,
+  channel: 'visit',
+  regionCode,
+  collectiveSize: 1,
+});
+const received = (c: CaseIntake) => ({ caseId: c.caseId, type: 'received' as const, occurredAt: c.receivedAt });
+
+describe('the analytics store', () => {
+  it('migrates a new file once and keeps its data across reopening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xinfang-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'nested', 'x.duckdb');
+    const first = await AnalyticsStore.open(path);
+    const a = intake('A', '2025-03-01T02:00:00Z');
+    await recordIntake(first, a, received(a), 'workflow');
+    first.close();
+
+    const second = await AnalyticsStore.open(path);
+    const versions = await second.all(z.object({ version: z.number() }), 'SELECT version FROM schema_migrations');
+    expect(versions).toEqual([{ version: 1 }]);
+    expect((await recentCases(second, { limit: 5 })).map((c) => c.case_id)).toEqual(['A']);
+    second.close();
+  });
+
+  it('writes an event once however often the activity is retried', async () => {
+    const store = await AnalyticsStore.open(':memory:');
+    const a = intake('A', '2025-03-01T02:00:00Z');
+    await recordIntake(store, a, received(a), 'workflow');
+    await recordIntake(store, a, received(a), 'workflow');
+    const overdue = { caseId: 'A', type: 'route_overdue' as const, occurredAt: '2025-03-16T16:00:00Z', dueDate: '2025-03-16' };
+    await recordEvent(store, overdue);
+    await recordEvent(store, overdue);
+    expect((await eventsOfCase(store, 'A')).map((e) => e.event_type)).toEqual(['received', 'route_overdue']);
+    store.close();
+  });
+
+  it('rolls a bulk load back whole when one row is bad', async () => {
+    const store = await AnalyticsStore.open(':memory:');
+    const good = intake('G', '2025-03-01T02:00:00Z');
+    const bad = { ...intake('B', '2025-03-02T02:00:00Z'), collectiveSize: 0 };
+    await expect(
+      recordHistory(store, [{ intake: good, events: [received(good)] }, { intake: bad, events: [received(bad)] }], 'import'),
+    ).rejects.toThrow(/CHECK constraint/);
+    expect(await recentCases(store, { limit: 5 })).toEqual([]);
+    store.close();
+  });
+});
+
+describe('cases by month', () => {
+  it('counts by the China date of receipt, fills empty months with 0 and filters by region', async () => {
+    const store = await AnalyticsStore.open(':memory:');
+    const cases = [
+      intake('J1', '2025-01-15T04:00:00Z'),
+      intake('J2', '2025-01-31T15:59:59Z'), // 23:59:59 on 31 January in China
+      intake('F1', '2025-01-31T16:00:00Z'), // 00:00 on 1 February in China
+      intake('M1', '2025-03-10T04:00:00Z', '110108'),
+    ];
+    await recordHistory(store, cases.map((c) => ({ intake: c, events: [received(c)] })), 'import');
+    expect(await queryCasesByMonth(store, { from: '2024-12', to: '2025-04' })).toEqual([
+      { month: '2024-12', cases: 0 },
+      { month: '2025-01', cases: 2 },
+      { month: '2025-02', cases: 1 },
+      { month: '2025-03', cases: 1 },
+      { month: '2025-04', cases: 0 },
+    ]);
+    expect(await queryCasesByMonth(store, { from: '2025-01', to: '2025-03', region: '110108' })).toEqual([
+      { month: '2025-01', cases: 0 },
+      { month: '2025-02', cases: 0 },
+      { month: '2025-03', cases: 1 },
+    ]);
+    store.close();
+  });
+});
+
+describe('the demo history', () => {
+  it('is the same for the same seed and month, and covers the 36 months before it', () => {
+    const first = [...demoHistory({ anchorMonth: '2026-01' })];
+    const again = [...demoHistory({ anchorMonth: '2026-01' })];
+    expect(again).toEqual(first);
+    const months = new Set(first.map((c) => c.intake.caseId.slice(5, 11)));
+    expect(months.size).toBe(36);
+    expect([...months].sort()[0]).toBe('202301');
+    expect([...months].sort().at(-1)).toBe('202512');
+  });
+
+  it('marks a late routing with its overdue event, and only then', () => {
+    for (const { events } of demoHistory({ anchorMonth: '2026-01', months: 6 })) {
+      const routed = events.find((e) => e.type === 'routed')!;
+      expect(events.some((e) => e.type === 'route_overdue')).toBe(routed.detail?.late === true);
+    }
+  });
+});
