@@ -1,7 +1,6 @@
 import type { CaseEvent, CaseIntake, Channel } from '../domain/case.js';
 import { BEIJING_DISTRICTS } from '../domain/regions.js';
-import { routeClock } from '../rules/case-clocks.js';
-import { computeDeadline } from '../rules/deadline.js';
+import { caseDeadline } from '../rules/case-rules.js';
 import { addDays, chinaDateOf, parsePlainDate, startOfChinaDay } from '../rules/plain-date.js';
 
 /**
@@ -14,6 +13,7 @@ import { addDays, chinaDateOf, parsePlainDate, startOfChinaDay } from '../rules/
 export interface DemoOptions {
   /** First month not covered, YYYY-MM; the demo ends the month before. */
   anchorMonth: string;
+  jurisdiction: string;
   months?: number;
   seed?: number;
 }
@@ -42,6 +42,7 @@ export function* demoHistory(options: DemoOptions): Generator<{ intake: CaseInta
       const channel = pickChannel(random(), progress);
       const intake: CaseIntake = {
         caseId: `DEMO-${monthStart.slice(0, 7).replace('-', '')}-${String(serial).padStart(6, '0')}`,
+        jurisdiction: options.jurisdiction,
         receivedAt: receivedAt.toISOString(),
         channel,
         regionCode: BEIJING_DISTRICTS[pickWeighted(random(), districtWeights)]!.code,
@@ -56,17 +57,22 @@ export function* demoHistory(options: DemoOptions): Generator<{ intake: CaseInta
 /** Received, then routed; about 6% are routed after the clock has run out. */
 function lifecycle(intake: CaseIntake, random: () => number): CaseEvent[] {
   const { caseId } = intake;
-  const deadline = computeDeadline(routeClock, chinaDateOf(new Date(intake.receivedAt)));
+  const receivedDate = chinaDateOf(new Date(intake.receivedAt));
+  const deadline = caseDeadline({ jurisdiction: intake.jurisdiction, receivedDate, step: 'route', start: receivedDate });
   const received: CaseEvent = { caseId, type: 'received', occurredAt: intake.receivedAt, dueDate: deadline.due };
   const late = random() < 0.06;
-  const routeDay = late ? routeClock.days + 1 + Math.floor(random() * 10) : 1 + Math.floor(random() * (routeClock.days - 1));
-  const routedAt = new Date(Date.parse(intake.receivedAt) + routeDay * 86_400_000).toISOString();
+  // Routed on a day before the breach, or up to ten days after it.
+  const breachAt = Date.parse(deadline.breachAt);
+  const receivedAt = Date.parse(intake.receivedAt);
+  const routedAt = new Date(
+    late ? breachAt + (1 + random() * 10) * 86_400_000 : receivedAt + random() * (breachAt - receivedAt - 3_600_000),
+  ).toISOString();
   const routed: CaseEvent = { caseId, type: 'routed', occurredAt: routedAt, actor: 'demo', detail: { mode: 'forward', late } };
   if (!late) return [received, routed];
   const overdue: CaseEvent = {
     caseId,
     type: 'route_overdue',
-    occurredAt: deadline.breachAt.toISOString(),
+    occurredAt: deadline.breachAt,
     dueDate: deadline.due,
   };
   return [received, overdue, routed];

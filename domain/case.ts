@@ -14,6 +14,8 @@ export const CHANNEL_CODES = Object.keys(CHANNELS) as [Channel, ...Channel[]];
 /** What the receiving office records at intake (登记). */
 export interface CaseIntake {
   caseId: string;
+  /** Whose policy packs govern the case (rules/jurisdictions.json). */
+  jurisdiction: string;
   /** ISO-8601 instant of receipt. */
   receivedAt: string;
   channel: Channel;

@@ -1,35 +1,163 @@
-import type { CaseClock } from './case-clocks.js';
-import { addDays, startOfChinaDay, type PlainDate } from './plain-date.js';
+/**
+ * The deadline engine: every due date in the system comes from computeDeadline, with an
+ * explanation of how it was reached (DOMAIN §4 "Days"). The first day is not counted, so a
+ * 15-day clock started on 1 March reaches 16 March before any roll-forward.
+ *
+ * - `calendar` basis: count natural days; a due date on a rest day (weekend or public
+ *   holiday, unless an adjusted working day) moves to the next working day.
+ * - `working` basis: count working days only.
+ * - An extension adds days to the count; a suspension (e.g. a hearing in re-review) is a
+ *   span of days that are not counted.
+ */
+import type { ChinaCalendar } from './calendar.js';
+import type { Effective } from './compose.js';
+import type { ClockRule } from './pack.js';
+import { addDays, parsePlainDate, startOfChinaDay, type PlainDate } from './plain-date.js';
+
+export type DayBasis = 'calendar' | 'working';
+
+export interface RuleRef {
+  step: string;
+  labelZh: string;
+  pack: string;
+  version: string;
+  article: string | null;
+}
+
+export interface Suspension {
+  from: PlainDate;
+  /** Last suspended day, inclusive. */
+  to: PlainDate;
+  reason: string;
+}
+
+export interface DeadlineRequest {
+  start: PlainDate;
+  days: number;
+  basis: DayBasis;
+  rule?: RuleRef;
+  extensionDays?: number;
+  suspensions?: Suspension[];
+}
 
 export interface Deadline {
-  step: string;
   start: PlainDate;
+  days: number;
+  basis: DayBasis;
+  rule: RuleRef | null;
+  extensionDays: number;
+  suspendedDays: number;
+  /** Where the count lands, before any roll-forward. */
+  rawDue: PlainDate;
   /** Last day on which the step is on time. */
   due: PlainDate;
-  /** The instant the deadline is missed: the start of the day after `due`, China time. */
-  breachAt: Date;
+  rolledForward: boolean;
+  /** ISO instant the deadline is missed: 00:00 China time on the day after `due`. */
+  breachAt: string;
   explanation: string[];
 }
 
-/**
- * Due date of a clock started on `start`. The first day is not counted, so a 15-day clock
- * started on 1 March is due on 16 March. Holiday roll-forward and the working-day basis
- * arrive with the calendar (issue 3); until then only the calendar basis is accepted.
- */
-export function computeDeadline(clock: CaseClock, start: PlainDate): Deadline {
-  if (clock.basis !== 'calendar') {
-    throw new Error(`clock ${clock.step}: the ${clock.basis} day basis needs the holiday calendar, which is not loaded`);
+/** An action the rules do not allow (a second extension, one over the limit, ...). */
+export class RuleViolation extends Error {}
+
+export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalendar): Deadline {
+  const { start, days, basis } = request;
+  const extensionDays = request.extensionDays ?? 0;
+  const suspensions = request.suspensions ?? [];
+  if (!Number.isInteger(days) || days <= 0) throw new RangeError(`days must be a positive whole number, not ${days}`);
+  if (!Number.isInteger(extensionDays) || extensionDays < 0) throw new RangeError(`extension must be a whole number of days ≥ 0, not ${extensionDays}`);
+  for (const s of suspensions) {
+    if (s.to < s.from) throw new RangeError(`suspension ${s.from}..${s.to} (${s.reason}) ends before it begins`);
+    if (s.from <= start) throw new RangeError(`suspension ${s.from}..${s.to} (${s.reason}) must begin after the clock starts on ${start}`);
   }
-  const due = addDays(start, clock.days);
+  calendar.isWorkingDay(start); // a start outside the covered years is an error too
+
+  const explanation = [`start ${start}; the first day is not counted`];
+  if (request.rule) {
+    const r = request.rule;
+    explanation.push(`rule ${r.step} (${r.labelZh}): ${days} ${basis} days, ${r.article ?? 'no article'} [${r.pack} ${r.version}]`);
+  } else {
+    explanation.push(`${days} ${basis} days`);
+  }
+  if (extensionDays) explanation.push(`extended by ${extensionDays} days`);
+
+  const suspended = (d: PlainDate) => suspensions.some((s) => s.from <= d && d <= s.to);
+  const counts = (d: PlainDate) => !suspended(d) && (basis === 'calendar' || calendar.isWorkingDay(d));
+  const total = days + extensionDays;
+  let day = start;
+  let counted = 0;
+  let suspendedDays = 0;
+  while (counted < total) {
+    day = addDays(day, 1);
+    if (counts(day)) counted++;
+    else if (suspended(day)) suspendedDays++;
+  }
+  for (const s of suspensions) explanation.push(`not counted: ${s.from} to ${s.to} (${s.reason})`);
+  const rawDue = day;
+  explanation.push(`counting ${total} ${basis} days${suspendedDays ? `, skipping ${suspendedDays} suspended` : ''} reaches ${rawDue}`);
+
+  let due = rawDue;
+  if (!calendar.isWorkingDay(due)) {
+    while (!calendar.isWorkingDay(due)) due = addDays(due, 1);
+    explanation.push(`${calendar.describe(rawDue)}: the deadline moves to the next working day, ${due}`);
+  }
+  const breach = addDays(due, 1);
+  explanation.push(`due ${due}; missed from ${breach} 00:00 China time`);
   return {
-    step: clock.step,
     start,
+    days,
+    basis,
+    rule: request.rule ?? null,
+    extensionDays,
+    suspendedDays,
+    rawDue,
     due,
-    breachAt: startOfChinaDay(addDays(due, 1)),
-    explanation: [
-      `start ${start} (${clock.from}); the first day is not counted`,
-      `rule: ${clock.labelZh} within ${clock.days} ${clock.basis} days, ${clock.source.document} ${clock.source.article} [${clock.source.pack}]`,
-      `due ${due}; missed from ${addDays(due, 1)} 00:00 China time`,
-    ],
+    rolledForward: due !== rawDue,
+    breachAt: startOfChinaDay(breach).toISOString(),
+    explanation,
   };
 }
+
+export interface ClockOptions {
+  extensionDays?: number;
+  /** Extensions already granted on this clock. */
+  extensionsGranted?: number;
+  suspensions?: Suspension[];
+}
+
+/** Deadline of a pack's clock, enforcing its extension and suspension rules. */
+export function clockDeadline(
+  clock: Effective<ClockRule>,
+  start: PlainDate,
+  calendar: ChinaCalendar,
+  options: ClockOptions = {},
+): Deadline {
+  const { rule } = clock;
+  const step = clock.key.replace(/^clocks\./, '');
+  const where = `${step} (${clock.from.pack} ${rule.source.article ?? ''})`.trim();
+  if (options.extensionDays) {
+    if (!rule.extension) throw new RuleViolation(`${where}: this clock cannot be extended`);
+    if (options.extensionDays > rule.extension.maxDays) {
+      throw new RuleViolation(`${where}: an extension may be at most ${rule.extension.maxDays} days, not ${options.extensionDays}`);
+    }
+    if ((options.extensionsGranted ?? 1) > rule.extension.times) {
+      throw new RuleViolation(`${where}: the clock may be extended only ${rule.extension.times} time(s)`);
+    }
+  }
+  const suspensions = options.suspensions ?? [];
+  if (suspensions.length && !rule.suspensions?.length) {
+    throw new RuleViolation(`${where}: no time may be left out of this clock`);
+  }
+  return computeDeadline(
+    {
+      start,
+      days: rule.days,
+      basis: rule.basis,
+      rule: { step, labelZh: rule.labelZh, pack: clock.from.pack, version: clock.from.version, article: rule.source.article },
+      ...(options.extensionDays ? { extensionDays: options.extensionDays } : {}),
+      suspensions,
+    },
+    calendar,
+  );
+}
+

@@ -26,6 +26,8 @@ export interface AppDependencies {
   store: AnalyticsStore;
   temporal: Client;
   taskQueue: string;
+  /** Whose policy packs govern the cases this server registers. */
+  jurisdiction: string;
   /** Built web app to serve; omitted in API-only tests. */
   webDir?: string;
   now?: () => Date;
@@ -69,7 +71,7 @@ const monthQuery = z
   .strict();
 
 export function createApp(deps: AppDependencies): express.Express {
-  const { store, temporal, taskQueue } = deps;
+  const { store, temporal, taskQueue, jurisdiction } = deps;
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
@@ -97,6 +99,7 @@ export function createApp(deps: AppDependencies): express.Express {
     if (receivedAt.getTime() > now().getTime() + 60_000) throw new HttpError(400, 'receivedAt: lies in the future');
     const intake: CaseIntake = {
       ...body,
+      jurisdiction,
       caseId: body.caseId ?? newCaseId(receivedAt),
       receivedAt: receivedAt.toISOString(),
     };

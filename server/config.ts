@@ -13,6 +13,8 @@ const environment = z.object({
   XINFANG_DATA_DIR: z.string().default(`${PROJECT_ROOT}.data`),
   DUCKDB_PATH: z.string().optional(),
   XINFANG_DEMO: flag.default(true),
+  /** Whose policy packs govern new cases (rules/jurisdictions.json). */
+  XINFANG_JURISDICTION: z.string().default('beijing'),
   /** Unset: the embedded dev server is started. Set: connect to that Temporal frontend. */
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -43,6 +45,7 @@ export interface AppConfig {
   dataDir: string;
   duckdbPath: string;
   loadDemo: boolean;
+  jurisdiction: string;
   temporal: TemporalConfig;
 }
 
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.XINFANG_DATA_DIR,
     duckdbPath: e.DUCKDB_PATH ?? `${e.XINFANG_DATA_DIR}/xinfang.duckdb`,
     loadDemo: e.XINFANG_DEMO,
+    jurisdiction: e.XINFANG_JURISDICTION,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,

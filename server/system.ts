@@ -5,6 +5,7 @@ import { countCases, recordHistory } from '../analytics/case-log.js';
 import { demoHistory } from '../analytics/demo-data.js';
 import { AnalyticsStore } from '../analytics/store.js';
 import type { CaseIntake } from '../domain/case.js';
+import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
 import { createCaseWorker } from '../workflows/worker.js';
@@ -30,6 +31,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     for (const step of cleanup.reverse()) await step();
   };
   try {
+    // Fails at start, naming the pack and rule, if a pack or the jurisdiction is wrong.
+    caseRules(config.jurisdiction, chinaDateOf(new Date()));
     const store = await AnalyticsStore.open(config.duckdbPath);
     cleanup.push(() => store.close());
 
@@ -57,12 +60,19 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
 
     if (config.loadDemo && (await countCases(store)) === 0) {
       const started = Date.now();
-      const loaded = await recordHistory(store, demoHistory({ anchorMonth: chinaDateOf(new Date()).slice(0, 7) }), 'demo');
-      const live = await startDemoCases(temporal.client, config.temporal.taskQueue);
+      const anchorMonth = chinaDateOf(new Date()).slice(0, 7);
+      const loaded = await recordHistory(store, demoHistory({ anchorMonth, jurisdiction: config.jurisdiction }), 'demo');
+      const live = await startDemoCases(temporal.client, config.temporal.taskQueue, config.jurisdiction);
       log(`loaded demo data: ${loaded} past cases and ${live} open cases in ${Date.now() - started} ms`);
     }
 
-    const app = createApp({ store, temporal: temporal.client, taskQueue: config.temporal.taskQueue, webDir: `${PROJECT_ROOT}web/dist` });
+    const app = createApp({
+      store,
+      temporal: temporal.client,
+      taskQueue: config.temporal.taskQueue,
+      jurisdiction: config.jurisdiction,
+      webDir: `${PROJECT_ROOT}web/dist`,
+    });
     const server = await listen(app, config.port, config.host);
     cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
@@ -85,12 +95,13 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
 }
 
 /** Open cases received over the last three weeks, so the routing clock is visible at work. */
-async function startDemoCases(client: Client, taskQueue: string): Promise<number> {
+async function startDemoCases(client: Client, taskQueue: string, jurisdiction: string): Promise<number> {
   const daysAgo = [1, 4, 8, 12, 17, 21];
   let started = 0;
   for (const [i, days] of daysAgo.entries()) {
     const intake: CaseIntake = {
       caseId: `DEMO-LIVE-${i + 1}`,
+      jurisdiction,
       receivedAt: new Date(Date.now() - days * 86_400_000).toISOString(),
       channel: i % 2 ? 'online' : 'visit',
       regionCode: ['110105', '110108', '110106', '110112', '110114', '110115'][i]!,

@@ -1,4 +1,6 @@
 import type { CaseEvent, CaseIntake } from '../domain/case.js';
+import { caseDeadline, type CaseDeadlineRequest } from '../rules/case-rules.js';
+import type { Deadline } from '../rules/deadline.js';
 import { recordEvent, recordIntake } from '../analytics/case-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 
@@ -13,5 +15,18 @@ export function createCaseActivities(store: AnalyticsStore) {
     },
   };
 }
+
+/**
+ * Deadline computation, run as a local activity: the calendar and packs are files that
+ * change from year to year, so the workflow records each result in its history instead of
+ * computing it in (replayed) workflow code.
+ */
+export const deadlineActivities = {
+  async planDeadline(request: CaseDeadlineRequest): Promise<Deadline> {
+    return caseDeadline(request);
+  },
+};
+
+export type DeadlineActivities = typeof deadlineActivities;
 
 export type CaseActivities = ReturnType<typeof createCaseActivities>;

@@ -8,18 +8,24 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { CaseEvent, CaseIntake } from '../domain/case.js';
-import { routeClock } from '../rules/case-clocks.js';
-import { computeDeadline } from '../rules/deadline.js';
+import type { Deadline } from '../rules/deadline.js';
 import { chinaDateOf } from '../rules/plain-date.js';
-import type { CaseActivities } from './activities.js';
+import type { CaseActivities, DeadlineActivities } from './activities.js';
 
 const { recordCaseReceived, recordCaseEvent } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
   // No attempt limit: the event log must end up complete, so a DuckDB outage only delays it.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// A bad pack or a date outside the calendar will not fix itself: fail fast and visibly.
+const { planDeadline } = proxyLocalActivities<DeadlineActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
 });
 
 /** 转送 forward to the competent organ / 交办 assign with a reporting duty / 上报 report upward. */
@@ -33,17 +39,10 @@ export interface RouteDecision {
   actor: string;
 }
 
-export interface DeadlineView {
-  step: string;
-  due: string;
-  breachAt: string;
-  explanation: string[];
-}
-
 export interface CaseState {
   caseId: string;
   stage: 'awaiting_route' | 'routed';
-  routeDeadline: DeadlineView;
+  routeDeadline: Deadline;
   /** Set when the routing clock ran out before the case was routed. */
   routeOverdue: boolean;
   routedAt?: string;
@@ -57,11 +56,17 @@ export const routeUpdate = defineUpdate<CaseState, [RouteDecision]>('route');
 export const CASE_WORKFLOW_ID_PREFIX = 'petition-case/';
 
 export async function petitionCaseWorkflow(intake: CaseIntake): Promise<CaseState> {
-  const deadline = computeDeadline(routeClock, chinaDateOf(new Date(intake.receivedAt)));
+  const receivedDate = chinaDateOf(new Date(intake.receivedAt));
+  const deadline = await planDeadline({
+    jurisdiction: intake.jurisdiction,
+    receivedDate,
+    step: 'route',
+    start: receivedDate,
+  });
   const state: CaseState = {
     caseId: intake.caseId,
     stage: 'awaiting_route',
-    routeDeadline: { ...deadline, breachAt: deadline.breachAt.toISOString() },
+    routeDeadline: deadline,
     routeOverdue: false,
   };
   const event = (type: CaseEvent['type'], rest: Partial<CaseEvent> = {}): CaseEvent => ({
@@ -97,15 +102,15 @@ export async function petitionCaseWorkflow(intake: CaseIntake): Promise<CaseStat
   await recordCaseReceived(intake, event('received', { occurredAt: intake.receivedAt, dueDate: deadline.due }));
 
   const routed = () => state.stage === 'routed';
-  const remainingMs = deadline.breachAt.getTime() - Date.now();
+  const remainingMs = Date.parse(deadline.breachAt) - Date.now();
   const routedInTime = remainingMs > 0 ? await condition(routed, remainingMs) : routed();
   if (!routedInTime) {
     state.routeOverdue = true;
     await recordCaseEvent(
       event('route_overdue', {
-        occurredAt: deadline.breachAt.toISOString(),
+        occurredAt: deadline.breachAt,
         dueDate: deadline.due,
-        detail: { rule: `${routeClock.source.document} ${routeClock.source.article}`, days: routeClock.days },
+        detail: { rule: `${deadline.rule?.pack} ${deadline.rule?.article}`, days: deadline.days },
       }),
     );
     await condition(routed);

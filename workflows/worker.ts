@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { AnalyticsStore } from '../analytics/store.js';
-import { createCaseActivities } from './activities.js';
+import { createCaseActivities, deadlineActivities } from './activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./petition-case.ts', import.meta.url));
 
@@ -20,7 +20,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     connection,
     namespace,
     taskQueue,
-    activities: createCaseActivities(store),
+    activities: { ...createCaseActivities(store), ...deadlineActivities },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

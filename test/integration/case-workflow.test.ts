@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventsOfCase } from '../../analytics/case-log.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import type { CaseIntake } from '../../domain/case.js';
-import { routeClock } from '../../rules/case-clocks.js';
-import { computeDeadline } from '../../rules/deadline.js';
-import { chinaDateOf, addDays } from '../../rules/plain-date.js';
+import { caseDeadline } from '../../rules/case-rules.js';
+import { chinaDateOf } from '../../rules/plain-date.js';
 import { caseStateQuery, petitionCaseWorkflow, routeUpdate } from '../../workflows/petition-case.js';
 import { createCaseWorker, WORKFLOWS_PATH } from '../../workflows/worker.js';
 import { timeSkippingServerPath } from '../support/tools.js';
@@ -19,16 +18,23 @@ let bundle: WorkflowBundle;
 let store: AnalyticsStore;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-  });
   bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   store = await AnalyticsStore.open(':memory:');
 }, 120_000);
 
-afterAll(async () => {
+afterAll(() => store?.close());
+
+// One server per test: time is global to a test server, and awaiting the result of a
+// workflow that completed through an update makes the Java test server (1.38) skip about
+// ten years, which would carry every later test outside the holiday calendar.
+const serverPath = timeSkippingServerPath();
+beforeEach(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: serverPath } },
+  });
+}, 30_000);
+afterEach(async () => {
   await env?.teardown();
-  store?.close();
 });
 
 async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
@@ -46,6 +52,7 @@ async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T>
 async function intakeAtServerNow(caseId: string): Promise<CaseIntake> {
   return {
     caseId,
+    jurisdiction: 'beijing',
     receivedAt: new Date(await env.currentTimeMs()).toISOString(),
     channel: 'visit',
     regionCode: '110105',
@@ -55,10 +62,11 @@ async function intakeAtServerNow(caseId: string): Promise<CaseIntake> {
 }
 
 describe('petition case workflow: the 15-day routing clock (信访工作条例 第二十二条)', () => {
-  it('fires at the end of day 15 after receipt and records the breach once', async () => {
+  it('fires when the due day (15 days after receipt, rolled to a working day) ends, and records the breach once', async () => {
     const intake = await intakeAtServerNow('T-OVERDUE');
-    const expected = computeDeadline(routeClock, chinaDateOf(new Date(intake.receivedAt)));
-    expect(expected.due).toBe(addDays(chinaDateOf(new Date(intake.receivedAt)), 15));
+    const receivedDate = chinaDateOf(new Date(intake.receivedAt));
+    const expected = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
+    expect(expected.rule).toMatchObject({ pack: 'regulations-2022', article: '第二十二条' });
 
     await withWorker(async (taskQueue) => {
       const handle = await env.client.workflow.start(petitionCaseWorkflow, {
@@ -67,7 +75,7 @@ describe('petition case workflow: the 15-day routing clock (信访工作条例 �
         args: [intake],
       });
       // One minute before the breach instant: still on time.
-      await env.sleep(expected.breachAt.getTime() - (await env.currentTimeMs()) - 60_000);
+      await env.sleep(Date.parse(expected.breachAt) - (await env.currentTimeMs()) - 60_000);
       const before = await handle.query(caseStateQuery);
       expect(before.routeOverdue).toBe(false);
       expect(before.routeDeadline.due).toBe(expected.due);

@@ -14,6 +14,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 
 const intake = (caseId: string, receivedAt: string, regionCode = '110105'): CaseIntake => ({
   caseId,
+  jurisdiction: 'beijing',
   receivedAt,
   channel: 'visit',
   regionCode,
@@ -90,8 +91,8 @@ describe('cases by month', () => {
 
 describe('the demo history', () => {
   it('is the same for the same seed and month, and covers the 36 months before it', () => {
-    const first = [...demoHistory({ anchorMonth: '2026-01' })];
-    const again = [...demoHistory({ anchorMonth: '2026-01' })];
+    const first = [...demoHistory({ anchorMonth: '2026-01', jurisdiction: 'beijing' })];
+    const again = [...demoHistory({ anchorMonth: '2026-01', jurisdiction: 'beijing' })];
     expect(again).toEqual(first);
     const months = new Set(first.map((c) => c.intake.caseId.slice(5, 11)));
     expect(months.size).toBe(36);
@@ -100,7 +101,7 @@ describe('the demo history', () => {
   });
 
   it('marks a late routing with its overdue event, and only then', () => {
-    for (const { events } of demoHistory({ anchorMonth: '2026-01', months: 6 })) {
+    for (const { events } of demoHistory({ anchorMonth: '2026-01', jurisdiction: 'beijing', months: 6 })) {
       const routed = events.find((e) => e.type === 'routed')!;
       expect(events.some((e) => e.type === 'route_overdue')).toBe(routed.detail?.late === true);
     }

@@ -1,0 +1,132 @@
+/**
+ * China's official working-day calendar: public holidays (法定节假日) and adjusted working
+ * days (调休: weekend days that are working days), as the State Council publishes them each
+ * year. Data comes from the `chinese-days` package (2004 onward) plus an optional override
+ * file for years it does not have yet. Dates are plain `YYYY-MM-DD` keys throughout, so the
+ * host's time zone never shifts a day. A date in a year the data does not cover is an error.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { parsePlainDate, type PlainDate } from './plain-date.js';
+
+export interface CalendarYear {
+  /** Rest days that would otherwise be working days, and weekend days inside a holiday. */
+  holidays: Record<string, string>;
+  /** Weekend days that are working days (调休). */
+  workdays: Record<string, string>;
+}
+
+export interface ChinaCalendar {
+  readonly firstYear: number;
+  readonly lastYear: number;
+  isWorkingDay(date: PlainDate): boolean;
+  /** Why a date is a rest or working day, for explanations. */
+  describe(date: PlainDate): string;
+}
+
+export class CalendarCoverageError extends Error {}
+
+const overrideFile = z.object({
+  source: z.string().min(1),
+  years: z.record(
+    z.string().regex(/^\d{4}$/),
+    z.object({
+      holidays: z.record(z.string(), z.string()),
+      workdays: z.record(z.string(), z.string()).default({}),
+    }),
+  ),
+});
+
+const WEEKDAY_ZH = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+
+export function createCalendar(years: Map<number, CalendarYear>): ChinaCalendar {
+  const covered = [...years.keys()].sort((a, b) => a - b);
+  const firstYear = covered[0]!;
+  const lastYear = covered.at(-1)!;
+  for (let y = firstYear; y <= lastYear; y++) {
+    if (!years.has(y)) throw new CalendarCoverageError(`calendar data has a gap: no holiday schedule for ${y}`);
+  }
+  const yearOf = (date: PlainDate) => {
+    const year = Number(date.slice(0, 4));
+    const data = years.get(year);
+    if (!data) {
+      throw new CalendarCoverageError(
+        `${date} is outside the holiday calendar (${firstYear}-${lastYear}); add the State Council's ${year} schedule to the calendar override file`,
+      );
+    }
+    return data;
+  };
+  const weekday = (date: PlainDate) => new Date(`${date}T00:00:00Z`).getUTCDay();
+  return {
+    firstYear,
+    lastYear,
+    isWorkingDay(date) {
+      const data = yearOf(date);
+      if (data.holidays[date]) return false;
+      if (data.workdays[date]) return true;
+      const day = weekday(date);
+      return day !== 0 && day !== 6;
+    },
+    describe(date) {
+      const data = yearOf(date);
+      const name = WEEKDAY_ZH[weekday(date)]!;
+      if (data.holidays[date]) return `${date} (${name}) is a public holiday: ${data.holidays[date]}`;
+      if (data.workdays[date]) return `${date} (${name}) is an adjusted working day (调休): ${data.workdays[date]}`;
+      const day = weekday(date);
+      return day === 0 || day === 6 ? `${date} (${name}) is a weekend rest day` : `${date} (${name}) is a working day`;
+    },
+  };
+}
+
+/** Years from the `chinese-days` package, each name shortened to its Chinese part. */
+function packagedYears(): Map<number, CalendarYear> {
+  const require = createRequire(import.meta.url);
+  const data = require('chinese-days/dist/chinese-days.json') as {
+    holidays: Record<string, string>;
+    workdays: Record<string, string>;
+  };
+  const years = new Map<number, CalendarYear>();
+  const year = (date: string) => {
+    const y = Number(date.slice(0, 4));
+    if (!years.has(y)) years.set(y, { holidays: {}, workdays: {} });
+    return years.get(y)!;
+  };
+  // Entries read "English name,中文名,days"; keep the Chinese name.
+  const zh = (label: string) => label.split(',')[1] ?? label;
+  for (const [date, label] of Object.entries(data.holidays)) year(date).holidays[date] = zh(label);
+  for (const [date, label] of Object.entries(data.workdays)) year(date).workdays[date] = zh(label);
+  return years;
+}
+
+/**
+ * The calendar from the package plus, if given, an override file whose years replace or
+ * extend the package's (JSON: {"source": "...", "years": {"2027": {"holidays": {...},
+ * "workdays": {...}}}}).
+ */
+export function loadChinaCalendar(overridePath = process.env.XINFANG_CALENDAR_OVERRIDES): ChinaCalendar {
+  const years = packagedYears();
+  if (overridePath) {
+    let parsed: z.infer<typeof overrideFile>;
+    try {
+      parsed = overrideFile.parse(JSON.parse(readFileSync(overridePath, 'utf8')));
+    } catch (error) {
+      throw new Error(`calendar override ${overridePath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const [y, data] of Object.entries(parsed.years)) {
+      for (const date of [...Object.keys(data.holidays), ...Object.keys(data.workdays)]) {
+        parsePlainDate(date);
+        if (!date.startsWith(y)) throw new Error(`calendar override ${overridePath}: ${date} is listed under ${y}`);
+      }
+      years.set(Number(y), data);
+    }
+  }
+  return createCalendar(years);
+}
+
+let shared: ChinaCalendar | undefined;
+/** The process-wide calendar, loaded once. */
+export function chinaCalendar(): ChinaCalendar {
+  shared ??= loadChinaCalendar();
+  return shared;
+}
