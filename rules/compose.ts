@@ -62,8 +62,16 @@ export function composeRules(library: PolicyLibrary, jurisdiction: string, asOf:
   return composePacks(packs, jurisdiction, asOf);
 }
 
-/** Composes packs in the order given; also used for a single pack (`xinfang deadline --pack`). */
-export function composePacks(packs: PolicyPack[], jurisdiction: string, asOf: PlainDate): EffectiveRules {
+/**
+ * Composes packs in the order given. A jurisdiction must define every required rule; one
+ * pack looked at alone (`xinfang deadline --pack`) need not.
+ */
+export function composePacks(
+  packs: PolicyPack[],
+  jurisdiction: string,
+  asOf: PlainDate,
+  options: { requireAll: boolean } = { requireAll: true },
+): EffectiveRules {
   const result: EffectiveRules = {
     jurisdiction,
     asOf,
@@ -109,7 +117,7 @@ export function composePacks(packs: PolicyPack[], jurisdiction: string, asOf: Pl
   }
   const last = packs.at(-1)?.id ?? '(none)';
   if (packs.length === 0) throw new PackError(jurisdiction, '(composition)', `no pack is in force on ${asOf}`);
-  for (const step of REQUIRED_CLOCKS) {
+  for (const step of options.requireAll ? REQUIRED_CLOCKS : []) {
     if (!result.clocks[step]) {
       throw new PackError(last, `clocks.${step}`, `required rule is not defined by any pack of ${jurisdiction} in force on ${asOf}`);
     }

@@ -99,7 +99,7 @@ export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalenda
   let due = rawDue;
   if (!calendar.isWorkingDay(due)) {
     while (!calendar.isWorkingDay(due)) due = addDays(due, 1);
-    explanation.push(`${calendar.describe(rawDue)}: the deadline moves to the next working day, ${due}`);
+    explanation.push(`${calendar.describe(rawDue)}; the deadline moves to the next working day, ${due}`);
   }
   const breach = addDays(due, 1);
   explanation.push(`due ${due}; missed from ${breach} 00:00 China time`);

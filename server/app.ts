@@ -14,6 +14,7 @@ import { casesByMonth, describeMeasure, queryCasesByMonth } from '../analytics/m
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNEL_CODES, CHANNELS, type CaseIntake } from '../domain/case.js';
 import { BEIJING_DISTRICTS, isKnownRegion } from '../domain/regions.js';
+import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import {
   CASE_WORKFLOW_ID_PREFIX,
@@ -90,7 +91,14 @@ export function createApp(deps: AppDependencies): express.Express {
   });
 
   app.get('/api/reference', (_req, res) => {
-    res.json({ channels: CHANNELS, regions: BEIJING_DISTRICTS });
+    const rules = caseRules(jurisdiction, chinaDateOf(now()));
+    const clocks = Object.fromEntries(
+      Object.entries(rules.clocks).map(([step, c]) => [
+        step,
+        { labelZh: c.rule.labelZh, labelEn: c.rule.labelEn, days: c.rule.days, basis: c.rule.basis, ...c.from },
+      ]),
+    );
+    res.json({ channels: CHANNELS, regions: BEIJING_DISTRICTS, jurisdiction, clocks });
   });
 
   app.post('/api/cases', async (req, res) => {

@@ -156,6 +156,8 @@ describe('the running system', () => {
     });
     expect(barPixels).toBeGreaterThan(2000);
     await expect.poll(() => page.locator('#health li.ok').count()).toBe(2);
+    // The routing clock on the page comes from the policy packs, not from the page.
+    expect(await page.locator('#route-clock').textContent()).toBe('登记并转送、交办: 15 日 calendar days (信访工作条例 第二十二条)');
 
     await page.selectOption('#channel', 'online');
     await page.selectOption('#intake-region', '110119');

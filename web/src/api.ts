@@ -4,9 +4,20 @@ export interface Region {
   nameZh: string;
   nameEn: string;
 }
+export interface ClockSummary {
+  labelZh: string;
+  labelEn: string;
+  days: number;
+  basis: 'calendar' | 'working';
+  pack: string;
+  titleZh: string;
+  article: string | null;
+}
 export interface Reference {
   channels: Record<string, string>;
   regions: Region[];
+  jurisdiction: string;
+  clocks: Record<string, ClockSummary>;
 }
 export interface Measure {
   id: string;

@@ -42,6 +42,12 @@ async function showRecent(): Promise<void> {
     .join('');
 }
 
+function describeRouteClock(): void {
+  const clock = reference.clocks.route;
+  if (!clock) return;
+  $('#route-clock').textContent = `${clock.labelZh}: ${clock.days} ${clock.basis === 'working' ? '工作日 working' : '日 calendar'} days (${clock.titleZh} ${clock.article ?? ''})`;
+}
+
 function fillSelects(): void {
   const options = (pairs: [string, string][]) => pairs.map(([v, l]) => `<option value="${escape(v)}">${escape(l)}</option>`).join('');
   const regions = reference.regions.map((r): [string, string] => [r.code, `${r.nameZh} ${r.nameEn}`]);
@@ -61,6 +67,7 @@ async function refresh(): Promise<void> {
 async function start(): Promise<void> {
   reference = await api.reference();
   fillSelects();
+  describeRouteClock();
   $('#region').addEventListener('change', () => void showChart());
   $<HTMLFormElement>('#intake').addEventListener('submit', async (event) => {
     event.preventDefault();
