@@ -26,15 +26,43 @@ export interface CaseIntake {
   summary?: string;
 }
 
-/** Lifecycle events written to the event log. */
-export type CaseEventType =
-  | 'received' /* 登记 */
-  | 'routed' /* 转送/交办 */
-  | 'route_overdue' /* 逾期未转送交办: a breach that supervision (督办) acts on */;
+/**
+ * Lifecycle events written to the event log, the same whether a case workflow wrote them or
+ * the generator or an import did. A missed clock is `<step>_overdue`: the supervision (督办)
+ * record against the organ that owed the step.
+ */
+export const CASE_EVENT_TYPES = [
+  'received' /* 登记 */,
+  'routed' /* 转送、交办 or 上报 by the petition office */,
+  'route_overdue',
+  'notified' /* 书面告知 by a receiving organ */,
+  'notify_overdue',
+  'accepted' /* 受理 */,
+  'not_accepted' /* 不予受理, with the reason and where to go instead */,
+  'extended' /* 延期: approved by the organ head, reason told to the petitioner */,
+  'replied' /* 处理意见书: the written reply */,
+  'handle_overdue',
+  'assigned_reported' /* 交办结果报告 */,
+  'assigned_overdue',
+  'rated' /* 满意度评价 */,
+  'review_requested' /* 请求复查 */,
+  'review_opinion' /* 复查意见 */,
+  'review_overdue',
+  're_review_requested' /* 请求复核 */,
+  'hearing_started' /* 听证: time not counted in the re-review clock */,
+  'hearing_ended',
+  're_review_opinion' /* 复核意见 */,
+  're_review_overdue',
+  'closed' /* 办结 or 终结 */,
+  'reminder' /* a deadline is near; key says which step and how many days before */,
+] as const;
+export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
 export interface CaseEvent {
   caseId: string;
   type: CaseEventType;
+  /** Distinguishes events of a type that can occur more than once (reminders). */
+  key?: string;
   /** ISO-8601 instant. */
   occurredAt: string;
   actor?: string;
@@ -42,7 +70,7 @@ export interface CaseEvent {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-/** The one event of each type a case can have so far, hence a stable, idempotent id. */
-export function caseEventId(event: Pick<CaseEvent, 'caseId' | 'type'>): string {
-  return `${event.caseId}/${event.type}`;
+/** Stable id: each (type, key) happens at most once per case, so writes are idempotent. */
+export function caseEventId(event: Pick<CaseEvent, 'caseId' | 'type' | 'key'>): string {
+  return event.key ? `${event.caseId}/${event.type}/${event.key}` : `${event.caseId}/${event.type}`;
 }
