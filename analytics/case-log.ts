@@ -138,7 +138,9 @@ export async function eventsOfCase(store: AnalyticsStore, caseId: string): Promi
     eventRow,
     `SELECT event_type, strftime(timezone('UTC', occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
             due_date::VARCHAR AS due_date, actor
-       FROM case_events WHERE case_id = $caseId ORDER BY occurred_at, event_type`,
+       FROM case_events WHERE case_id = $caseId
+      -- Steps taken in the same instant keep the order they were recorded in.
+      ORDER BY occurred_at, recorded_at, event_id`,
     { caseId },
   );
 }
