@@ -5,7 +5,7 @@
  * file for years it does not have yet. Dates are plain `YYYY-MM-DD` keys throughout, so the
  * host's time zone never shifts a day. A date in a year the data does not cover is an error.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { parsePlainDate, type PlainDate } from './plain-date.js';
@@ -25,7 +25,9 @@ export interface ChinaCalendar {
   describe(date: PlainDate): string;
 }
 
-export class CalendarCoverageError extends Error {}
+export class CalendarCoverageError extends Error {
+  override name = 'CalendarCoverageError';
+}
 
 const overrideFile = z.object({
   source: z.string().min(1),
@@ -104,7 +106,7 @@ function packagedYears(): Map<number, CalendarYear> {
  * extend the package's (JSON: {"source": "...", "years": {"2027": {"holidays": {...},
  * "workdays": {...}}}}).
  */
-export function loadChinaCalendar(overridePath = process.env.XINFANG_CALENDAR_OVERRIDES): ChinaCalendar {
+export function loadChinaCalendar(overridePath?: string): ChinaCalendar {
   const years = packagedYears();
   if (overridePath) {
     let parsed: z.infer<typeof overrideFile>;
@@ -124,9 +126,23 @@ export function loadChinaCalendar(overridePath = process.env.XINFANG_CALENDAR_OV
   return createCalendar(years);
 }
 
-let shared: ChinaCalendar | undefined;
-/** The process-wide calendar, loaded once. */
+let shared: { calendar: ChinaCalendar; overrideVersion: string } | undefined;
+/**
+ * The process-wide calendar. Reloaded when the override file appears or changes, so a year's
+ * schedule added by an operator reaches running workers without a restart.
+ */
 export function chinaCalendar(): ChinaCalendar {
-  shared ??= loadChinaCalendar();
-  return shared;
+  const path = process.env.XINFANG_CALENDAR_OVERRIDES;
+  let overrideVersion = path ?? '';
+  if (path) {
+    try {
+      overrideVersion = `${path}@${statSync(path).mtimeMs}`;
+    } catch {
+      overrideVersion = `${path}@missing`;
+    }
+  }
+  if (shared?.overrideVersion !== overrideVersion) {
+    shared = { calendar: loadChinaCalendar(overrideVersion.endsWith('@missing') ? undefined : path), overrideVersion };
+  }
+  return shared.calendar;
 }

@@ -26,3 +26,44 @@ export function caseDeadline(request: CaseDeadlineRequest): Deadline {
   const { jurisdiction, receivedDate, step, start, ...options } = request;
   return clockDeadline(clockFor(caseRules(jurisdiction, receivedDate), step), start, chinaCalendar(), options);
 }
+
+/** What a case workflow needs of its rules, fixed at receipt and recorded in its history. */
+export interface CasePlan {
+  jurisdiction: string;
+  packs: string[];
+  clocks: Partial<
+    Record<
+      CaseStep,
+      {
+        labelZh: string;
+        extension: { maxDays: number; times: number; requires: string } | null;
+        suspensions: string[];
+        reminders: { daysBefore: number; to: string }[];
+      }
+    >
+  >;
+  /** Routing rules by what triggers them, with the article to cite when refusing. */
+  routing: Partial<Record<'litigation' | 'accusation' | 'concluded-after-re-review', { action: string; cite: string }>>;
+}
+
+export function casePlan(jurisdiction: string, receivedDate: PlainDate): CasePlan {
+  const rules = caseRules(jurisdiction, receivedDate);
+  const clocks: CasePlan['clocks'] = {};
+  for (const [step, clock] of Object.entries(rules.clocks)) {
+    clocks[step as CaseStep] = {
+      labelZh: clock.rule.labelZh,
+      extension: clock.rule.extension ?? null,
+      suspensions: clock.rule.suspensions ?? [],
+      reminders: clock.rule.reminders ?? [],
+    };
+  }
+  const routing: CasePlan['routing'] = {};
+  for (const rule of Object.values(rules.routing)) {
+    if (rule.rule.when === 'accepted-within-deadline') continue;
+    routing[rule.rule.when] = {
+      action: rule.rule.action,
+      cite: `${rule.from.titleZh} ${rule.from.article ?? ''} [${rule.from.pack}]`.replace('  ', ' '),
+    };
+  }
+  return { jurisdiction, packs: rules.packs.map((p) => `${p.id}@${p.version}`), clocks, routing };
+}

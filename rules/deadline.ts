@@ -58,7 +58,9 @@ export interface Deadline {
 }
 
 /** An action the rules do not allow (a second extension, one over the limit, ...). */
-export class RuleViolation extends Error {}
+export class RuleViolation extends Error {
+  override name = 'RuleViolation';
+}
 
 export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalendar): Deadline {
   const { start, days, basis } = request;
@@ -161,3 +163,24 @@ export function clockDeadline(
   );
 }
 
+
+/** A deadline set by a decision rather than a rule: the result date of an assigned case (交办). */
+export function decidedDeadline(step: string, start: PlainDate, due: PlainDate, decidedBy: string): Deadline {
+  if (due <= start) throw new RangeError(`${step}: the due date ${due} must come after ${start}`);
+  const breach = addDays(due, 1);
+  let days = 0;
+  for (let d = start; d < due; d = addDays(d, 1)) days++;
+  return {
+    start,
+    days,
+    basis: 'calendar',
+    rule: null,
+    extensionDays: 0,
+    suspendedDays: 0,
+    rawDue: due,
+    due,
+    rolledForward: false,
+    breachAt: startOfChinaDay(breach).toISOString(),
+    explanation: [`start ${start}`, `due ${due}, as set by ${decidedBy}`, `missed from ${breach} 00:00 China time`],
+  };
+}

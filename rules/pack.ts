@@ -126,8 +126,13 @@ const routingRule = z
   .object({
     ...label,
     /** What in a case triggers the rule. */
-    when: z.enum(['litigation', 'accusation', 'accepted-within-deadline']),
-    action: z.enum(['forward-to-political-legal', 'forward-to-discipline-inspection', 'refuse-at-higher-level']),
+    when: z.enum(['litigation', 'accusation', 'accepted-within-deadline', 'concluded-after-re-review']),
+    action: z.enum([
+      'forward-to-political-legal',
+      'forward-to-discipline-inspection',
+      'refuse-at-higher-level',
+      'refuse-same-claim',
+    ]),
     source,
   })
   .strict();
@@ -188,6 +193,7 @@ export type ThresholdRule = z.infer<typeof threshold>;
 export type ResponsibilityRule = z.infer<typeof responsibility>;
 
 export class PackError extends Error {
+  override name = 'PackError';
   constructor(
     readonly pack: string,
     readonly rule: string,

@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import { z } from 'zod';
 import { countCases, eventsOfCase, recentCases } from '../analytics/case-log.js';
@@ -14,14 +9,11 @@ import { casesByMonth, describeMeasure, queryCasesByMonth } from '../analytics/m
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNEL_CODES, CHANNELS, type CaseIntake } from '../domain/case.js';
 import { BEIJING_DISTRICTS, isKnownRegion } from '../domain/regions.js';
-import { caseRules } from '../rules/case-rules.js';
+import { casePlan, caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
-import {
-  CASE_WORKFLOW_ID_PREFIX,
-  caseStateQuery,
-  petitionCaseWorkflow,
-  routeUpdate,
-} from '../workflows/petition-case.js';
+import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow, type PetitionCaseInput } from '../workflows/petition-case.js';
+import { caseActionRoutes, caseState } from './case-routes.js';
+import { HttpError } from './http-error.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;
@@ -32,15 +24,6 @@ export interface AppDependencies {
   /** Built web app to serve; omitted in API-only tests. */
   webDir?: string;
   now?: () => Date;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -56,14 +39,15 @@ const intakeBody = z
     field: z.string().trim().min(1).max(40).optional(),
     collectiveSize: z.number().int().min(1).max(10_000).default(1),
     summary: z.string().trim().max(2000).optional(),
-  })
-  .strict();
-
-const routeBody = z
-  .object({
-    mode: z.enum(['forward', 'assign', 'report']),
-    toOrgan: z.string().trim().min(1).max(80),
-    actor: z.string().trim().min(1).max(80),
+    receivedBy: z
+      .object({ organ: z.string().trim().min(1).max(80), kind: z.enum(['petition-office', 'organ']) })
+      .strict()
+      .default({ organ: '信访办', kind: 'petition-office' }),
+    litigationRelated: z.boolean().optional(),
+    accusation: z.boolean().optional(),
+    anonymous: z.boolean().optional(),
+    /** A claim the petitioner brought before: refused when that case was concluded on re-review. */
+    sameClaimAs: caseIdSchema.optional(),
   })
   .strict();
 
@@ -102,20 +86,35 @@ export function createApp(deps: AppDependencies): express.Express {
   });
 
   app.post('/api/cases', async (req, res) => {
-    const body = intakeBody.parse(req.body);
+    const { receivedBy, litigationRelated, accusation, anonymous, sameClaimAs, ...body } = intakeBody.parse(req.body);
     const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now();
     if (receivedAt.getTime() > now().getTime() + 60_000) throw new HttpError(400, 'receivedAt: lies in the future');
+    if (sameClaimAs) {
+      const prior = await caseState(temporal, sameClaimAs);
+      if (!prior) throw new HttpError(400, `sameClaimAs: no case ${sameClaimAs}`);
+      const rule = casePlan(jurisdiction, chinaDateOf(receivedAt)).routing['concluded-after-re-review'];
+      if (prior.closeReason === 'concluded' && rule) {
+        throw new HttpError(409, `not taken: the same claim was concluded on re-review in case ${sameClaimAs} (${rule.cite})`);
+      }
+    }
     const intake: CaseIntake = {
       ...body,
       jurisdiction,
       caseId: body.caseId ?? newCaseId(receivedAt),
       receivedAt: receivedAt.toISOString(),
     };
+    const input: PetitionCaseInput = {
+      intake,
+      receivedBy,
+      ...(litigationRelated ? { litigationRelated } : {}),
+      ...(accusation ? { accusation } : {}),
+      ...(anonymous ? { anonymous } : {}),
+    };
     try {
       const handle = await temporal.workflow.start(petitionCaseWorkflow, {
         workflowId: CASE_WORKFLOW_ID_PREFIX + intake.caseId,
         taskQueue,
-        args: [intake],
+        args: [input],
       });
       res.status(201).location(`/api/cases/${intake.caseId}`).json({ caseId: intake.caseId, workflowId: handle.workflowId });
     } catch (error) {
@@ -134,35 +133,12 @@ export function createApp(deps: AppDependencies): express.Express {
   app.get('/api/cases/:caseId', async (req, res) => {
     const caseId = caseIdSchema.parse(req.params.caseId);
     const events = await eventsOfCase(store, caseId);
-    let workflow = null;
-    try {
-      workflow = await temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId).query(caseStateQuery);
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
+    const workflow = await caseState(temporal, caseId);
     if (!workflow && events.length === 0) throw new HttpError(404, `no case ${caseId}`);
     res.json({ caseId, state: workflow, events });
   });
 
-  app.post('/api/cases/:caseId/route', async (req, res) => {
-    const caseId = caseIdSchema.parse(req.params.caseId);
-    const decision = routeBody.parse(req.body);
-    const handle = temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId);
-    try {
-      res.json(await handle.executeUpdate(routeUpdate, { args: [decision] }));
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) {
-        throw new HttpError(409, `route refused: ${error.cause?.message ?? error.message}`);
-      }
-      if (error instanceof WorkflowNotFoundError) {
-        const exists = await handle.describe().then(() => true, () => false);
-        throw exists
-          ? new HttpError(409, `route refused: case ${caseId} has no routing stage open (already routed)`)
-          : new HttpError(404, `no case ${caseId}`);
-      }
-      throw error;
-    }
-  });
+  app.use(caseActionRoutes(temporal));
 
   app.get('/api/metrics/cases-by-month', async (req, res) => {
     const query = monthQuery.parse(req.query);

@@ -113,7 +113,7 @@ async function startDemoCases(client: Client, taskQueue: string, jurisdiction: s
       await client.workflow.start(petitionCaseWorkflow, {
         workflowId: CASE_WORKFLOW_ID_PREFIX + intake.caseId,
         taskQueue,
-        args: [intake],
+        args: [{ intake, receivedBy: { organ: '市信访办', kind: 'petition-office' } }],
       });
       started++;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { CaseEvent, CaseIntake } from '../domain/case.js';
-import { caseDeadline, type CaseDeadlineRequest } from '../rules/case-rules.js';
+import { caseDeadline, casePlan, type CaseDeadlineRequest, type CasePlan } from '../rules/case-rules.js';
+import type { PlainDate } from '../rules/plain-date.js';
 import type { Deadline } from '../rules/deadline.js';
 import { recordEvent, recordIntake } from '../analytics/case-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
@@ -17,11 +18,14 @@ export function createCaseActivities(store: AnalyticsStore) {
 }
 
 /**
- * Deadline computation, run as a local activity: the calendar and packs are files that
- * change from year to year, so the workflow records each result in its history instead of
- * computing it in (replayed) workflow code.
+ * Rules and deadlines as activities: the calendar and packs are files that change from year
+ * to year, so the workflow records each result in its history instead of computing it in
+ * (replayed) workflow code.
  */
 export const deadlineActivities = {
+  async planCase(request: { jurisdiction: string; receivedDate: PlainDate }): Promise<CasePlan> {
+    return casePlan(request.jurisdiction, request.receivedDate);
+  },
   async planDeadline(request: CaseDeadlineRequest): Promise<Deadline> {
     return caseDeadline(request);
   },

@@ -1,20 +1,42 @@
 /**
- * One petition case (信访事项) from receipt to routing, with its legal clock as a durable
- * timer (DOMAIN §4). Deterministic: time comes from the workflow clock, I/O from activities.
+ * One petition case (信访事项) from receipt to closure, with every legal clock of DOMAIN §4
+ * as a durable timer. Deterministic: time comes from the workflow clock, rules and deadlines
+ * from local activities (recorded in history), I/O from activities.
+ *
+ *   receipt ─ route (petition office, 15 d) ──┐
+ *           └ notify (other organ, 15 d) ─────┴ acceptance ─ handle (60 d, +≤30 once) ─ reply
+ *   reply ─ review window (30 d) ─ review (30 d) ─ re-review window (30 d)
+ *         ─ re-review (30 d, hearings not counted) ─ concluded (终结)
  */
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-} from '@temporalio/workflow';
-import type { CaseEvent, CaseIntake } from '../domain/case.js';
-import type { Deadline } from '../rules/deadline.js';
-import { chinaDateOf } from '../rules/plain-date.js';
+import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import type { CaseEvent, CaseEventType } from '../domain/case.js';
+import type { CasePlan } from '../rules/case-rules.js';
+import { decidedDeadline, type Deadline, type Suspension } from '../rules/deadline.js';
+import type { CaseStep } from '../rules/pack.js';
+import { chinaDateOf, parsePlainDate, type PlainDate } from '../rules/plain-date.js';
 import type { CaseActivities, DeadlineActivities } from './activities.js';
+import {
+  acceptUpdate,
+  caseStateQuery,
+  endHearingUpdate,
+  extendUpdate,
+  rateUpdate,
+  reReviewOpinionUpdate,
+  replyUpdate,
+  reportAssignedResultUpdate,
+  requestReReviewUpdate,
+  requestReviewUpdate,
+  reviewOpinionUpdate,
+  routeUpdate,
+  startHearingUpdate,
+  type CaseStage,
+  type CaseState,
+  type CloseReason,
+  type PetitionCaseInput,
+} from './case-actions.js';
+import { runClock, type Clock } from './case-clock.js';
+
+export * from './case-actions.js';
 
 const { recordCaseReceived, recordCaseEvent } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
@@ -22,99 +44,418 @@ const { recordCaseReceived, recordCaseEvent } = proxyActivities<CaseActivities>(
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-// A bad pack or a date outside the calendar will not fix itself: fail fast and visibly.
-const { planDeadline } = proxyLocalActivities<DeadlineActivities>({
+// A bad pack or a refused rule will not fix itself: fail fast and visibly.
+const { planCase } = proxyLocalActivities<DeadlineActivities>({
   startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 3 },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError'] },
+});
+// A due date in a year whose holidays are not yet published waits, retrying, until an
+// operator adds that year to the calendar override file; then the case resumes by itself.
+const { planDeadline } = proxyActivities<DeadlineActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumInterval: '6 hours',
+    nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError'],
+  },
 });
 
-/** 转送 forward to the competent organ / 交办 assign with a reporting duty / 上报 report upward. */
-export type RoutingMode = 'forward' | 'assign' | 'report';
+const OVERDUE: Record<string, CaseEventType> = {
+  route: 'route_overdue',
+  notify: 'notify_overdue',
+  handle: 'handle_overdue',
+  assigned: 'assigned_overdue',
+  review: 'review_overdue',
+  reReview: 're_review_overdue',
+};
 
-export interface RouteDecision {
-  mode: RoutingMode;
-  /** Organ the case goes to. */
-  toOrgan: string;
-  /** Who decided (user id). */
-  actor: string;
+/** A refused action: the reason reaches the caller and nothing changes. */
+function refuse(reason: string): never {
+  throw new Error(reason);
 }
 
-export interface CaseState {
-  caseId: string;
-  stage: 'awaiting_route' | 'routed';
-  routeDeadline: Deadline;
-  /** Set when the routing clock ran out before the case was routed. */
-  routeOverdue: boolean;
-  routedAt?: string;
-  routing?: RouteDecision;
-}
-
-export const caseStateQuery = defineQuery<CaseState>('caseState');
-/** 转送交办: route the case; refused once it has been routed. */
-export const routeUpdate = defineUpdate<CaseState, [RouteDecision]>('route');
-
-export const CASE_WORKFLOW_ID_PREFIX = 'petition-case/';
-
-export async function petitionCaseWorkflow(intake: CaseIntake): Promise<CaseState> {
+export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<CaseState> {
+  const { intake, receivedBy } = input;
   const receivedDate = chinaDateOf(new Date(intake.receivedAt));
-  const deadline = await planDeadline({
-    jurisdiction: intake.jurisdiction,
-    receivedDate,
-    step: 'route',
-    start: receivedDate,
-  });
+  const today = (): PlainDate => chinaDateOf(new Date());
+  const plan: CasePlan = await planCase({ jurisdiction: intake.jurisdiction, receivedDate });
+
   const state: CaseState = {
     caseId: intake.caseId,
-    stage: 'awaiting_route',
-    routeDeadline: deadline,
-    routeOverdue: false,
+    jurisdiction: intake.jurisdiction,
+    stage: receivedBy.kind === 'petition-office' ? 'awaiting_route' : 'awaiting_notice',
+    responsibleOrgan: receivedBy.organ,
+    plan,
+    deadlines: {},
+    overdue: [],
   };
-  const event = (type: CaseEvent['type'], rest: Partial<CaseEvent> = {}): CaseEvent => ({
-    caseId: intake.caseId,
-    type,
-    occurredAt: new Date().toISOString(),
-    ...rest,
-  });
+  const initialStage = state.stage;
+  const clocks: Partial<Record<string, Clock>> = {};
+
+  // Actions may arrive while the case is being registered; their events follow the receipt.
+  let registered = false;
+  const record = async (type: CaseEventType, rest: Partial<CaseEvent> = {}) => {
+    const occurredAt = new Date().toISOString();
+    await condition(() => registered);
+    await recordCaseEvent({ caseId: intake.caseId, type, occurredAt, ...rest });
+  };
+  const deadlineFor = async (step: CaseStep, start: PlainDate, options: { extensionDays?: number; suspensions?: Suspension[] } = {}) => {
+    const deadline = await planDeadline({ jurisdiction: intake.jurisdiction, receivedDate, step, start, ...options });
+    state.deadlines[step] = deadline;
+    return deadline;
+  };
+  const watch = (step: string, deadline: Deadline, done: () => boolean): Promise<boolean> => {
+    const clock: Clock = {
+      step,
+      deadline,
+      version: 0,
+      paused: false,
+      reminders: plan.clocks[step as CaseStep]?.reminders ?? [],
+    };
+    clocks[step] = clock;
+    return runClock(clock, {
+      done,
+      remind: (c, reminder) =>
+        record('reminder', {
+          key: `${c.step}:${c.deadline.due}:${reminder.daysBefore}`,
+          dueDate: c.deadline.due,
+          detail: { step: c.step, daysBefore: reminder.daysBefore, to: reminder.to, organ: state.responsibleOrgan },
+        }),
+      breach: async (c) => {
+        state.overdue.push(c.step);
+        await record(OVERDUE[c.step]!, {
+          occurredAt: c.deadline.breachAt,
+          dueDate: c.deadline.due,
+          detail: {
+            organ: state.responsibleOrgan,
+            rule: c.deadline.rule ? `${c.deadline.rule.pack} ${c.deadline.rule.article ?? ''}`.trim() : 'decided',
+          },
+        });
+      },
+    });
+  };
+  const windowOpen = (step: string) => Date.now() < Date.parse(state.deadlines[step]?.breachAt ?? '');
+  const expect = (...stages: CaseStage[]) => {
+    if (stages.includes(state.stage)) return;
+    refuse(state.stage === 'closed' ? `case ${intake.caseId} is closed (${state.closeReason})` : `not allowed while the case is ${state.stage}`);
+  };
+  const close = (reason: CloseReason) => {
+    state.stage = 'closed';
+    state.closeReason = reason;
+  };
 
   setHandler(caseStateQuery, () => state);
+
+  // 转送、交办、上报 by the petition office.
   setHandler(
     routeUpdate,
     async (decision) => {
-      state.stage = 'routed';
       state.routing = decision;
-      state.routedAt = new Date().toISOString();
-      await recordCaseEvent(
-        event('routed', {
-          actor: decision.actor,
-          detail: { mode: decision.mode, toOrgan: decision.toOrgan, late: state.routeOverdue },
-        }),
-      );
+      const routedOut = decision.toKind === 'political-legal' || decision.toKind === 'discipline-inspection';
+      if (routedOut) close('routed_out');
+      else {
+        state.stage = 'awaiting_acceptance';
+        state.responsibleOrgan = decision.toOrgan;
+      }
+      await record('routed', {
+        actor: decision.actor,
+        detail: { mode: decision.mode, toOrgan: decision.toOrgan, toKind: decision.toKind, late: state.overdue.includes('route') },
+      });
+      if (decision.mode === 'assign' && decision.resultDue) {
+        const due = decidedDeadline('assigned', today(), parsePlainDate(decision.resultDue), `the assigning office (${receivedBy.organ})`);
+        state.deadlines['assigned'] = due;
+        assignedClock = watch('assigned', due, () => state.assignedReported === true || state.stage === 'closed');
+      }
       return state;
     },
     {
       validator: (decision) => {
-        if (state.stage !== 'awaiting_route') throw new Error(`case ${intake.caseId} was already routed on ${state.routedAt}`);
-        if (!decision.toOrgan.trim()) throw new Error('route: toOrgan is empty');
+        expect('awaiting_route');
+        if (!decision.toOrgan.trim()) refuse('route: the organ to route to is empty');
+        const litigation = plan.routing.litigation;
+        if (input.litigationRelated && litigation && decision.toKind !== 'political-legal') {
+          refuse(`a litigation-related case goes to the political-legal organs (${litigation.cite})`);
+        }
+        const accusation = plan.routing.accusation;
+        if (input.accusation && accusation && decision.toKind !== 'discipline-inspection') {
+          refuse(`an accusation goes to discipline inspection (${accusation.cite})`);
+        }
+        if (decision.mode === 'assign') {
+          if (!decision.resultDue) refuse('交办 (assign) needs the date by which the result is reported (resultDue)');
+          if (parsePlainDate(decision.resultDue) <= today()) refuse(`resultDue ${decision.resultDue} must be after today`);
+        } else if (decision.resultDue) refuse('resultDue goes only with mode "assign"');
+      },
+    },
+  );
+  let assignedClock: Promise<boolean> | undefined;
+
+  // 受理 (or, for a case taken in directly by an organ, 书面告知 whether it is accepted).
+  setHandler(
+    acceptUpdate,
+    async (decision) => {
+      const notice = state.stage === 'awaiting_notice';
+      if (decision.accepted) {
+        state.stage = 'handling';
+        state.acceptedAt = new Date().toISOString();
+        state.responsibleOrgan = decision.organ ?? state.responsibleOrgan;
+      } else close('not_accepted');
+      if (notice) await record('notified', { actor: decision.actor, detail: { accepted: decision.accepted } });
+      await record(decision.accepted ? 'accepted' : 'not_accepted', {
+        actor: decision.actor,
+        detail: { organ: state.responsibleOrgan, reason: decision.reason ?? null },
+      });
+      return state;
+    },
+    {
+      validator: (decision) => {
+        expect('awaiting_notice', 'awaiting_acceptance');
+        if (!decision.accepted && !decision.reason?.trim()) refuse('a refusal needs the reason and where the petitioner should go');
       },
     },
   );
 
-  await recordCaseReceived(intake, event('received', { occurredAt: intake.receivedAt, dueDate: deadline.due }));
-
-  const routed = () => state.stage === 'routed';
-  const remainingMs = Date.parse(deadline.breachAt) - Date.now();
-  const routedInTime = remainingMs > 0 ? await condition(routed, remainingMs) : routed();
-  if (!routedInTime) {
-    state.routeOverdue = true;
-    await recordCaseEvent(
-      event('route_overdue', {
-        occurredAt: deadline.breachAt,
+  // 延期: once, within the pack's limit, approved by the organ head, before the deadline.
+  setHandler(
+    extendUpdate,
+    async (extension) => {
+      state.extension = extension;
+      const deadline = await deadlineFor('handle', chinaDateOf(new Date(state.acceptedAt!)), { extensionDays: extension.days });
+      const clock = clocks['handle']!;
+      clock.deadline = deadline;
+      clock.version++;
+      await record('extended', {
+        actor: extension.actor,
         dueDate: deadline.due,
-        detail: { rule: `${deadline.rule?.pack} ${deadline.rule?.article}`, days: deadline.days },
-      }),
-    );
-    await condition(routed);
+        detail: { days: extension.days, reason: extension.reason, approvedBy: extension.approvedBy },
+      });
+      return state;
+    },
+    {
+      validator: (extension) => {
+        expect('handling');
+        const rule = plan.clocks.handle?.extension;
+        if (!rule) refuse('the handling deadline of this case cannot be extended');
+        if (state.extension) refuse(`the handling deadline may be extended ${rule.times} time(s); it already was`);
+        if (!Number.isInteger(extension.days) || extension.days < 1 || extension.days > rule.maxDays) {
+          refuse(`an extension is 1 to ${rule.maxDays} days, not ${extension.days} (${rule.requires})`);
+        }
+        if (!extension.reason.trim() || !extension.approvedBy.trim()) {
+          refuse(`an extension needs its reason and the approving head (${rule.requires})`);
+        }
+        if (!clocks['handle'] || !windowOpen('handle')) refuse('the handling deadline has passed; an extension must come before it');
+      },
+    },
+  );
+
+  // 书面答复: the written handling opinion.
+  setHandler(
+    replyUpdate,
+    async (reply) => {
+      state.reply = { ...reply, at: new Date().toISOString() };
+      state.stage = 'review_window';
+      await record('replied', {
+        actor: reply.actor,
+        detail: { outcome: reply.outcome, late: state.overdue.includes('handle'), summary: reply.summary ?? null },
+      });
+      return state;
+    },
+    { validator: (_reply) => expect('handling') },
+  );
+
+  setHandler(
+    reportAssignedResultUpdate,
+    async ({ actor }) => {
+      state.assignedReported = true;
+      await record('assigned_reported', { actor, detail: { late: state.overdue.includes('assigned') } });
+      return state;
+    },
+    {
+      validator: (_report) => {
+        if (!state.deadlines['assigned']) refuse('this case was not assigned with a result deadline');
+        if (state.assignedReported) refuse('the result was already reported');
+        expect('awaiting_acceptance', 'handling', 'review_window', 'in_review', 're_review_window', 'in_re_review');
+      },
+    },
+  );
+
+  // 评价: the petitioner rates the reply, once.
+  setHandler(
+    rateUpdate,
+    async (rating) => {
+      state.rating = rating;
+      await record('rated', { actor: 'petitioner', detail: { satisfied: rating.satisfied, comment: rating.comment ?? null } });
+      return state;
+    },
+    {
+      validator: (_rating) => {
+        if (!state.reply) refuse('there is no reply to rate yet');
+        if (state.rating) refuse('the reply was already rated');
+      },
+    },
+  );
+
+  // 请求复查 within the window after the reply.
+  setHandler(
+    requestReviewUpdate,
+    async ({ toOrgan }) => {
+      state.review = { toOrgan, requestedAt: new Date().toISOString() };
+      state.stage = 'in_review';
+      state.responsibleOrgan = toOrgan;
+      await record('review_requested', { actor: 'petitioner', detail: { toOrgan } });
+      return state;
+    },
+    {
+      validator: ({ toOrgan }) => {
+        expect('review_window');
+        if (!windowOpen('reviewRequest')) refuse(`the review window closed on ${state.deadlines['reviewRequest']?.due}`);
+        if (!toOrgan.trim()) refuse('a review goes to the organ one level up: toOrgan is empty');
+      },
+    },
+  );
+
+  setHandler(
+    reviewOpinionUpdate,
+    async (opinion) => {
+      state.review!.opinion = opinion;
+      state.stage = 're_review_window';
+      await record('review_opinion', {
+        actor: opinion.actor,
+        detail: { outcome: opinion.outcome, late: state.overdue.includes('review'), summary: opinion.summary ?? null },
+      });
+      return state;
+    },
+    { validator: (_opinion) => expect('in_review') },
+  );
+
+  // 请求复核 within the window after the review opinion.
+  setHandler(
+    requestReReviewUpdate,
+    async ({ toOrgan }) => {
+      state.reReview = { toOrgan, requestedAt: new Date().toISOString(), hearings: [] };
+      state.stage = 'in_re_review';
+      state.responsibleOrgan = toOrgan;
+      await record('re_review_requested', { actor: 'petitioner', detail: { toOrgan } });
+      return state;
+    },
+    {
+      validator: ({ toOrgan }) => {
+        expect('re_review_window');
+        if (!windowOpen('reReviewRequest')) refuse(`the re-review window closed on ${state.deadlines['reReviewRequest']?.due}`);
+        if (!toOrgan.trim()) refuse('a re-review goes to the organ above the reviewer: toOrgan is empty');
+      },
+    },
+  );
+
+  // 听证: its time is not counted in the re-review clock.
+  setHandler(
+    startHearingUpdate,
+    async (hearing) => {
+      state.reReview!.hearings.push({ from: hearing.date });
+      const clock = clocks['reReview']!;
+      clock.paused = true;
+      clock.version++;
+      await record('hearing_started', { key: hearing.date, actor: hearing.actor, detail: { date: hearing.date } });
+      return state;
+    },
+    {
+      validator: (hearing) => {
+        expect('in_re_review');
+        if (!plan.clocks.reReview?.suspensions.includes('hearing')) refuse('hearing time counts in this clock; no pause');
+        if (state.reReview!.hearings.some((h) => !h.to)) refuse('a hearing is already under way');
+        if (!clocks['reReview'] || !windowOpen('reReview')) refuse('the re-review deadline has passed');
+        const requested = chinaDateOf(new Date(state.reReview!.requestedAt));
+        const date = parsePlainDate(hearing.date);
+        if (date <= requested || date > today()) refuse(`the hearing date must be after ${requested} and not after today`);
+      },
+    },
+  );
+
+  setHandler(
+    endHearingUpdate,
+    async (hearing) => {
+      const open = state.reReview!.hearings.find((h) => !h.to)!;
+      open.to = hearing.date;
+      const requested = chinaDateOf(new Date(state.reReview!.requestedAt));
+      const suspensions = state.reReview!.hearings.map((h) => ({
+        from: parsePlainDate(h.from),
+        to: parsePlainDate(h.to!),
+        reason: 'hearing (听证)',
+      }));
+      const deadline = await deadlineFor('reReview', requested, { suspensions });
+      const clock = clocks['reReview']!;
+      clock.deadline = deadline;
+      clock.paused = false;
+      clock.version++;
+      await record('hearing_ended', { key: open.from, actor: hearing.actor, dueDate: deadline.due, detail: { from: open.from, to: hearing.date } });
+      return state;
+    },
+    {
+      validator: (hearing) => {
+        expect('in_re_review');
+        const open = state.reReview!.hearings.find((h) => !h.to);
+        if (!open) refuse('no hearing is under way');
+        const date = parsePlainDate(hearing.date);
+        if (date < open.from || date > today()) refuse(`the hearing end must be between ${open.from} and today`);
+      },
+    },
+  );
+
+  setHandler(
+    reReviewOpinionUpdate,
+    async (opinion) => {
+      state.reReview!.opinion = opinion;
+      close('concluded');
+      await record('re_review_opinion', {
+        actor: opinion.actor,
+        detail: { outcome: opinion.outcome, late: state.overdue.includes('reReview'), summary: opinion.summary ?? null },
+      });
+      return state;
+    },
+    {
+      validator: (_opinion) => {
+        expect('in_re_review');
+        if (state.reReview!.hearings.some((h) => !h.to)) refuse('end the hearing first');
+      },
+    },
+  );
+
+  // ── The procedure ──────────────────────────────────────────────────────────────────
+  const firstStep: CaseStep | null = initialStage === 'awaiting_route' ? 'route' : input.anonymous ? null : 'notify';
+  const first = firstStep ? await deadlineFor(firstStep, receivedDate) : null;
+  await recordCaseReceived(intake, {
+    caseId: intake.caseId,
+    type: 'received',
+    occurredAt: intake.receivedAt,
+    actor: receivedBy.organ,
+    ...(first ? { dueDate: first.due } : {}),
+    detail: { receivedBy: receivedBy.kind, organ: receivedBy.organ, packs: plan.packs.join(' ') },
+  });
+  registered = true;
+
+  const leaves = (stage: CaseStage) => () => state.stage !== stage;
+  if (firstStep && first) await watch(firstStep, first, leaves(initialStage));
+  else await condition(leaves('awaiting_notice'));
+  await condition(leaves('awaiting_acceptance'));
+
+  if (state.stage === 'handling') {
+    await watch('handle', await deadlineFor('handle', chinaDateOf(new Date(state.acceptedAt!))), leaves('handling'));
   }
+  if (state.stage === 'review_window') {
+    const window = await deadlineFor('reviewRequest', chinaDateOf(new Date(state.reply!.at)));
+    if (!(await condition(leaves('review_window'), Date.parse(window.breachAt) - Date.now()))) close('reply_final');
+  }
+  if (state.stage === 'in_review') {
+    await watch('review', await deadlineFor('review', chinaDateOf(new Date(state.review!.requestedAt))), leaves('in_review'));
+    const window = await deadlineFor('reReviewRequest', today());
+    if (!(await condition(leaves('re_review_window'), Date.parse(window.breachAt) - Date.now()))) close('review_final');
+  }
+  if (state.stage === 'in_re_review') {
+    await watch('reReview', await deadlineFor('reReview', chinaDateOf(new Date(state.reReview!.requestedAt))), leaves('in_re_review'));
+  }
+
+  await assignedClock;
   await condition(allHandlersFinished);
+  await record('closed', { detail: { reason: state.closeReason ?? null } });
   return state;
 }

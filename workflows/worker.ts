@@ -12,15 +12,18 @@ export interface CaseWorkerOptions {
   store: AnalyticsStore;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: WorkflowBundleOption;
+  /** 0 turns off the sticky cache, so another worker takes over a case at once. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, store, workflowBundle } = options;
+  const { connection, namespace, taskQueue, store, workflowBundle, maxCachedWorkflows } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: { ...createCaseActivities(store), ...deadlineActivities },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
   });
 }

@@ -11,10 +11,15 @@ import { tableFromIPC } from 'apache-arrow';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, chinaDateOf } from '../../rules/plain-date.js';
+import { caseDeadline } from '../../rules/case-rules.js';
+import { chinaDateOf } from '../../rules/plain-date.js';
 import { loadConfig } from '../../server/config.js';
 import { startSystem, type RunningSystem } from '../../server/system.js';
+import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
 import { freePort } from '../support/ports.js';
+
+// Handling clocks started today can end in a year the holiday package does not cover yet.
+coverFutureYearsWithWeekendsOnly();
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 let system: RunningSystem;
@@ -67,7 +72,7 @@ describe('the running system', () => {
     expect(health.duckdb.cases).toBeGreaterThan(5000);
   });
 
-  it('registers a case: a workflow starts and its received event reaches DuckDB with the 15-day due date', async () => {
+  it('registers a case: a workflow starts and its received event reaches DuckDB with the routing due date', async () => {
     const receivedAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const response = await api('/api/cases', {
       method: 'POST',
@@ -80,9 +85,10 @@ describe('the running system', () => {
       const body = await (await api('/api/cases/E2E-1')).json();
       return body.events?.length ? body : undefined;
     }, 'the received event');
-    const due = addDays(chinaDateOf(new Date(receivedAt)), 15);
+    const receivedDate = chinaDateOf(new Date(receivedAt));
+    const { due } = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
     expect(detail.events[0]).toMatchObject({ event_type: 'received', due_date: due });
-    expect(detail.state).toMatchObject({ stage: 'awaiting_route', routeOverdue: false, routeDeadline: { due } });
+    expect(detail.state).toMatchObject({ stage: 'awaiting_route', overdue: [], deadlines: { route: { due } } });
 
     const again = await api('/api/cases', {
       method: 'POST',
@@ -117,9 +123,38 @@ describe('the running system', () => {
       });
     const first = await route();
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ stage: 'routed', routing: { toOrgan: '海淀区教委' } });
-    expect((await route()).status).toBe(409);
+    expect(await first.json()).toMatchObject({ stage: 'awaiting_acceptance', routing: { toOrgan: '海淀区教委' } });
+    const again = await route();
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toMatch(/route refused: not allowed while the case is awaiting_acceptance/);
     expect((await api('/api/cases/NO-SUCH/route', { method: 'POST', body: '{"mode":"forward","toOrgan":"x","actor":"y"}' })).status).toBe(404);
+  });
+
+  it('carries a case to 终结 through the API; the same claim is then not taken again', async () => {
+    const act = async (action: string, body: object) => {
+      const response = await api(`/api/cases/E2E-1/${action}`, { method: 'POST', body: JSON.stringify(body) });
+      return { status: response.status, body: await response.json() };
+    };
+    expect((await act('reply', { actor: 'c', outcome: 'supported' })).status).toBe(409);
+    expect((await act('accept', { actor: 'c', accepted: true })).body.stage).toBe('handling');
+    const badExtension = await act('extend', { actor: 'c', days: 45, reason: '复杂', approvedBy: '主任' });
+    expect(badExtension).toMatchObject({ status: 409, body: { error: expect.stringMatching(/1 to 30 days/) } });
+    expect((await act('reply', { actor: 'c', outcome: 'not_supported' })).body.stage).toBe('review_window');
+    expect((await act('requestReview', { toOrgan: '北京市教委' })).body.stage).toBe('in_review');
+    expect((await act('giveReviewOpinion', { actor: 'r', outcome: 'upheld' })).body.stage).toBe('re_review_window');
+    expect((await act('requestReReview', { toOrgan: '北京市人民政府' })).body.stage).toBe('in_re_review');
+    expect((await act('giveReReviewOpinion', { actor: 'r', outcome: 'upheld' })).body).toMatchObject({ stage: 'closed', closeReason: 'concluded' });
+    expect((await act('rate', { satisfied: 'yes' })).status).toBe(400);
+    expect((await act('fly', {})).status).toBe(404);
+
+    const again = await api('/api/cases', {
+      method: 'POST',
+      body: JSON.stringify({ channel: 'letter', regionCode: '110108', sameClaimAs: 'E2E-1' }),
+    });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toMatch(/concluded on re-review in case E2E-1 \(信访工作条例 第四章 \[regulations-2022\]\)/);
+    const closed = await act('requestReview', { toOrgan: 'x' });
+    expect(closed).toMatchObject({ status: 409, body: { error: expect.stringMatching(/closed \(concluded\)/) } });
   });
 
   it('serves cases by month as JSON and as Arrow IPC with the same numbers', async () => {

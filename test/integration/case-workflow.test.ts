@@ -1,16 +1,38 @@
+/**
+ * Full case lifecycles on the real time-skipping Temporal test server, with the real worker,
+ * activities, policy packs and DuckDB event log (DOMAIN §4).
+ */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventsOfCase } from '../../analytics/case-log.js';
 import { AnalyticsStore } from '../../analytics/store.js';
-import type { CaseIntake } from '../../domain/case.js';
 import { caseDeadline } from '../../rules/case-rules.js';
-import { chinaDateOf } from '../../rules/plain-date.js';
-import { caseStateQuery, petitionCaseWorkflow, routeUpdate } from '../../workflows/petition-case.js';
+import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
+import {
+  acceptUpdate,
+  caseStateQuery,
+  endHearingUpdate,
+  extendUpdate,
+  petitionCaseWorkflow,
+  rateUpdate,
+  reReviewOpinionUpdate,
+  replyUpdate,
+  reportAssignedResultUpdate,
+  requestReReviewUpdate,
+  requestReviewUpdate,
+  reviewOpinionUpdate,
+  routeUpdate,
+  startHearingUpdate,
+  type PetitionCaseInput,
+} from '../../workflows/petition-case.js';
 import { createCaseWorker, WORKFLOWS_PATH } from '../../workflows/worker.js';
+import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
 import { timeSkippingServerPath } from '../support/tools.js';
+
+coverFutureYearsWithWeekendsOnly();
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -18,122 +40,259 @@ let bundle: WorkflowBundle;
 let store: AnalyticsStore;
 
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger() });
   store = await AnalyticsStore.open(':memory:');
 }, 120_000);
-
 afterAll(() => store?.close());
 
 // One server per test: time is global to a test server, and awaiting the result of a
 // workflow that completed through an update makes the Java test server (1.38) skip about
-// ten years, which would carry every later test outside the holiday calendar.
+// ten years, which would carry every later test far into the future.
 const serverPath = timeSkippingServerPath();
 beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: serverPath } },
-  });
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
 }, 30_000);
 afterEach(async () => {
   await env?.teardown();
 });
 
+async function worker(taskQueue: string, options: { maxCachedWorkflows?: number } = {}) {
+  return createCaseWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store, workflowBundle: bundle, ...options });
+}
+
 async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
-  const worker = await createCaseWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    store,
-    workflowBundle: bundle,
-  });
-  return worker.runUntil(run(taskQueue));
+  return (await worker(taskQueue)).runUntil(run(taskQueue));
 }
 
-async function intakeAtServerNow(caseId: string): Promise<CaseIntake> {
-  return {
-    caseId,
-    jurisdiction: 'beijing',
-    receivedAt: new Date(await env.currentTimeMs()).toISOString(),
-    channel: 'visit',
-    regionCode: '110105',
-    collectiveSize: 1,
-    summary: 'wage arrears',
+async function startCase(taskQueue: string, caseId: string, extra: Partial<PetitionCaseInput> = {}) {
+  const input: PetitionCaseInput = {
+    intake: {
+      caseId,
+      jurisdiction: 'beijing',
+      receivedAt: new Date(await env.currentTimeMs()).toISOString(),
+      channel: 'visit',
+      regionCode: '110105',
+      collectiveSize: 1,
+    },
+    receivedBy: { organ: '朝阳区信访办', kind: 'petition-office' },
+    ...extra,
   };
+  const handle = await env.client.workflow.start(petitionCaseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
+  return { handle, receivedDate: chinaDateOf(new Date(input.intake.receivedAt)) };
 }
 
-describe('petition case workflow: the 15-day routing clock (信访工作条例 第二十二条)', () => {
-  it('fires when the due day (15 days after receipt, rolled to a working day) ends, and records the breach once', async () => {
-    const intake = await intakeAtServerNow('T-OVERDUE');
-    const receivedDate = chinaDateOf(new Date(intake.receivedAt));
-    const expected = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
-    expect(expected.rule).toMatchObject({ pack: 'regulations-2022', article: '第二十二条' });
+const events = async (caseId: string) => (await eventsOfCase(store, caseId)).map((e) => e.event_type);
+const stateOf = (handle: WorkflowHandle) => handle.query(caseStateQuery);
+const now = async () => env.currentTimeMs();
+/** Skips to `ms` before (negative) or after the start of a China day. */
+async function skipTo(day: PlainDate, offsetMs = 0) {
+  await env.sleep(startOfChinaDay(day).getTime() + offsetMs - (await now()));
+}
+const clerk = { actor: 'clerk-1' };
+const route = { ...clerk, mode: 'forward' as const, toOrgan: '朝阳区人社局', toKind: 'competent' as const };
+const refused = (promise: Promise<unknown>, reason: RegExp) =>
+  expect(promise).rejects.toSatisfy((e: unknown) => e instanceof WorkflowUpdateFailedError && reason.test(String(e.cause?.message)));
 
-    await withWorker(async (taskQueue) => {
-      const handle = await env.client.workflow.start(petitionCaseWorkflow, {
-        workflowId: `case-${intake.caseId}`,
-        taskQueue,
-        args: [intake],
-      });
-      // One minute before the breach instant: still on time.
-      await env.sleep(Date.parse(expected.breachAt) - (await env.currentTimeMs()) - 60_000);
-      const before = await handle.query(caseStateQuery);
-      expect(before.routeOverdue).toBe(false);
-      expect(before.routeDeadline.due).toBe(expected.due);
-      expect((await eventsOfCase(store, intake.caseId)).map((e) => e.event_type)).toEqual(['received']);
+describe('petition case workflow', () => {
+  it('on time throughout: routed, accepted, replied, rated; no review asked, so the reply is final', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'A');
+      await env.sleep(2 * DAY);
+      await handle.executeUpdate(routeUpdate, { args: [route] });
+      await env.sleep(DAY);
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      const handling = await stateOf(handle);
+      expect(handling).toMatchObject({ stage: 'handling', responsibleOrgan: '朝阳区人社局' });
+      expect(handling.deadlines['handle']?.rule).toMatchObject({ step: 'handle', pack: 'regulations-2022' });
+      await env.sleep(20 * DAY);
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ satisfied: true }] });
+      const final = await handle.result();
+      expect(final).toMatchObject({ stage: 'closed', closeReason: 'reply_final', overdue: [] });
+      expect(await events('A')).toEqual(['received', 'routed', 'accepted', 'replied', 'rated', 'closed']);
+    });
+  });
 
+  it('late routing: reminders 3 and 1 days before, the breach when the due day ends, recorded once', async () => {
+    await withWorker(async (q) => {
+      const { handle, receivedDate } = await startCase(q, 'B');
+      const due = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
+      await skipTo(addDays(due.due, 1), -60_000);
+      expect((await stateOf(handle)).overdue).toEqual([]);
+      expect(await events('B')).toEqual(['received', 'reminder', 'reminder']);
       await env.sleep(120_000);
-      const after = await handle.query(caseStateQuery);
-      expect(after.routeOverdue).toBe(true);
-      const events = await eventsOfCase(store, intake.caseId);
-      expect(events.map((e) => e.event_type)).toEqual(['received', 'route_overdue']);
-      expect(events[1]?.due_date).toBe(expected.due);
-
-      const routed = await handle.executeUpdate(routeUpdate, {
-        args: [{ mode: 'forward', toOrgan: 'BJ-HRSS', actor: 'clerk-1' }],
-      });
-      expect(routed.stage).toBe('routed');
-      const final = await handle.result();
-      expect(final.routeOverdue).toBe(true);
-      expect((await eventsOfCase(store, intake.caseId)).map((e) => e.event_type)).toEqual([
-        'received',
-        'route_overdue',
-        'routed',
-      ]);
+      expect((await stateOf(handle)).overdue).toEqual(['route']);
+      await env.sleep(5 * DAY);
+      const state = await handle.executeUpdate(routeUpdate, { args: [route] });
+      expect(state.stage).toBe('awaiting_acceptance');
+      expect(await events('B')).toEqual(['received', 'reminder', 'reminder', 'route_overdue', 'routed']);
+      const log = await eventsOfCase(store, 'B');
+      expect(log.find((e) => e.event_type === 'route_overdue')?.due_date).toBe(due.due);
     });
-  }, 60_000);
+  });
 
-  it('records no breach when routed in time; refuses an invalid routing and a second one', async () => {
-    const intake = await intakeAtServerNow('T-ONTIME');
-    await withWorker(async (taskQueue) => {
-      const handle = await env.client.workflow.start(petitionCaseWorkflow, {
-        workflowId: `case-${intake.caseId}`,
-        taskQueue,
-        args: [intake],
-      });
+  it('extension: once, at most the pack limit, before the deadline; the new deadline is kept', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'C', { receivedBy: { organ: '海淀区教委', kind: 'organ' } });
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      await env.sleep(40 * DAY);
+      await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 31, reason: '复杂', approvedBy: '局长' }] }), /1 to 30 days/);
+      await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 20, reason: '复杂', approvedBy: ' ' }] }), /approving head/);
+      const extended = await handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 30, reason: '情况复杂', approvedBy: '局长' }] });
+      expect(extended.deadlines['handle']?.extensionDays).toBe(30);
+      await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 5, reason: '再延', approvedBy: '局长' }] }), /already was/);
+      await env.sleep(35 * DAY); // past the original 60 days, inside the extended 90
+      expect((await stateOf(handle)).overdue).toEqual([]);
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'partly_supported' }] });
+      expect(await events('C')).toEqual(expect.arrayContaining(['notified', 'accepted', 'extended', 'replied']));
+      expect(await events('C')).not.toContain('handle_overdue');
+    });
+  });
+
+  it('overdue reply: the supervision record names the organ that owed it; an extension after the deadline is refused', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'D');
+      await handle.executeUpdate(routeUpdate, { args: [route] });
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      const due = (await stateOf(handle)).deadlines['handle']!;
+      await skipTo(addDays(due.due as PlainDate, 1), 60_000);
+      expect((await stateOf(handle)).overdue).toEqual(['handle']);
+      await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 10, reason: '补救', approvedBy: '局长' }] }), /has passed/);
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'not_supported' }] });
+      const log = await eventsOfCase(store, 'D');
+      expect(log.filter((e) => e.event_type === 'handle_overdue')).toHaveLength(1);
+      expect(log.filter((e) => e.event_type === 'reminder').length).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  it('review and re-review, the hearing not counted, then concluded; nothing is taken after', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'E');
+      await handle.executeUpdate(routeUpdate, { args: [route] });
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'not_supported' }] });
+      await env.sleep(10 * DAY);
+      await handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: '北京市人社局' }] });
+      await env.sleep(20 * DAY);
+      await handle.executeUpdate(reviewOpinionUpdate, { args: [{ actor: 'reviewer', outcome: 'upheld' }] });
+      await env.sleep(5 * DAY);
+      const inReReview = await handle.executeUpdate(requestReReviewUpdate, { args: [{ toOrgan: '北京市人民政府' }] });
+      expect(inReReview.responsibleOrgan).toBe('北京市人民政府');
+      const before = (await stateOf(handle)).deadlines['reReview']!;
       await env.sleep(3 * DAY);
-      await expect(
-        handle.executeUpdate(routeUpdate, { args: [{ mode: 'forward', toOrgan: ' ', actor: 'clerk-2' }] }),
-      ).rejects.toThrow(WorkflowUpdateFailedError);
-      expect((await handle.query(caseStateQuery)).stage).toBe('awaiting_route');
-
-      await handle.executeUpdate(routeUpdate, { args: [{ mode: 'assign', toOrgan: 'CY-GOV', actor: 'clerk-2' }] });
+      const hearingStart = chinaDateOf(new Date(await now()));
+      await handle.executeUpdate(startHearingUpdate, { args: [{ actor: 'r', date: hearingStart }] });
+      await env.sleep(60 * DAY); // the clock is paused: no breach while the hearing lasts
+      expect((await stateOf(handle)).overdue).toEqual([]);
+      const hearingEnd = chinaDateOf(new Date(await now()));
+      const after = await handle.executeUpdate(endHearingUpdate, { args: [{ actor: 'r', date: hearingEnd }] });
+      expect(after.deadlines['reReview']!.suspendedDays).toBeGreaterThanOrEqual(60);
+      expect(after.deadlines['reReview']!.due > before.due).toBe(true);
+      await handle.executeUpdate(reReviewOpinionUpdate, { args: [{ actor: 'r', outcome: 'upheld' }] });
       const final = await handle.result();
-      // Routing ends this stage of the case; a second routing finds no stage to act on.
-      await expect(
-        handle.executeUpdate(routeUpdate, { args: [{ mode: 'forward', toOrgan: 'X', actor: 'clerk-2' }] }),
-      ).rejects.toThrow();
-      expect(final.routeOverdue).toBe(false);
-      expect(final.routing?.toOrgan).toBe('CY-GOV');
-      expect((await eventsOfCase(store, intake.caseId)).map((e) => e.event_type)).toEqual(['received', 'routed']);
+      expect(final).toMatchObject({ stage: 'closed', closeReason: 'concluded', overdue: [] });
+      expect(await events('E')).toEqual([
+        'received', 'routed', 'accepted', 'replied', 'review_requested', 'review_opinion',
+        're_review_requested', 'hearing_started', 'hearing_ended', 're_review_opinion', 'closed',
+      ]);
+      await expect(handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: 'x' }] })).rejects.toThrow();
     });
-  }, 60_000);
+  });
+
+  it('refuses what the rules do not allow, and changes nothing', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'F', { litigationRelated: true });
+      await refused(handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] }), /not allowed while the case is awaiting_route/);
+      await refused(handle.executeUpdate(routeUpdate, { args: [route] }), /political-legal organs \(信访工作条例 第二十二条第二款/);
+      await refused(
+        handle.executeUpdate(routeUpdate, { args: [{ ...route, mode: 'assign' }] }),
+        /political-legal|resultDue/,
+      );
+      await refused(handle.executeUpdate(rateUpdate, { args: [{ satisfied: false }] }), /no reply to rate/);
+      expect((await stateOf(handle)).stage).toBe('awaiting_route');
+      expect(await events('F')).toEqual(['received']);
+      const out = await handle.executeUpdate(routeUpdate, { args: [{ ...route, toOrgan: '朝阳区法院', toKind: 'political-legal' }] });
+      expect(out).toMatchObject({ stage: 'closed', closeReason: 'routed_out' });
+    });
+  });
+
+  it('a review requested after its window is refused: the reply became final', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'G', { receivedBy: { organ: '丰台区住建委', kind: 'organ' } });
+      await refused(handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: false }] }), /reason/);
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ satisfied: true }] });
+      await refused(handle.executeUpdate(rateUpdate, { args: [{ satisfied: false }] }), /already rated/);
+      const window = (await stateOf(handle)).deadlines['reviewRequest']!;
+      await skipTo(addDays(window.due as PlainDate, 1), 60_000);
+      const final = await handle.result();
+      expect(final.closeReason).toBe('reply_final');
+      await expect(handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: '丰台区政府' }] })).rejects.toThrow();
+      expect(await events('G')).toEqual(['received', 'notified', 'accepted', 'replied', 'rated', 'closed']);
+    });
+  });
+
+  it('an anonymous case taken in by an organ owes no notice; a refusal closes it', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'H', { receivedBy: { organ: '西城区民政局', kind: 'organ' }, anonymous: true });
+      await env.sleep(40 * DAY);
+      expect((await stateOf(handle)).overdue).toEqual([]);
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: false, reason: '不属于本机关职权范围，请向市住建委提出' }] });
+      expect((await handle.result()).closeReason).toBe('not_accepted');
+      expect(await events('H')).toEqual(['received', 'notified', 'not_accepted', 'closed']);
+    });
+  });
+
+  it('an assigned case (交办) owes its result by the date the office set', async () => {
+    await withWorker(async (q) => {
+      const { handle, receivedDate } = await startCase(q, 'I');
+      const resultDue = addDays(receivedDate, 20);
+      await handle.executeUpdate(routeUpdate, { args: [{ ...route, mode: 'assign', resultDue }] });
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      await skipTo(addDays(resultDue, 1), 60_000);
+      expect((await stateOf(handle)).overdue).toEqual(['assigned']);
+      await handle.executeUpdate(reportAssignedResultUpdate, { args: [clerk] });
+      await refused(handle.executeUpdate(reportAssignedResultUpdate, { args: [clerk] }), /already reported/);
+      expect(await events('I')).toEqual(['received', 'routed', 'accepted', 'assigned_overdue', 'assigned_reported']);
+    });
+  });
+
+  it('loses no timer when the worker is down: the breach is recorded once after restart', async () => {
+    const taskQueue = `test-${randomUUID()}`;
+    // Without a sticky cache: the test server measures the sticky queue's hand-over timeout
+    // in server time, which stands still while nothing runs, so a dead worker's sticky queue
+    // would hold the case forever here (a real server hands it over after 10 s).
+    const first = await worker(taskQueue, { maxCachedWorkflows: 0 });
+    const { handle, breachAt } = await first.runUntil(async () => {
+      const { handle, receivedDate } = await startCase(taskQueue, 'J');
+      const due = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
+      await env.sleep(Date.parse(due.breachAt) - 60_000 - (await now()));
+      expect(await events('J')).toEqual(['received', 'reminder', 'reminder']);
+      return { handle, breachAt: Date.parse(due.breachAt) };
+    });
+    // The worker is shut down; the deadline passes on the server alone. (The test server
+    // stops skipping at a fired timer until a worker takes its task, so skip just past it.)
+    await env.sleep(breachAt + 1 - (await now()));
+    expect(await events('J')).not.toContain('route_overdue');
+    const second = await worker(taskQueue);
+    await second.runUntil(async () => {
+      for (let i = 0; i < 100 && !(await events('J')).includes('route_overdue'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await stateOf(handle)).overdue).toEqual(['route']);
+    });
+    expect((await events('J')).filter((e) => e === 'route_overdue')).toHaveLength(1);
+  });
+
+  it('starting the same case twice makes one workflow', async () => {
+    await withWorker(async (q) => {
+      await startCase(q, 'K');
+      await expect(startCase(q, 'K')).rejects.toThrow(WorkflowExecutionAlreadyStartedError);
+    });
+  });
 });
 
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
+function quietLogger() {
+  const quiet = () => undefined;
+  return { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
+}

@@ -171,10 +171,12 @@ describe('the calendar override file', () => {
 });
 
 describe('xinfang deadline', () => {
+  // Only the packaged calendar: no override another test file may have set in this process.
+  const { XINFANG_CALENDAR_OVERRIDES: _override, ...baseEnv } = process.env;
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     promisify(execFile)(process.execPath, [join(ROOT, 'bin/xinfang.js'), 'deadline', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...baseEnv, ...env },
     });
 
   it('prints the due date and explanation, the same in every host time zone', async () => {

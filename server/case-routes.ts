@@ -1,0 +1,124 @@
+/**
+ * Case actions over HTTP: `POST /api/cases/:caseId/:action` for each business action of the
+ * case workflow. The body is validated here; what the rules allow is decided by the
+ * workflow, whose refusal (with its reason) comes back as 409.
+ */
+import { Router } from 'express';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import {
+  CASE_WORKFLOW_ID_PREFIX,
+  acceptUpdate,
+  caseStateQuery,
+  endHearingUpdate,
+  extendUpdate,
+  rateUpdate,
+  reReviewOpinionUpdate,
+  replyUpdate,
+  reportAssignedResultUpdate,
+  requestReReviewUpdate,
+  requestReviewUpdate,
+  reviewOpinionUpdate,
+  routeUpdate,
+  startHearingUpdate,
+  type CaseState,
+} from '../workflows/case-actions.js';
+import { HttpError } from './http-error.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const actor = text(80);
+const date = z.iso.date();
+const opinion = z.object({ actor, outcome: z.enum(['upheld', 'changed']), summary: text(2000).optional() }).strict();
+const toOrgan = z.object({ toOrgan: text(80) }).strict();
+
+interface Action {
+  update: UpdateDefinition<CaseState, [never]>;
+  body: z.ZodType;
+}
+const action = <Body>(update: UpdateDefinition<CaseState, [Body]>, body: z.ZodType<Body>): Action => ({
+  update: update as unknown as UpdateDefinition<CaseState, [never]>,
+  body,
+});
+
+/** Each action's name in the URL is the workflow update's name. */
+const ACTIONS: Record<string, Action> = Object.fromEntries(
+  [
+    action(
+      routeUpdate,
+      z
+        .object({
+          actor,
+          mode: z.enum(['forward', 'assign', 'report']),
+          toOrgan: text(80),
+          toKind: z.enum(['competent', 'political-legal', 'discipline-inspection', 'party-government']).default('competent'),
+          resultDue: date.optional(),
+        })
+        .strict(),
+    ),
+    action(
+      acceptUpdate,
+      z.object({ actor, accepted: z.boolean(), organ: text(80).optional(), reason: text(500).optional() }).strict(),
+    ),
+    action(extendUpdate, z.object({ actor, days: z.number().int(), reason: text(500), approvedBy: text(80) }).strict()),
+    action(
+      replyUpdate,
+      z.object({ actor, outcome: z.enum(['supported', 'partly_supported', 'not_supported']), summary: text(2000).optional() }).strict(),
+    ),
+    action(reportAssignedResultUpdate, z.object({ actor }).strict()),
+    action(rateUpdate, z.object({ satisfied: z.boolean(), comment: text(500).optional() }).strict()),
+    action(requestReviewUpdate, toOrgan),
+    action(reviewOpinionUpdate, opinion),
+    action(requestReReviewUpdate, toOrgan),
+    action(startHearingUpdate, z.object({ actor, date }).strict()),
+    action(endHearingUpdate, z.object({ actor, date }).strict()),
+    action(reReviewOpinionUpdate, opinion),
+  ].map((a) => [a.update.name, a]),
+);
+
+export const CASE_ACTIONS = Object.keys(ACTIONS);
+const caseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
+
+export function caseHandle(temporal: Client, id: string): WorkflowHandle {
+  return temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId.parse(id));
+}
+
+/** The case's state, from its workflow (also after it closed), or null if there is none. */
+export async function caseState(temporal: Client, id: string): Promise<CaseState | null> {
+  try {
+    return await caseHandle(temporal, id).query(caseStateQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+export function caseActionRoutes(temporal: Client): Router {
+  const router = Router();
+  router.post('/api/cases/:caseId/:action', async (req, res) => {
+    const spec = ACTIONS[req.params.action];
+    if (!spec) throw new HttpError(404, `no case action "${req.params.action}"; actions: ${CASE_ACTIONS.join(', ')}`);
+    const body = spec.body.parse(req.body) as never;
+    const handle = caseHandle(temporal, req.params.caseId);
+    try {
+      res.json(await handle.executeUpdate(spec.update, { args: [body] }));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw new HttpError(409, `${req.params.action} refused: ${error.cause?.message ?? error.message}`);
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        const state = await caseState(temporal, req.params.caseId);
+        throw state
+          ? new HttpError(409, `${req.params.action} refused: case ${state.caseId} is closed (${state.closeReason ?? 'unknown reason'})`)
+          : new HttpError(404, `no case ${req.params.caseId}`);
+      }
+      throw error;
+    }
+  });
+  return router;
+}
