@@ -23,8 +23,16 @@ export function createCaseActivities(store: AnalyticsStore) {
  * (replayed) workflow code.
  */
 export const deadlineActivities = {
-  async planCase(request: { jurisdiction: string; receivedDate: PlainDate }): Promise<CasePlan> {
-    return casePlan(request.jurisdiction, request.receivedDate);
+  /** The case's rules, and the deadline of its first step when it has one (one round trip). */
+  async planCase(request: {
+    jurisdiction: string;
+    receivedDate: PlainDate;
+    firstStep: 'route' | 'notify' | null;
+  }): Promise<{ plan: CasePlan; first: Deadline | null }> {
+    const { jurisdiction, receivedDate, firstStep } = request;
+    const plan = casePlan(jurisdiction, receivedDate);
+    const first = firstStep ? caseDeadline({ jurisdiction, receivedDate, step: firstStep, start: receivedDate }) : null;
+    return { plan, first };
   },
   async planDeadline(request: CaseDeadlineRequest): Promise<Deadline> {
     return caseDeadline(request);

@@ -10,7 +10,6 @@
  */
 import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { CaseEvent, CaseEventType } from '../domain/case.js';
-import type { CasePlan } from '../rules/case-rules.js';
 import { decidedDeadline, type Deadline, type Suspension } from '../rules/deadline.js';
 import type { CaseStep } from '../rules/pack.js';
 import { chinaDateOf, parsePlainDate, type PlainDate } from '../rules/plain-date.js';
@@ -51,8 +50,10 @@ const { planCase } = proxyLocalActivities<DeadlineActivities>({
 });
 // A due date in a year whose holidays are not yet published waits, retrying, until an
 // operator adds that year to the calendar override file; then the case resumes by itself.
-const { planDeadline } = proxyActivities<DeadlineActivities>({
+// Backoffs longer than a minute become durable timers, so the wait survives restarts.
+const { planDeadline } = proxyLocalActivities<DeadlineActivities>({
   startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '1 minute',
   retry: {
     initialInterval: '1 minute',
     backoffCoefficient: 2,
@@ -79,18 +80,19 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   const { intake, receivedBy } = input;
   const receivedDate = chinaDateOf(new Date(intake.receivedAt));
   const today = (): PlainDate => chinaDateOf(new Date());
-  const plan: CasePlan = await planCase({ jurisdiction: intake.jurisdiction, receivedDate });
+  const initialStage: CaseStage = receivedBy.kind === 'petition-office' ? 'awaiting_route' : 'awaiting_notice';
+  const firstStep = initialStage === 'awaiting_route' ? 'route' : input.anonymous ? null : 'notify';
+  const { plan, first } = await planCase({ jurisdiction: intake.jurisdiction, receivedDate, firstStep });
 
   const state: CaseState = {
     caseId: intake.caseId,
     jurisdiction: intake.jurisdiction,
-    stage: receivedBy.kind === 'petition-office' ? 'awaiting_route' : 'awaiting_notice',
+    stage: initialStage,
     responsibleOrgan: receivedBy.organ,
     plan,
-    deadlines: {},
+    deadlines: firstStep && first ? { [firstStep]: first } : {},
     overdue: [],
   };
-  const initialStage = state.stage;
   const clocks: Partial<Record<string, Clock>> = {};
 
   // Actions may arrive while the case is being registered; their events follow the receipt.
@@ -421,8 +423,6 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   );
 
   // ── The procedure ──────────────────────────────────────────────────────────────────
-  const firstStep: CaseStep | null = initialStage === 'awaiting_route' ? 'route' : input.anonymous ? null : 'notify';
-  const first = firstStep ? await deadlineFor(firstStep, receivedDate) : null;
   await recordCaseReceived(intake, {
     caseId: intake.caseId,
     type: 'received',

@@ -1,0 +1,28 @@
+/**
+ * The case worker in its own process, for the benchmark: prints one JSON line a second with
+ * its memory and how many cases it has recorded, so the parent measures the worker alone.
+ * Args: ADDRESS TASK_QUEUE DUCKDB_PATH MAX_CACHED_WORKFLOWS
+ */
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { countCases } from '../analytics/case-log.js';
+import { AnalyticsStore } from '../analytics/store.js';
+import { createCaseActivities, deadlineActivities } from '../workflows/activities.js';
+
+const [address, taskQueue, duckdbPath, maxCached] = process.argv.slice(2) as [string, string, string, string];
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: ['SIGTERM', 'SIGINT'] });
+const store = await AnalyticsStore.open(duckdbPath);
+const worker = await Worker.create({
+  connection: await NativeConnection.connect({ address }),
+  taskQueue,
+  workflowsPath: fileURLToPath(new URL('./timer-probe.ts', import.meta.url)),
+  activities: { ...createCaseActivities(store), ...deadlineActivities },
+  maxCachedWorkflows: Number(maxCached),
+});
+const report = setInterval(async () => {
+  const { rss, heapUsed } = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ rss, heapUsed, cases: await countCases(store) })}\n`);
+}, 1000);
+await worker.run();
+clearInterval(report);
+store.close();
