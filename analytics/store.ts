@@ -75,10 +75,14 @@ export class AnalyticsStore {
     const applied = new Set(
       (await this.all(migrationRow, 'SELECT version FROM schema_migrations')).map((r) => r.version),
     );
+    const seen = new Map<number, string>();
     for (const file of readdirSync(MIGRATIONS_DIR).sort()) {
       const m = MIGRATION_FILE.exec(file);
       if (!m) throw new Error(`analytics/migrations/${file}: migration files are named NNN_name.sql`);
       const version = Number(m[1]);
+      const twin = seen.get(version);
+      if (twin) throw new Error(`analytics/migrations: ${twin} and ${file} share version ${version}; renumber one`);
+      seen.set(version, file);
       if (applied.has(version)) continue;
       const sql = readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8');
       await this.transaction(async (conn) => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { countCases } from '../analytics/case-log.js';
 import { AnalyticsStore } from '../analytics/store.js';
-import { createCaseActivities, deadlineActivities } from '../workflows/activities.js';
+import { accountabilityPlanning, createAccountabilityActivities, createCaseActivities, deadlineActivities } from '../workflows/activities.js';
 
 const [address, taskQueue, duckdbPath, maxCached] = process.argv.slice(2) as [string, string, string, string];
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: ['SIGTERM', 'SIGINT'] });
@@ -16,7 +16,7 @@ const worker = await Worker.create({
   connection: await NativeConnection.connect({ address }),
   taskQueue,
   workflowsPath: fileURLToPath(new URL('./timer-probe.ts', import.meta.url)),
-  activities: { ...createCaseActivities(store), ...deadlineActivities },
+  activities: { ...createCaseActivities(store), ...deadlineActivities, ...createAccountabilityActivities(store), ...accountabilityPlanning },
   maxCachedWorkflows: Number(maxCached),
 });
 const report = setInterval(async () => {

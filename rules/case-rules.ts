@@ -6,7 +6,7 @@ import { chinaCalendar } from './calendar.js';
 import { clockFor, composeRules, type EffectiveRules } from './compose.js';
 import { clockDeadline, type ClockOptions, type Deadline } from './deadline.js';
 import { policyLibrary } from './library.js';
-import type { CaseStep } from './pack.js';
+import { PackError, type AccountabilityRule, type CaseStep } from './pack.js';
 import type { PlainDate } from './plain-date.js';
 
 export interface CaseDeadlineRequest extends ClockOptions {
@@ -66,4 +66,25 @@ export function casePlan(jurisdiction: string, receivedDate: PlainDate): CasePla
     };
   }
   return { jurisdiction, packs: rules.packs.map((p) => `${p.id}@${p.version}`), clocks, routing };
+}
+
+/** What an accountability case needs of its rules, fixed when it opens. */
+export interface AccountabilityPlan {
+  jurisdiction: string;
+  packs: string[];
+  ladder: AccountabilityRule;
+  cite: string;
+}
+
+export function accountabilityPlan(jurisdiction: string, openedOn: PlainDate): AccountabilityPlan {
+  const rules = caseRules(jurisdiction, openedOn);
+  if (!rules.accountability) {
+    throw new PackError(jurisdiction, 'accountability', `no accountability ladder is in force on ${openedOn}`);
+  }
+  return {
+    jurisdiction,
+    packs: rules.packs.map((p) => `${p.id}@${p.version}`),
+    ladder: rules.accountability.rule,
+    cite: `${rules.accountability.from.titleZh} [${rules.accountability.from.pack}]`,
+  };
 }

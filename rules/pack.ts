@@ -105,6 +105,8 @@ const ladderStep = z
       z.object({ none: z.literal(true) }).strict(),
     ]),
     consequences: z.array(z.string().min(1)).default([]),
+    /** The region, department or unit loses eligibility for comprehensive honours that year. */
+    honoursIneligible: z.boolean().default(false),
     /** Step taken when the rectification deadline passes unmet; null at the top. */
     escalatesTo: z.string().nullable(),
     source,

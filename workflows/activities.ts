@@ -1,7 +1,18 @@
 import type { CaseEvent, CaseIntake } from '../domain/case.js';
-import { caseDeadline, casePlan, type CaseDeadlineRequest, type CasePlan } from '../rules/case-rules.js';
+import { recordAccountabilityEvent, type AccountabilityEvent } from '../analytics/accountability-log.js';
+import { attributeResponsibility, type Attribution, type FailureKind, type Participant } from '../rules/attribution.js';
+import { chinaCalendar } from '../rules/calendar.js';
+import {
+  accountabilityPlan,
+  caseDeadline,
+  casePlan,
+  caseRules,
+  type AccountabilityPlan,
+  type CaseDeadlineRequest,
+  type CasePlan,
+} from '../rules/case-rules.js';
 import type { PlainDate } from '../rules/plain-date.js';
-import type { Deadline } from '../rules/deadline.js';
+import { computeDeadline, type Deadline } from '../rules/deadline.js';
 import { recordEvent, recordIntake } from '../analytics/case-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 
@@ -42,3 +53,37 @@ export const deadlineActivities = {
 export type DeadlineActivities = typeof deadlineActivities;
 
 export type CaseActivities = ReturnType<typeof createCaseActivities>;
+
+/** Rules of an accountability case and who answers, fixed when it opens. */
+export const accountabilityPlanning = {
+  async planAccountability(request: {
+    jurisdiction: string;
+    openedOn: PlainDate;
+    failure: { kind: FailureKind; participants: Participant[] };
+  }): Promise<{ plan: AccountabilityPlan; attribution: Attribution[] }> {
+    const plan = accountabilityPlan(request.jurisdiction, request.openedOn);
+    const rules = caseRules(request.jurisdiction, request.openedOn);
+    const attribution = attributeResponsibility(
+      request.failure.kind,
+      request.failure.participants,
+      rules.responsibility[request.failure.kind],
+    );
+    return { plan, attribution };
+  },
+  /** A rectification deadline a number of calendar days away, rolled to a working day. */
+  async rectificationDeadline(request: { start: PlainDate; days: number; step: string }): Promise<Deadline> {
+    return computeDeadline({ start: request.start, days: request.days, basis: 'calendar' }, chinaCalendar());
+  },
+};
+
+export type AccountabilityPlanning = typeof accountabilityPlanning;
+
+export function createAccountabilityActivities(store: AnalyticsStore) {
+  return {
+    async recordAccountabilityEvent(event: AccountabilityEvent): Promise<void> {
+      await recordAccountabilityEvent(store, event);
+    },
+  };
+}
+
+export type AccountabilityActivities = ReturnType<typeof createAccountabilityActivities>;

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { AnalyticsStore } from '../analytics/store.js';
-import { createCaseActivities, deadlineActivities } from './activities.js';
+import { accountabilityPlanning, createAccountabilityActivities, createCaseActivities, deadlineActivities } from './activities.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./petition-case.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -22,7 +22,12 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     connection,
     namespace,
     taskQueue,
-    activities: { ...createCaseActivities(store), ...deadlineActivities },
+    activities: {
+      ...createCaseActivities(store),
+      ...deadlineActivities,
+      ...createAccountabilityActivities(store),
+      ...accountabilityPlanning,
+    },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
   });

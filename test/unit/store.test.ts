@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,8 +33,9 @@ describe('the analytics store', () => {
     first.close();
 
     const second = await AnalyticsStore.open(path);
-    const versions = await second.all(z.object({ version: z.number() }), 'SELECT version FROM schema_migrations');
-    expect(versions).toEqual([{ version: 1 }]);
+    const versions = await second.all(z.object({ version: z.number() }), 'SELECT version FROM schema_migrations ORDER BY version');
+    const files = readdirSync(new URL('../../analytics/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql'));
+    expect(versions.map((v) => v.version)).toEqual(files.map((f) => Number(f.slice(0, 3))).sort((a, b) => a - b));
     expect((await recentCases(second, { limit: 5 })).map((c) => c.case_id)).toEqual(['A']);
     second.close();
   });

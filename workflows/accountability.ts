@@ -1,0 +1,263 @@
+/**
+ * One accountability case (追责) against an organ, walking its pack's ladder (DOMAIN §6):
+ * a step is imposed with a rectification deadline; rectification accepted in time closes the
+ * case; a deadline passed without it escalates to the next step (e.g. 通报 → 诫勉 → 组织处理 →
+ * 纪律处分). Serious grounds may start higher, as the ground allows. Authorised users may
+ * escalate or close with a reason. Every decision is recorded with who, when, ground and rule.
+ */
+import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import type { AccountabilityEvent } from '../analytics/accountability-log.js';
+import type { Attribution, FailureKind, Participant } from '../rules/attribution.js';
+import type { AccountabilityPlan } from '../rules/case-rules.js';
+import { decidedDeadline, type Deadline } from '../rules/deadline.js';
+import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
+import type { AccountabilityActivities, AccountabilityPlanning } from './activities.js';
+
+export const ACCOUNTABILITY_WORKFLOW_ID_PREFIX = 'accountability/';
+
+export interface AccountabilityInput {
+  caseId: string;
+  jurisdiction: string;
+  /** Region, department or unit held to account. */
+  organ: string;
+  /** Ground id in the pack's accountability rules. */
+  ground: string;
+  /** Where the finding came from: a missed duty, a supervised overdue case, or a manual entry. */
+  finding: { source: 'duty' | 'case' | 'manual'; ref?: string };
+  failure: { kind: FailureKind; participants: Participant[] };
+  openedBy: string;
+  /** Start above the ground's usual step, as the ground allows for serious harm, with why. */
+  startAt?: { step: string; reason: string };
+  /** Rectification deadline of the first step, when the pack leaves it to the decision. */
+  rectifyBy?: string;
+}
+
+export type AccountabilityStage = 'opening' | 'awaiting_deadline' | 'rectifying' | 'submitted' | 'at_top' | 'closed';
+
+export interface AccountabilityState {
+  caseId: string;
+  organ: string;
+  ground: string;
+  stage: AccountabilityStage;
+  step: string;
+  /** Steps imposed so far, in order. */
+  steps: { step: string; at: string; by: string; reason: string }[];
+  deadline?: Deadline;
+  /** Year for which the organ lost eligibility for comprehensive honours, if it did. */
+  honoursIneligibleYear?: number;
+  attribution: Attribution[];
+  closeReason?: 'rectified' | 'closed_by_decision';
+  plan: AccountabilityPlan;
+}
+
+interface Decision {
+  actor: string;
+  reason: string;
+}
+export const accountabilityStateQuery = defineQuery<AccountabilityState>('accountabilityState');
+export const setRectificationDeadlineUpdate = defineUpdate<AccountabilityState, [{ actor: string; rectifyBy: string }]>('setRectificationDeadline');
+export const submitRectificationUpdate = defineUpdate<AccountabilityState, [{ actor: string; evidence: string }]>('submitRectification');
+export const acceptRectificationUpdate = defineUpdate<AccountabilityState, [Decision]>('acceptRectification');
+export const rejectRectificationUpdate = defineUpdate<AccountabilityState, [Decision]>('rejectRectification');
+export const escalateUpdate = defineUpdate<AccountabilityState, [Decision]>('escalate');
+export const closeAccountabilityUpdate = defineUpdate<AccountabilityState, [Decision]>('closeAccountability');
+
+const { planAccountability, rectificationDeadline } = proxyLocalActivities<AccountabilityPlanning>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError', 'Error'] },
+});
+const { recordAccountabilityEvent } = proxyActivities<AccountabilityActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+function refuse(reason: string): never {
+  throw new Error(reason);
+}
+
+export async function accountabilityWorkflow(input: AccountabilityInput): Promise<AccountabilityState> {
+  const openedOn = chinaDateOf(new Date());
+  const { plan, attribution } = await planAccountability({ jurisdiction: input.jurisdiction, openedOn, failure: input.failure });
+  const { ladder } = plan;
+  const ground = ladder.grounds[input.ground];
+  if (!ground) throw ApplicationFailure.nonRetryable(`unknown ground "${input.ground}" in ${plan.cite}`);
+  const firstStep = input.startAt?.step ?? ground.startsAt;
+  if (firstStep !== ground.startsAt && !ground.seriousStartsAt?.includes(firstStep)) {
+    throw ApplicationFailure.nonRetryable(`ground ${input.ground} may start at ${[ground.startsAt, ...(ground.seriousStartsAt ?? [])].join(' or ')}, not ${firstStep}`);
+  }
+
+  const state: AccountabilityState = {
+    caseId: input.caseId,
+    organ: input.organ,
+    ground: input.ground,
+    stage: 'opening',
+    step: firstStep,
+    steps: [],
+    attribution,
+    plan,
+  };
+  let version = 0;
+  const changed = () => version++;
+
+  const record = (type: AccountabilityEvent['type'], key: string, rest: Partial<AccountabilityEvent> = {}) =>
+    recordAccountabilityEvent({
+      caseId: input.caseId,
+      type,
+      key,
+      occurredAt: new Date().toISOString(),
+      organ: input.organ,
+      ground: input.ground,
+      ladderStep: state.step,
+      ...rest,
+    });
+
+  /** Imposes a step and arms its rectification deadline (fixed days, a decision, or none). */
+  const impose = async (step: string, by: string, reason: string, rectifyBy?: string) => {
+    const rule = ladder.steps[step]!;
+    state.step = step;
+    state.steps.push({ step, at: new Date().toISOString(), by, reason });
+    if (rule.honoursIneligible) state.honoursIneligibleYear ??= Number(chinaDateOf(new Date()).slice(0, 4));
+    delete state.deadline;
+    const today = chinaDateOf(new Date());
+    const rect = rule.rectification;
+    if ('days' in rect) state.deadline = await rectificationDeadline({ start: today, days: rect.days, step });
+    else if ('setBy' in rect && rectifyBy) state.deadline = decidedDeadline(step, today, parsePlainDate(rectifyBy), by);
+    state.stage = 'none' in rect ? 'at_top' : state.deadline ? 'rectifying' : 'awaiting_deadline';
+    changed();
+    await record('step_imposed', `${state.steps.length}:${step}`, {
+      actor: by,
+      rule: `${rule.labelZh} ${rule.source.article ?? ''} [${plan.cite}]`,
+      ...(state.deadline ? { dueDate: state.deadline.due } : {}),
+      detail: {
+        reason,
+        consequences: rule.consequences.join('；'),
+        honoursIneligibleYear: state.honoursIneligibleYear ?? null,
+      },
+    });
+  };
+  const escalate = async (by: string, reason: string) => {
+    const next = ladder.steps[state.step]!.escalatesTo;
+    if (!next) {
+      // The top of the ladder: what remains is for the deciding organ (escalate or close).
+      state.stage = 'at_top';
+      changed();
+      return;
+    }
+    const from = state.step;
+    await record('escalated', `${state.steps.length}:${from}->${next}`, { actor: by, detail: { from, to: next, reason } });
+    await impose(next, by, reason);
+  };
+  const close = (reason: AccountabilityState['closeReason']) => {
+    state.stage = 'closed';
+    state.closeReason = reason;
+    changed();
+  };
+
+  setHandler(accountabilityStateQuery, () => state);
+  setHandler(
+    setRectificationDeadlineUpdate,
+    async ({ actor, rectifyBy }) => {
+      state.deadline = decidedDeadline(state.step, chinaDateOf(new Date()), parsePlainDate(rectifyBy), actor);
+      state.stage = 'rectifying';
+      changed();
+      await record('deadline_set', `${state.steps.length}:${state.step}`, { actor, dueDate: rectifyBy });
+      return state;
+    },
+    {
+      validator: ({ rectifyBy }) => {
+        if (state.stage !== 'awaiting_deadline') refuse(`the ${state.step} step ${state.deadline ? 'already has its deadline' : 'has no rectification deadline'}`);
+        if (parsePlainDate(rectifyBy) <= chinaDateOf(new Date())) refuse(`rectifyBy ${rectifyBy} must be after today`);
+      },
+    },
+  );
+  setHandler(
+    submitRectificationUpdate,
+    async ({ actor, evidence }) => {
+      state.stage = 'submitted';
+      changed();
+      await record('rectification_submitted', `${state.steps.length}:${Date.now()}`, { actor, detail: { evidence } });
+      return state;
+    },
+    {
+      validator: ({ evidence }) => {
+        if (state.stage !== 'rectifying') refuse(`nothing to rectify while the case is ${state.stage}`);
+        if (!evidence.trim()) refuse('rectification needs its evidence (report, minutes, documents)');
+      },
+    },
+  );
+  setHandler(
+    acceptRectificationUpdate,
+    async ({ actor, reason }) => {
+      close('rectified');
+      await record('closed', 'rectified', { actor, detail: { reason, outcome: 'rectified' } });
+      return state;
+    },
+    { validator: (_decision) => void (state.stage !== 'submitted' && refuse('no rectification has been submitted')) },
+  );
+  setHandler(
+    rejectRectificationUpdate,
+    async ({ actor, reason }) => {
+      state.stage = 'rectifying';
+      changed();
+      await record('rectification_rejected', `${state.steps.length}:${Date.now()}`, { actor, detail: { reason } });
+      return state;
+    },
+    { validator: (_decision) => void (state.stage !== 'submitted' && refuse('no rectification has been submitted')) },
+  );
+  setHandler(
+    escalateUpdate,
+    async ({ actor, reason }) => {
+      await escalate(actor, reason);
+      return state;
+    },
+    {
+      validator: ({ reason }) => {
+        if (state.stage === 'closed') refuse('the case is closed');
+        if (!ladder.steps[state.step]!.escalatesTo) refuse(`${state.step} is the top of the ladder`);
+        if (!reason.trim()) refuse('an escalation needs its reason');
+      },
+    },
+  );
+  setHandler(
+    closeAccountabilityUpdate,
+    async ({ actor, reason }) => {
+      close('closed_by_decision');
+      await record('closed', 'decision', { actor, detail: { reason, outcome: 'closed_by_decision' } });
+      return state;
+    },
+    {
+      validator: ({ reason }) => {
+        if (state.stage === 'closed') refuse('the case is already closed');
+        if (!reason.trim()) refuse('closing needs its reason');
+      },
+    },
+  );
+
+  // ── The procedure ──────────────────────────────────────────────────────────────────
+  await record('opened', 'opened', {
+    actor: input.openedBy,
+    rule: `${ground.labelZh} ${ground.source.article ?? ''} [${plan.cite}]`,
+    detail: {
+      finding: `${input.finding.source}${input.finding.ref ? `:${input.finding.ref}` : ''}`,
+      attribution: attribution.map((a) => `${a.person}=${a.responsibility}`).join(', '),
+      packs: plan.packs.join(' '),
+    },
+  });
+  await impose(firstStep, input.openedBy, input.startAt?.reason ?? `ground ${input.ground}`, input.rectifyBy);
+
+  while (state.stage !== 'closed') {
+    const seen = version;
+    const moved = () => version !== seen;
+    if (state.stage === 'rectifying' && state.deadline) {
+      const remaining = Date.parse(state.deadline.breachAt) - Date.now();
+      if (remaining > 0 && (await condition(moved, remaining))) continue;
+      if (moved()) continue;
+      // 未按期完成整改: the deadline passed without accepted rectification.
+      await escalate('system', `rectification deadline ${state.deadline.due} passed without accepted rectification`);
+      continue;
+    }
+    await condition(moved);
+  }
+  await condition(allHandlersFinished);
+  return state;
+}

@@ -1,0 +1,3 @@
+/** Every workflow the worker runs. */
+export * from './petition-case.js';
+export * from './accountability.js';
