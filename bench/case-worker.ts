@@ -4,19 +4,20 @@
  * Args: ADDRESS TASK_QUEUE DUCKDB_PATH MAX_CACHED_WORKFLOWS
  */
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { countCases } from '../analytics/case-log.js';
 import { AnalyticsStore } from '../analytics/store.js';
-import { accountabilityPlanning, createAccountabilityActivities, createCaseActivities, deadlineActivities } from '../workflows/activities.js';
+import { createCaseWorker } from '../workflows/worker.js';
 
 const [address, taskQueue, duckdbPath, maxCached] = process.argv.slice(2) as [string, string, string, string];
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: ['SIGTERM', 'SIGINT'] });
 const store = await AnalyticsStore.open(duckdbPath);
-const worker = await Worker.create({
+const worker = await createCaseWorker({
   connection: await NativeConnection.connect({ address }),
+  namespace: 'default',
   taskQueue,
+  store,
   workflowsPath: fileURLToPath(new URL('./timer-probe.ts', import.meta.url)),
-  activities: { ...createCaseActivities(store), ...deadlineActivities, ...createAccountabilityActivities(store), ...accountabilityPlanning },
   maxCachedWorkflows: Number(maxCached),
 });
 const report = setInterval(async () => {

@@ -6,7 +6,7 @@ import { chinaCalendar } from './calendar.js';
 import { clockFor, composeRules, type EffectiveRules } from './compose.js';
 import { clockDeadline, type ClockOptions, type Deadline } from './deadline.js';
 import { policyLibrary } from './library.js';
-import { PackError, type AccountabilityRule, type CaseStep } from './pack.js';
+import { PackError, type AccountabilityRule, type CaseStep, type DutyRule } from './pack.js';
 import type { PlainDate } from './plain-date.js';
 
 export interface CaseDeadlineRequest extends ClockOptions {
@@ -87,4 +87,20 @@ export function accountabilityPlan(jurisdiction: string, openedOn: PlainDate): A
     ladder: rules.accountability.rule,
     cite: `${rules.accountability.from.titleZh} [${rules.accountability.from.pack}]`,
   };
+}
+
+/** A duty as a period workflow needs it: the rule in force when the period opened. */
+export interface DutyPlan {
+  dutyId: string;
+  rule: DutyRule;
+  cite: string;
+}
+
+export function dutyPlan(jurisdiction: string, dutyId: string, level: string, periodStart: PlainDate): DutyPlan {
+  const duty = caseRules(jurisdiction, periodStart).duties[dutyId];
+  if (!duty) throw new PackError(jurisdiction, `duties.${dutyId}`, `no such duty in force on ${periodStart}`);
+  if (!duty.rule.appliesTo.includes(level as DutyRule['appliesTo'][number]) && !duty.rule.appliesTo.includes('organ')) {
+    throw new PackError(duty.from.pack, `duties.${dutyId}.appliesTo`, `the duty is not owed at level ${level}`);
+  }
+  return { dutyId, rule: duty.rule, cite: `${duty.from.titleZh} ${duty.from.article ?? ''} [${duty.from.pack}]` };
 }

@@ -89,6 +89,10 @@ const duty = z
     /** Least total days in the period (e.g. a month of grassroots research a year). */
     minDays: z.number().int().positive().optional(),
     evidence: z.array(z.enum(['meeting', 'report', 'inspection', 'letter', 'research', 'notice', 'reception'])).min(1),
+    /** Reminders before the period closes while the duty is not yet met. */
+    reminders: z
+      .array(z.object({ daysBefore: z.number().int().positive(), to: z.enum(['handler', 'supervisor', 'petition-office']) }).strict())
+      .default([]),
     source,
   })
   .strict();

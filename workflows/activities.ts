@@ -1,5 +1,6 @@
 import type { CaseEvent, CaseIntake } from '../domain/case.js';
 import { recordAccountabilityEvent, type AccountabilityEvent } from '../analytics/accountability-log.js';
+import { recordDutyEvent, type DutyEvent } from '../analytics/duty-log.js';
 import { attributeResponsibility, type Attribution, type FailureKind, type Participant } from '../rules/attribution.js';
 import { chinaCalendar } from '../rules/calendar.js';
 import {
@@ -7,7 +8,9 @@ import {
   caseDeadline,
   casePlan,
   caseRules,
+  dutyPlan,
   type AccountabilityPlan,
+  type DutyPlan,
   type CaseDeadlineRequest,
   type CasePlan,
 } from '../rules/case-rules.js';
@@ -87,3 +90,21 @@ export function createAccountabilityActivities(store: AnalyticsStore) {
 }
 
 export type AccountabilityActivities = ReturnType<typeof createAccountabilityActivities>;
+
+export const dutyPlanning = {
+  async planDuty(request: { jurisdiction: string; dutyId: string; level: string; periodStart: PlainDate }): Promise<DutyPlan> {
+    return dutyPlan(request.jurisdiction, request.dutyId, request.level, request.periodStart);
+  },
+};
+
+export type DutyPlanning = typeof dutyPlanning;
+
+export function createDutyActivities(store: AnalyticsStore) {
+  return {
+    async recordDutyEvent(event: DutyEvent): Promise<void> {
+      await recordDutyEvent(store, event);
+    },
+  };
+}
+
+export type DutyActivities = ReturnType<typeof createDutyActivities>;

@@ -1,3 +1,4 @@
 /** Every workflow the worker runs. */
 export * from './petition-case.js';
 export * from './accountability.js';
+export * from './duty-period.js';

@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { AnalyticsStore } from '../analytics/store.js';
-import { accountabilityPlanning, createAccountabilityActivities, createCaseActivities, deadlineActivities } from './activities.js';
+import {
+  accountabilityPlanning,
+  createAccountabilityActivities,
+  createCaseActivities,
+  createDutyActivities,
+  deadlineActivities,
+  dutyPlanning,
+} from './activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -14,10 +21,12 @@ export interface CaseWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** 0 turns off the sticky cache, so another worker takes over a case at once. */
   maxCachedWorkflows?: number;
+  /** Workflows to bundle instead of WORKFLOWS_PATH (the benchmark adds its probe). */
+  workflowsPath?: string;
 }
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, store, workflowBundle, maxCachedWorkflows } = options;
+  const { connection, namespace, taskQueue, store, workflowBundle, maxCachedWorkflows, workflowsPath } = options;
   return Worker.create({
     connection,
     namespace,
@@ -27,8 +36,10 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       ...deadlineActivities,
       ...createAccountabilityActivities(store),
       ...accountabilityPlanning,
+      ...createDutyActivities(store),
+      ...dutyPlanning,
     },
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? WORKFLOWS_PATH }),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
   });
 }

@@ -1,0 +1,87 @@
+import { listValue } from '@duckdb/node-api';
+import { z } from 'zod';
+import type { AnalyticsStore } from './store.js';
+
+export interface DutyEvent {
+  organ: string;
+  dutyId: string;
+  period: { label: string; start: string; end: string };
+  type: 'period_opened' | 'evidence' | 'reminder' | 'met' | 'missed' | 'late_evidence';
+  /** Distinguishes repeated events of a type (evidence items, reminders). */
+  key: string;
+  occurredAt: string;
+  actor?: string;
+  workflowId?: string;
+  rule?: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+// Idempotent: an event already present is left as it is, so a retried activity writes once.
+const INSERT = `
+  INSERT INTO duty_events (event_id, organ, duty_id, period_label, period_start, period_end, event_type,
+                           occurred_at, actor, workflow_id, rule, detail)
+  VALUES ($1, $2, $3, $4, $5::DATE, $6::DATE, $7, $8::TIMESTAMPTZ, $9, $10, $11, $12::JSON)
+  ON CONFLICT DO NOTHING`;
+
+export async function recordDutyEvent(store: AnalyticsStore, e: DutyEvent): Promise<void> {
+  await store.run(INSERT, [
+    `${e.organ}/${e.dutyId}/${e.period.label}/${e.type}/${e.key}`,
+    e.organ,
+    e.dutyId,
+    e.period.label,
+    e.period.start,
+    e.period.end,
+    e.type,
+    e.occurredAt,
+    e.actor ?? null,
+    e.workflowId ?? null,
+    e.rule ?? null,
+    e.detail ? JSON.stringify(e.detail) : null,
+  ]);
+}
+
+const eventRow = z.object({ event_type: z.string(), period_label: z.string(), actor: z.string().nullable(), workflow_id: z.string().nullable() });
+
+export async function dutyEventsOf(store: AnalyticsStore, organ: string, dutyId: string) {
+  return store.all(
+    eventRow,
+    `SELECT event_type, period_label, actor, workflow_id FROM duty_events
+      WHERE organ = $1 AND duty_id = $2 ORDER BY occurred_at, recorded_at, event_id`,
+    [organ, dutyId],
+  );
+}
+
+const calendarRow = z.object({
+  organ: z.string(),
+  duty_id: z.string(),
+  period_label: z.string(),
+  period_start: z.string(),
+  period_end: z.string(),
+  status: z.enum(['open', 'met', 'late', 'missed']),
+  evidence: z.number(),
+  workflow_id: z.string().nullable(),
+});
+export type DutyCalendarRow = z.infer<typeof calendarRow>;
+
+/**
+ * Each duty period of the organs given that overlaps a year: open, met, late (missed, then
+ * evidenced after the close) or missed.
+ */
+export async function dutyCalendar(store: AnalyticsStore, organs: string[], year: number): Promise<DutyCalendarRow[]> {
+  return store.all(
+    calendarRow,
+    `SELECT organ, duty_id, period_label, period_start::VARCHAR AS period_start, period_end::VARCHAR AS period_end,
+            CASE WHEN bool_or(event_type = 'met') THEN 'met'
+                 WHEN bool_or(event_type = 'missed') AND bool_or(event_type = 'late_evidence') THEN 'late'
+                 WHEN bool_or(event_type = 'missed') THEN 'missed'
+                 ELSE 'open' END AS status,
+            count(*) FILTER (WHERE event_type = 'evidence')::INTEGER AS evidence,
+            max(workflow_id) AS workflow_id
+       FROM duty_events
+      WHERE list_contains($1::VARCHAR[], organ)
+        AND period_start <= make_date($2::INTEGER, 12, 31) AND period_end >= make_date($2::INTEGER, 1, 1)
+      GROUP BY organ, duty_id, period_label, period_start, period_end
+      ORDER BY organ, duty_id, period_start`,
+    [listValue(organs), year],
+  );
+}
