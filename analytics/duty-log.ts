@@ -51,6 +51,17 @@ export async function dutyEventsOf(store: AnalyticsStore, organ: string, dutyId:
   );
 }
 
+/** The workflow that holds a period open, from the period's opening record. */
+export async function periodWorkflowId(store: AnalyticsStore, organ: string, dutyId: string, label: string): Promise<string | null> {
+  const [row] = await store.all(
+    z.object({ workflow_id: z.string() }),
+    `SELECT workflow_id FROM duty_events
+      WHERE organ = $1 AND duty_id = $2 AND period_label = $3 AND event_type = 'period_opened'`,
+    [organ, dutyId, label],
+  );
+  return row?.workflow_id ?? null;
+}
+
 const calendarRow = z.object({
   organ: z.string(),
   duty_id: z.string(),

@@ -12,7 +12,9 @@ import { BEIJING_DISTRICTS, isKnownRegion } from '../domain/regions.js';
 import { casePlan, caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow, type PetitionCaseInput } from '../workflows/petition-case.js';
+import { BEIJING_ORGANS } from '../domain/organs.js';
 import { caseActionRoutes, caseState } from './case-routes.js';
+import { dutyRoutes } from './duties.js';
 import { HttpError } from './http-error.js';
 
 export interface AppDependencies {
@@ -139,6 +141,7 @@ export function createApp(deps: AppDependencies): express.Express {
   });
 
   app.use(caseActionRoutes(temporal));
+  app.use(dutyRoutes({ store, temporal, jurisdiction, organs: BEIJING_ORGANS }));
 
   app.get('/api/metrics/cases-by-month', async (req, res) => {
     const query = monthQuery.parse(req.query);

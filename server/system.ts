@@ -5,18 +5,21 @@ import { countCases, recordHistory } from '../analytics/case-log.js';
 import { demoHistory } from '../analytics/demo-data.js';
 import { AnalyticsStore } from '../analytics/store.js';
 import type { CaseIntake } from '../domain/case.js';
+import { BEIJING_ORGANS } from '../domain/organs.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
 import { createCaseWorker } from '../workflows/worker.js';
 import { createApp } from './app.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
+import { ensureDutySchedules } from './duties.js';
 import { connectTemporal, startEmbeddedTemporal, type EmbeddedTemporal } from './temporal.js';
 
 export interface RunningSystem {
   url: string;
   temporalAddress: string;
   temporalUiUrl: string | null;
+  temporalClient: Client;
   stop(): Promise<void>;
 }
 
@@ -58,6 +61,14 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       await running;
     });
 
+    const duties = await ensureDutySchedules(temporal.client, {
+      jurisdiction: config.jurisdiction,
+      taskQueue: config.temporal.taskQueue,
+      organs: BEIJING_ORGANS,
+      today: chinaDateOf(new Date()),
+    });
+    log(`duties: ${duties.schedules} schedules created, ${duties.periodsOpened} current periods opened`);
+
     if (config.loadDemo && (await countCases(store)) === 0) {
       const started = Date.now();
       const anchorMonth = chinaDateOf(new Date()).slice(0, 7);
@@ -80,6 +91,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       url: `http://${config.host}:${port}/`,
       temporalAddress,
       temporalUiUrl: embedded?.uiUrl ?? null,
+      temporalClient: temporal.client,
       stop,
     };
   } catch (error) {

@@ -4,7 +4,7 @@
  * reminders go out before it closes while the duty is unmet; at the close the duty is met by
  * recorded evidence or becomes a finding against the organ.
  */
-import { condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
 import type { DutyEvent } from '../analytics/duty-log.js';
 import type { DutyPlan } from '../rules/case-rules.js';
 import { decidedDeadline } from '../rules/deadline.js';
@@ -144,11 +144,12 @@ export async function dutyPeriodWorkflow(input: DutyPeriodInput): Promise<DutyPe
     },
   });
   if (inTime) {
-    // Met: the period stays open for more evidence until it ends, then closes as met.
+    // Met as soon as the evidence suffices; the period stays open for more until it ends.
+    await record('met', 'finding', { detail: { evidence: state.evidence.length, required: rule.minCount } });
     const remaining = Date.parse(clock.deadline.breachAt) - Date.now();
     if (remaining > 0) await condition(() => false, remaining);
     state.status = 'met';
-    await record('met', 'finding', { detail: { evidence: state.evidence.length, required: rule.minCount } });
   }
+  await condition(allHandlersFinished);
   return state;
 }

@@ -157,6 +157,25 @@ describe('the running system', () => {
     expect(closed).toMatchObject({ status: 409, body: { error: expect.stringMatching(/closed \(concluded\)/) } });
   });
 
+  it('opens the current duty periods and their Schedules; evidence meets a duty, a bad one is refused', async () => {
+    const year = Number(chinaDateOf(new Date()).slice(0, 4));
+    const calendar = async () => (await (await api(`/api/duties?region=110105&year=${year}`)).json()).periods as { duty_id: string; status: string; evidence: number }[];
+    await eventually(async () => ((await calendar()).length >= 2 ? true : undefined), 'the current duty periods');
+    const hearing = (await calendar()).find((p) => p.duty_id === 'hearReport.district')!;
+    expect(hearing.status).toBe('open');
+    const today = chinaDateOf(new Date());
+    const post = (body: object) => api('/api/duties/D110105/hearReport.district/evidence', { method: 'POST', body: JSON.stringify(body) });
+    const wrong = await post({ actor: '区委办', kind: 'letter', date: today, reference: '纪要' });
+    expect(wrong.status).toBe(409);
+    expect((await wrong.json()).error).toMatch(/met by meeting, not letter/);
+    expect((await post({ actor: '区委办', kind: 'meeting', date: today })).status).toBe(400);
+    const ok = await post({ actor: '区委办', kind: 'meeting', date: today, reference: '区委常委会纪要' });
+    expect(ok.status).toBe(200);
+    await eventually(async () => ((await calendar()).find((p) => p.duty_id === 'hearReport.district')?.status === 'met' ? true : undefined), 'the duty met');
+    const schedule = await system.temporalClient.schedule.getHandle('duty/D110105/hearReport.district').describe();
+    expect(schedule.spec.timezone).toBe('Asia/Shanghai');
+  });
+
   it('serves cases by month as JSON and as Arrow IPC with the same numbers', async () => {
     const json = await (await api('/api/metrics/cases-by-month?from=2025-01&to=2025-12')).json();
     expect(json.rows).toHaveLength(12);
