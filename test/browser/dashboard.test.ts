@@ -3,10 +3,12 @@
  * disk and the Express server with the Vite-built page, driven over HTTP and in Debian's
  * Chromium.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { tableFromIPC } from 'apache-arrow';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
@@ -174,6 +176,22 @@ describe('the running system', () => {
     await eventually(async () => ((await calendar()).find((p) => p.duty_id === 'hearReport.district')?.status === 'met' ? true : undefined), 'the duty met');
     const schedule = await system.temporalClient.schedule.getHandle('duty/D110105/hearReport.district').describe();
     expect(schedule.spec.timezone).toBe('Asia/Shanghai');
+  });
+
+  it('records duty evidence and reads the duty calendar with the xinfang command', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const xinfang = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(root, 'bin/xinfang.js'), ...args, '--url', system.url], { cwd: root });
+    const today = chinaDateOf(new Date());
+    const recorded = await xinfang('duty', 'record', '--organ', 'BJ-RSJ', '--duty', 'hearReport.district', '--kind', 'meeting',
+      '--date', today, '--reference', '局党组会纪要', '--actor', '办公室');
+    expect(JSON.parse(recorded.stdout)).toMatchObject({ organ: 'BJ-RSJ', evidence: [{ reference: '局党组会纪要' }] });
+    const calendar = JSON.parse((await xinfang('duties', '--region', '110000', '--year', today.slice(0, 4))).stdout);
+    expect(calendar.periods.some((p: { organ: string; evidence: number }) => p.organ === 'BJ-RSJ' && p.evidence === 1)).toBe(true);
+    const refused = await xinfang('duty', 'record', '--organ', 'BJ-RSJ', '--duty', 'hearReport.district', '--kind', 'letter',
+      '--date', today, '--reference', 'x', '--actor', 'y').then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(/^xinfang: evidence refused: .*met by meeting, not letter/);
   });
 
   it('serves cases by month as JSON and as Arrow IPC with the same numbers', async () => {
