@@ -13,6 +13,7 @@ import { casePlan, caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow, type PetitionCaseInput } from '../workflows/petition-case.js';
 import { BEIJING_ORGANS } from '../domain/organs.js';
+import { accountabilityRoutes } from './accountability-routes.js';
 import { caseActionRoutes, caseState } from './case-routes.js';
 import { dutyRoutes } from './duties.js';
 import { HttpError } from './http-error.js';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.use(caseActionRoutes(temporal));
   app.use(dutyRoutes({ store, temporal, jurisdiction, organs: BEIJING_ORGANS }));
+  app.use(accountabilityRoutes({ temporal, taskQueue, jurisdiction }));
 
   app.get('/api/metrics/cases-by-month', async (req, res) => {
     const query = monthQuery.parse(req.query);

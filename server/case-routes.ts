@@ -37,12 +37,13 @@ const date = z.iso.date();
 const opinion = z.object({ actor, outcome: z.enum(['upheld', 'changed']), summary: text(2000).optional() }).strict();
 const toOrgan = z.object({ toOrgan: text(80) }).strict();
 
-interface Action {
-  update: UpdateDefinition<CaseState, [never]>;
+/** A business action: a workflow update and the body it takes. */
+export interface Action {
+  update: UpdateDefinition<unknown, [never]>;
   body: z.ZodType;
 }
-const action = <Body>(update: UpdateDefinition<CaseState, [Body]>, body: z.ZodType<Body>): Action => ({
-  update: update as unknown as UpdateDefinition<CaseState, [never]>,
+export const action = <State, Body>(update: UpdateDefinition<State, [Body]>, body: z.ZodType<Body>): Action => ({
+  update: update as unknown as UpdateDefinition<unknown, [never]>,
   body,
 });
 
@@ -98,13 +99,27 @@ export async function caseState(temporal: Client, id: string): Promise<CaseState
   }
 }
 
-export function caseActionRoutes(temporal: Client): Router {
+/**
+ * `POST {path}/:id/:action` for a table of actions on workflows `{workflowIdPrefix}{id}`;
+ * a refusal by the workflow comes back as 409 with its reason, a closed workflow as 409
+ * with `closedReason`, a missing one as 404.
+ */
+export function actionRoutes(options: {
+  temporal: Client;
+  path: string;
+  /** What the id names, for messages ("case"). */
+  noun: string;
+  workflowIdPrefix: string;
+  actions: Record<string, Action>;
+  closedReason: (id: string) => Promise<string | null>;
+}): Router {
+  const { temporal, path, noun, workflowIdPrefix, actions, closedReason } = options;
   const router = Router();
-  router.post('/api/cases/:caseId/:action', async (req, res) => {
-    const spec = ACTIONS[req.params.action];
-    if (!spec) throw new HttpError(404, `no case action "${req.params.action}"; actions: ${CASE_ACTIONS.join(', ')}`);
+  router.post(`${path}/:id/:action`, async (req, res) => {
+    const spec = actions[req.params.action];
+    if (!spec) throw new HttpError(404, `no action "${req.params.action}"; actions: ${Object.keys(actions).join(', ')}`);
     const body = spec.body.parse(req.body) as never;
-    const handle = caseHandle(temporal, req.params.caseId);
+    const handle = temporal.workflow.getHandle(workflowIdPrefix + caseId.parse(req.params.id));
     try {
       res.json(await handle.executeUpdate(spec.update, { args: [body] }));
     } catch (error) {
@@ -112,13 +127,25 @@ export function caseActionRoutes(temporal: Client): Router {
         throw new HttpError(409, `${req.params.action} refused: ${error.cause?.message ?? error.message}`);
       }
       if (error instanceof WorkflowNotFoundError) {
-        const state = await caseState(temporal, req.params.caseId);
-        throw state
-          ? new HttpError(409, `${req.params.action} refused: case ${state.caseId} is closed (${state.closeReason ?? 'unknown reason'})`)
-          : new HttpError(404, `no case ${req.params.caseId}`);
+        const closed = await closedReason(req.params.id);
+        throw closed ? new HttpError(409, `${req.params.action} refused: ${closed}`) : new HttpError(404, `no ${noun} ${req.params.id}`);
       }
       throw error;
     }
   });
   return router;
+}
+
+export function caseActionRoutes(temporal: Client): Router {
+  return actionRoutes({
+    temporal,
+    path: '/api/cases',
+    noun: 'case',
+    workflowIdPrefix: CASE_WORKFLOW_ID_PREFIX,
+    actions: ACTIONS,
+    closedReason: async (id) => {
+      const state = await caseState(temporal, id);
+      return state ? `case ${state.caseId} is closed (${state.closeReason ?? 'unknown reason'})` : null;
+    },
+  });
 }

@@ -14,7 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseDeadline } from '../../rules/case-rules.js';
-import { chinaDateOf } from '../../rules/plain-date.js';
+import { addDays, chinaDateOf } from '../../rules/plain-date.js';
 import { loadConfig } from '../../server/config.js';
 import { startSystem, type RunningSystem } from '../../server/system.js';
 import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
@@ -192,6 +192,33 @@ describe('the running system', () => {
       '--date', today, '--reference', 'x', '--actor', 'y').then(() => null, (e: { code: number; stderr: string }) => e);
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toMatch(/^xinfang: evidence refused: .*met by meeting, not letter/);
+  });
+
+  it('opens an accountability case from a finding and takes its decisions through the API', async () => {
+    const opened = await api('/api/accountability', {
+      method: 'POST',
+      body: JSON.stringify({
+        caseId: 'ACC-E2E',
+        organ: 'BJ-RSJ',
+        ground: 'procedure',
+        finding: { source: 'case', ref: 'E2E-1/handle_overdue' },
+        failure: { kind: 'individual', participants: [{ person: '刘科员', role: 'officerInCharge' }, { person: '局长', role: 'principal' }] },
+        openedBy: '市信访办',
+        rectifyBy: addDays(chinaDateOf(new Date()), 30),
+      }),
+    });
+    expect(opened.status).toBe(201);
+    const state = await eventually(async () => {
+      const body = await (await api('/api/accountability/ACC-E2E')).json();
+      return body.stage && body.stage !== 'opening' ? body : undefined;
+    }, 'the accountability case to open');
+    expect(state).toMatchObject({ step: 'notice', stage: 'rectifying', attribution: [{ responsibility: 'direct' }, { responsibility: 'leadership' }] });
+    const act = (name: string, body: object) => api(`/api/accountability/ACC-E2E/${name}`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await act('acceptRectification', { actor: 'x', reason: 'y' })).status).toBe(409);
+    expect((await act('submitRectification', { actor: '局长', evidence: '整改报告' })).status).toBe(200);
+    const closed = await act('acceptRectification', { actor: '市信访办', reason: '整改到位' });
+    expect(await closed.json()).toMatchObject({ stage: 'closed', closeReason: 'rectified' });
+    expect((await api('/api/accountability', { method: 'POST', body: JSON.stringify({ organ: 'x' }) })).status).toBe(400);
   });
 
   it('serves cases by month as JSON and as Arrow IPC with the same numbers', async () => {
