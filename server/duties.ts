@@ -101,13 +101,18 @@ export function dutyRoutes(deps: { store: AnalyticsStore; temporal: Client; juri
 
   router.get('/api/duties', async (req, res) => {
     const query = z
-      .object({ region: z.string().regex(/^\d{6}$/, 'a region code'), year: z.coerce.number().int().min(2000).max(2100) })
+      .object({
+        region: z.string().regex(/^\d{6}$/, 'a region code').optional(),
+        organ: z.string().min(1).max(80).optional(),
+        year: z.coerce.number().int().min(2000).max(2100),
+      })
       .strict()
+      .refine((q) => Boolean(q.region) !== Boolean(q.organ), 'give region or organ')
       .parse(req.query);
     // The city code covers the city's own organs; a district code its district organs.
-    const inRegion = organs.filter((o) => o.regionCode === query.region).map((o) => o.code);
-    if (inRegion.length === 0) throw new HttpError(404, `no organs in region ${query.region}`);
-    res.json({ region: query.region, year: query.year, periods: await dutyCalendar(store, inRegion, query.year) });
+    const chosen = organs.filter((o) => (query.organ ? o.code === query.organ : o.regionCode === query.region)).map((o) => o.code);
+    if (chosen.length === 0) throw new HttpError(404, query.organ ? `no organ ${query.organ}` : `no organs in region ${query.region}`);
+    res.json({ ...query, periods: await dutyCalendar(store, chosen, query.year) });
   });
 
   router.post('/api/duties/:organ/:dutyId/evidence', async (req, res) => {

@@ -4,18 +4,18 @@ import { UsageError, type Command } from '../command.js';
 
 export const command: Command = {
   summary: 'the duty calendar of a region for a year (due, met, late, missed), as JSON',
-  usage: `usage: xinfang duties --region CODE --year YYYY [--url ${DEFAULT_URL}]`,
+  usage: `usage: xinfang duties (--region CODE | --organ CODE) --year YYYY [--url ${DEFAULT_URL}]`,
   async run(args) {
     const { values } = parse(args);
-    if (!values.region || !values.year) throw new UsageError('--region and --year are required');
-    const query = new URLSearchParams({ region: values.region, year: values.year });
+    if (!values.year || Boolean(values.region) === Boolean(values.organ)) throw new UsageError('give --year and one of --region, --organ');
+    const query = new URLSearchParams({ year: values.year, ...(values.region ? { region: values.region } : { organ: values.organ! }) });
     return printOrFail(await callApi(values.url ?? DEFAULT_URL, `/api/duties?${query}`));
   },
 };
 
 function parse(args: string[]) {
   try {
-    return parseArgs({ args, strict: true, options: { region: { type: 'string' }, year: { type: 'string' }, url: { type: 'string' } } });
+    return parseArgs({ args, strict: true, options: { region: { type: 'string' }, organ: { type: 'string' }, year: { type: 'string' }, url: { type: 'string' } } });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -15,6 +15,8 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf } from '../../rules/plain-date.js';
+import { periodContaining } from '../../rules/periods.js';
+import { dutyPeriodWorkflow } from '../../workflows/duty-period.js';
 import { loadConfig } from '../../server/config.js';
 import { startSystem, type RunningSystem } from '../../server/system.js';
 import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
@@ -176,6 +178,29 @@ describe('the running system', () => {
     await eventually(async () => ((await calendar()).find((p) => p.duty_id === 'hearReport.district')?.status === 'met' ? true : undefined), 'the duty met');
     const schedule = await system.temporalClient.schedule.getHandle('duty/D110105/hearReport.district').describe();
     expect(schedule.spec.timezone).toBe('Asia/Shanghai');
+  });
+
+  it('keeps evidence for a closed period as late evidence, without changing the finding', async () => {
+    // Last quarter's period, opened now, closes at once as missed.
+    const lastQuarter = periodContaining(addDays(periodContaining(chinaDateOf(new Date()), 'quarter').start, -1), 'quarter');
+    await system.temporalClient.workflow.start(dutyPeriodWorkflow, {
+      workflowId: `duty/D110108/hearReport.district/${lastQuarter.label}`,
+      taskQueue: 'e2e-cases',
+      args: [{ jurisdiction: 'beijing', organ: 'D110108', level: 'district', dutyId: 'hearReport.district', period: lastQuarter }],
+    });
+    const periodOf = async () =>
+      ((await (await api(`/api/duties?organ=D110108&year=${lastQuarter.start.slice(0, 4)}`)).json()).periods as { period_label: string; status: string }[])
+        .find((p) => p.period_label === lastQuarter.label);
+    await eventually(async () => ((await periodOf())?.status === 'missed' ? true : undefined), 'the missed finding');
+    const late = await api('/api/duties/D110108/hearReport.district/evidence', {
+      method: 'POST',
+      body: JSON.stringify({ actor: '区委办', kind: 'meeting', date: lastQuarter.end, reference: '补报纪要' }),
+    });
+    expect(late.status).toBe(409);
+    expect((await late.json()).error).toBe(
+      `the ${lastQuarter.label} period closed as missed; the evidence is kept as late evidence and does not change the finding`,
+    );
+    expect((await periodOf())?.status).toBe('late');
   });
 
   it('records duty evidence and reads the duty calendar with the xinfang command', async () => {
