@@ -1,11 +1,8 @@
 /** The accountability ladder (DOMAIN §6) on the real time-skipping Temporal test server. */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountabilityEventsOf } from '../../analytics/accountability-log.js';
-import { AnalyticsStore } from '../../analytics/store.js';
 import { addDays, chinaDateOf, startOfChinaDay } from '../../rules/plain-date.js';
 import {
   acceptRectificationUpdate,
@@ -19,46 +16,16 @@ import {
   type AccountabilityInput,
   type AccountabilityState,
 } from '../../workflows/accountability.js';
-import { createCaseWorker, WORKFLOWS_PATH } from '../../workflows/worker.js';
-import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
-import { timeSkippingServerPath } from '../support/tools.js';
+import { timeSkippingSuite } from '../support/time-skipping.js';
 
-coverFutureYearsWithWeekendsOnly();
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-let store: AnalyticsStore;
-
-beforeAll(async () => {
-  const quiet = () => undefined;
-  bundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => console.error(m) },
-  });
-  store = await AnalyticsStore.open(':memory:');
-}, 120_000);
-afterAll(() => store?.close());
-// One server per test, as in case-workflow.test.ts (the test server's clock is global).
-const serverPath = timeSkippingServerPath();
-beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
-}, 30_000);
-afterEach(async () => {
-  await env?.teardown();
-});
+const t = timeSkippingSuite();
 
 const worker = (taskQueue: string, maxCachedWorkflows?: number) =>
-  createCaseWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    store,
-    workflowBundle: bundle,
-    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
-  });
-const today = async () => chinaDateOf(new Date(await env.currentTimeMs()));
+  t.worker(taskQueue, maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows });
+const today = async () => chinaDateOf(new Date(await t.env.currentTimeMs()));
 /** Skips to one minute after the end of `due` (China time). */
 async function pastDay(due: string) {
-  await env.sleep(startOfChinaDay(addDays(due as never, 1)).getTime() + 60_000 - (await env.currentTimeMs()));
+  await t.env.sleep(startOfChinaDay(addDays(due as never, 1)).getTime() + 60_000 - (await t.env.currentTimeMs()));
 }
 /** The state once the first step is imposed. */
 async function settled(handle: { query: (q: typeof accountabilityStateQuery) => Promise<AccountabilityState> }) {
@@ -71,7 +38,7 @@ async function settled(handle: { query: (q: typeof accountabilityStateQuery) => 
 }
 const refusedWith = (promise: Promise<unknown>, reason: RegExp) =>
   expect(promise).rejects.toSatisfy((e: unknown) => e instanceof WorkflowUpdateFailedError && reason.test(String(e.cause?.message)));
-const steps = async (caseId: string) => (await accountabilityEventsOf(store, caseId)).map((e) => `${e.event_type}:${e.ladder_step}`);
+const steps = async (caseId: string) => (await accountabilityEventsOf(t.store, caseId)).map((e) => `${e.event_type}:${e.ladder_step}`);
 const board = { actor: '区委组织部', reason: '' };
 
 async function open(taskQueue: string, caseId: string, extra: Partial<AccountabilityInput> = {}) {
@@ -93,7 +60,7 @@ async function open(taskQueue: string, caseId: string, extra: Partial<Accountabi
     rectifyBy: addDays(await today(), 30),
     ...extra,
   };
-  return env.client.workflow.start(accountabilityWorkflow, { workflowId: `acc-${caseId}`, taskQueue, args: [input] });
+  return t.env.client.workflow.start(accountabilityWorkflow, { workflowId: `acc-${caseId}`, taskQueue, args: [input] });
 }
 
 describe('accountability ladder', () => {
@@ -178,7 +145,7 @@ describe('accountability ladder', () => {
       for (let i = 0; i < 100 && !(await steps('L7')).includes('step_imposed:notice'); i++) await new Promise((r) => setTimeout(r, 50));
       return { handle, breachAt: Date.parse(state.deadline!.breachAt) };
     });
-    await env.sleep(breachAt + 1 - (await env.currentTimeMs()));
+    await t.env.sleep(breachAt + 1 - (await t.env.currentTimeMs()));
     await (await worker(q)).runUntil(async () => {
       for (let i = 0; i < 100 && !(await steps('L7')).includes('escalated:notice'); i++) await new Promise((r) => setTimeout(r, 100));
       expect((await handle.query(accountabilityStateQuery)).step).toBe('admonition');

@@ -3,12 +3,9 @@
  * activities, policy packs and DuckDB event log (DOMAIN §4).
  */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOfCase } from '../../analytics/case-log.js';
-import { AnalyticsStore } from '../../analytics/store.js';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
 import {
@@ -28,49 +25,19 @@ import {
   startHearingUpdate,
   type PetitionCaseInput,
 } from '../../workflows/petition-case.js';
-import { createCaseWorker, WORKFLOWS_PATH } from '../../workflows/worker.js';
-import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
-import { timeSkippingServerPath } from '../support/tools.js';
-
-coverFutureYearsWithWeekendsOnly();
+import { timeSkippingSuite } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-let store: AnalyticsStore;
-
-beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger() });
-  store = await AnalyticsStore.open(':memory:');
-}, 120_000);
-afterAll(() => store?.close());
-
-// One server per test: time is global to a test server, and awaiting the result of a
-// workflow that completed through an update makes the Java test server (1.38) skip about
-// ten years, which would carry every later test far into the future.
-const serverPath = timeSkippingServerPath();
-beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
-}, 30_000);
-afterEach(async () => {
-  await env?.teardown();
-});
-
-async function worker(taskQueue: string, options: { maxCachedWorkflows?: number } = {}) {
-  return createCaseWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store, workflowBundle: bundle, ...options });
-}
-
-async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  return (await worker(taskQueue)).runUntil(run(taskQueue));
-}
+const t = timeSkippingSuite();
+const worker = (taskQueue: string, options: { maxCachedWorkflows?: number } = {}) => t.worker(taskQueue, options);
+const withWorker = <T>(run: (taskQueue: string) => Promise<T>) => t.withWorker(run);
 
 async function startCase(taskQueue: string, caseId: string, extra: Partial<PetitionCaseInput> = {}) {
   const input: PetitionCaseInput = {
     intake: {
       caseId,
       jurisdiction: 'beijing',
-      receivedAt: new Date(await env.currentTimeMs()).toISOString(),
+      receivedAt: new Date(await t.env.currentTimeMs()).toISOString(),
       channel: 'visit',
       regionCode: '110105',
       collectiveSize: 1,
@@ -78,16 +45,16 @@ async function startCase(taskQueue: string, caseId: string, extra: Partial<Petit
     receivedBy: { organ: '朝阳区信访办', kind: 'petition-office' },
     ...extra,
   };
-  const handle = await env.client.workflow.start(petitionCaseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
+  const handle = await t.env.client.workflow.start(petitionCaseWorkflow, { workflowId: `case-${caseId}`, taskQueue, args: [input] });
   return { handle, receivedDate: chinaDateOf(new Date(input.intake.receivedAt)) };
 }
 
-const events = async (caseId: string) => (await eventsOfCase(store, caseId)).map((e) => e.event_type);
+const events = async (caseId: string) => (await eventsOfCase(t.store, caseId)).map((e) => e.event_type);
 const stateOf = (handle: WorkflowHandle) => handle.query(caseStateQuery);
-const now = async () => env.currentTimeMs();
+const now = async () => t.env.currentTimeMs();
 /** Skips to `ms` before (negative) or after the start of a China day. */
 async function skipTo(day: PlainDate, offsetMs = 0) {
-  await env.sleep(startOfChinaDay(day).getTime() + offsetMs - (await now()));
+  await t.env.sleep(startOfChinaDay(day).getTime() + offsetMs - (await now()));
 }
 const clerk = { actor: 'clerk-1' };
 const route = { ...clerk, mode: 'forward' as const, toOrgan: '朝阳区人社局', toKind: 'competent' as const };
@@ -98,14 +65,14 @@ describe('petition case workflow', () => {
   it('on time throughout: routed, accepted, replied, rated; no review asked, so the reply is final', async () => {
     await withWorker(async (q) => {
       const { handle } = await startCase(q, 'A');
-      await env.sleep(2 * DAY);
+      await t.env.sleep(2 * DAY);
       await handle.executeUpdate(routeUpdate, { args: [route] });
-      await env.sleep(DAY);
+      await t.env.sleep(DAY);
       await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
       const handling = await stateOf(handle);
       expect(handling).toMatchObject({ stage: 'handling', responsibleOrgan: '朝阳区人社局' });
       expect(handling.deadlines['handle']?.rule).toMatchObject({ step: 'handle', pack: 'regulations-2022' });
-      await env.sleep(20 * DAY);
+      await t.env.sleep(20 * DAY);
       await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
       await handle.executeUpdate(rateUpdate, { args: [{ satisfied: true }] });
       const final = await handle.result();
@@ -121,13 +88,13 @@ describe('petition case workflow', () => {
       await skipTo(addDays(due.due, 1), -60_000);
       expect((await stateOf(handle)).overdue).toEqual([]);
       expect(await events('B')).toEqual(['received', 'reminder', 'reminder']);
-      await env.sleep(120_000);
+      await t.env.sleep(120_000);
       expect((await stateOf(handle)).overdue).toEqual(['route']);
-      await env.sleep(5 * DAY);
+      await t.env.sleep(5 * DAY);
       const state = await handle.executeUpdate(routeUpdate, { args: [route] });
       expect(state.stage).toBe('awaiting_acceptance');
       expect(await events('B')).toEqual(['received', 'reminder', 'reminder', 'route_overdue', 'routed']);
-      const log = await eventsOfCase(store, 'B');
+      const log = await eventsOfCase(t.store, 'B');
       expect(log.find((e) => e.event_type === 'route_overdue')?.due_date).toBe(due.due);
     });
   });
@@ -136,13 +103,13 @@ describe('petition case workflow', () => {
     await withWorker(async (q) => {
       const { handle } = await startCase(q, 'C', { receivedBy: { organ: '海淀区教委', kind: 'organ' } });
       await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
-      await env.sleep(40 * DAY);
+      await t.env.sleep(40 * DAY);
       await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 31, reason: '复杂', approvedBy: '局长' }] }), /1 to 30 days/);
       await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 20, reason: '复杂', approvedBy: ' ' }] }), /approving head/);
       const extended = await handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 30, reason: '情况复杂', approvedBy: '局长' }] });
       expect(extended.deadlines['handle']?.extensionDays).toBe(30);
       await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 5, reason: '再延', approvedBy: '局长' }] }), /already was/);
-      await env.sleep(35 * DAY); // past the original 60 days, inside the extended 90
+      await t.env.sleep(35 * DAY); // past the original 60 days, inside the extended 90
       expect((await stateOf(handle)).overdue).toEqual([]);
       await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'partly_supported' }] });
       expect(await events('C')).toEqual(expect.arrayContaining(['notified', 'accepted', 'extended', 'replied']));
@@ -160,7 +127,7 @@ describe('petition case workflow', () => {
       expect((await stateOf(handle)).overdue).toEqual(['handle']);
       await refused(handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 10, reason: '补救', approvedBy: '局长' }] }), /has passed/);
       await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'not_supported' }] });
-      const log = await eventsOfCase(store, 'D');
+      const log = await eventsOfCase(t.store, 'D');
       expect(log.filter((e) => e.event_type === 'handle_overdue')).toHaveLength(1);
       expect(log.filter((e) => e.event_type === 'reminder').length).toBeGreaterThanOrEqual(2);
     });
@@ -172,18 +139,18 @@ describe('petition case workflow', () => {
       await handle.executeUpdate(routeUpdate, { args: [route] });
       await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
       await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'not_supported' }] });
-      await env.sleep(10 * DAY);
+      await t.env.sleep(10 * DAY);
       await handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: '北京市人社局' }] });
-      await env.sleep(20 * DAY);
+      await t.env.sleep(20 * DAY);
       await handle.executeUpdate(reviewOpinionUpdate, { args: [{ actor: 'reviewer', outcome: 'upheld' }] });
-      await env.sleep(5 * DAY);
+      await t.env.sleep(5 * DAY);
       const inReReview = await handle.executeUpdate(requestReReviewUpdate, { args: [{ toOrgan: '北京市人民政府' }] });
       expect(inReReview.responsibleOrgan).toBe('北京市人民政府');
       const before = (await stateOf(handle)).deadlines['reReview']!;
-      await env.sleep(3 * DAY);
+      await t.env.sleep(3 * DAY);
       const hearingStart = chinaDateOf(new Date(await now()));
       await handle.executeUpdate(startHearingUpdate, { args: [{ actor: 'r', date: hearingStart }] });
-      await env.sleep(60 * DAY); // the clock is paused: no breach while the hearing lasts
+      await t.env.sleep(60 * DAY); // the clock is paused: no breach while the hearing lasts
       expect((await stateOf(handle)).overdue).toEqual([]);
       const hearingEnd = chinaDateOf(new Date(await now()));
       const after = await handle.executeUpdate(endHearingUpdate, { args: [{ actor: 'r', date: hearingEnd }] });
@@ -237,7 +204,7 @@ describe('petition case workflow', () => {
   it('an anonymous case taken in by an organ owes no notice; a refusal closes it', async () => {
     await withWorker(async (q) => {
       const { handle } = await startCase(q, 'H', { receivedBy: { organ: '西城区民政局', kind: 'organ' }, anonymous: true });
-      await env.sleep(40 * DAY);
+      await t.env.sleep(40 * DAY);
       expect((await stateOf(handle)).overdue).toEqual([]);
       await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: false, reason: '不属于本机关职权范围，请向市住建委提出' }] });
       expect((await handle.result()).closeReason).toBe('not_accepted');
@@ -268,13 +235,13 @@ describe('petition case workflow', () => {
     const { handle, breachAt } = await first.runUntil(async () => {
       const { handle, receivedDate } = await startCase(taskQueue, 'J');
       const due = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
-      await env.sleep(Date.parse(due.breachAt) - 60_000 - (await now()));
+      await t.env.sleep(Date.parse(due.breachAt) - 60_000 - (await now()));
       expect(await events('J')).toEqual(['received', 'reminder', 'reminder']);
       return { handle, breachAt: Date.parse(due.breachAt) };
     });
     // The worker is shut down; the deadline passes on the server alone. (The test server
     // stops skipping at a fired timer until a worker takes its task, so skip just past it.)
-    await env.sleep(breachAt + 1 - (await now()));
+    await t.env.sleep(breachAt + 1 - (await now()));
     expect(await events('J')).not.toContain('route_overdue');
     const second = await worker(taskQueue);
     await second.runUntil(async () => {
@@ -291,8 +258,3 @@ describe('petition case workflow', () => {
     });
   });
 });
-
-function quietLogger() {
-  const quiet = () => undefined;
-  return { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
-}

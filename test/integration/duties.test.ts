@@ -1,53 +1,22 @@
 /** Periodic duties (DOMAIN §5) on the real time-skipping Temporal test server. */
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dutyCalendar, dutyEventsOf } from '../../analytics/duty-log.js';
-import { AnalyticsStore } from '../../analytics/store.js';
 import { periodContaining, periodsOfYear, type Period } from '../../rules/periods.js';
 import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
 import { dutyPeriodStateQuery, dutyPeriodWorkflow, recordEvidenceUpdate, type DutyPeriodInput, type Evidence } from '../../workflows/duty-period.js';
-import { createCaseWorker, WORKFLOWS_PATH } from '../../workflows/worker.js';
-import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
-import { timeSkippingServerPath } from '../support/tools.js';
+import { timeSkippingSuite } from '../support/time-skipping.js';
 
-coverFutureYearsWithWeekendsOnly();
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-let store: AnalyticsStore;
+const t = timeSkippingSuite();
 
-beforeAll(async () => {
-  const quiet = () => undefined;
-  bundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => console.error(m) },
-  });
-  store = await AnalyticsStore.open(':memory:');
-}, 120_000);
-afterAll(() => store?.close());
-// One server per test, as in case-workflow.test.ts (the test server's clock is global).
-const serverPath = timeSkippingServerPath();
-beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
-}, 30_000);
-afterEach(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await createCaseWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store, workflowBundle: bundle });
-  return worker.runUntil(run(taskQueue));
-}
-const today = async () => chinaDateOf(new Date(await env.currentTimeMs()));
+const withWorker = <T>(run: (taskQueue: string) => Promise<T>) => t.withWorker(run);
+const today = async () => chinaDateOf(new Date(await t.env.currentTimeMs()));
 async function skipTo(day: PlainDate, offsetMs = 60_000) {
-  const ms = startOfChinaDay(day).getTime() + offsetMs - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
+  const ms = startOfChinaDay(day).getTime() + offsetMs - (await t.env.currentTimeMs());
+  if (ms > 0) await t.env.sleep(ms);
 }
 function open(taskQueue: string, input: DutyPeriodInput & { period: Period }) {
-  return env.client.workflow.start(dutyPeriodWorkflow, {
+  return t.env.client.workflow.start(dutyPeriodWorkflow, {
     workflowId: `duty/${input.organ}/${input.dutyId}/${input.period.label}`,
     taskQueue,
     args: [input],
@@ -96,7 +65,7 @@ describe('periodic duties', () => {
         expect(await closedStatus(handle)).toBe(period.label.endsWith('Q2') ? 'missed' : 'met');
       }
       expect((await inspection.result()).status).toBe('met');
-      const calendar = await dutyCalendar(store, ['D110105'], year);
+      const calendar = await dutyCalendar(t.store, ['D110105'], year);
       expect(calendar.map((r) => `${r.duty_id} ${r.period_label} ${r.status}`)).toEqual([
         `hearReport.district ${year}Q1 met`,
         `hearReport.district ${year}Q2 missed`,
@@ -104,7 +73,7 @@ describe('periodic duties', () => {
         `hearReport.district ${year}Q4 met`,
         `specialInspection ${year} met`,
       ]);
-      const q2 = (await dutyEventsOf(store, 'D110105', 'hearReport.district')).filter((e) => e.period_label === `${year}Q2`);
+      const q2 = (await dutyEventsOf(t.store, 'D110105', 'hearReport.district')).filter((e) => e.period_label === `${year}Q2`);
       expect(q2.map((e) => e.event_type)).toEqual(['period_opened', 'reminder', 'reminder', 'missed']);
     });
   });
@@ -112,11 +81,11 @@ describe('periodic duties', () => {
   it('a city department that records nothing is reminded, then found missing; the closed period refuses evidence', async () => {
     await withWorker(async (q) => {
       const period = periodContaining(await today(), 'quarter');
-      const openedAt = await env.currentTimeMs();
+      const openedAt = await t.env.currentTimeMs();
       const handle = await open(q, { jurisdiction: 'beijing', organ: 'BJ-RSJ', level: 'city-department', dutyId: 'hearReport.district', period });
       await skipTo(addDays(period.end, 1));
       expect(await handle.result()).toMatchObject({ status: 'missed', evidence: [] });
-      const events = (await dutyEventsOf(store, 'BJ-RSJ', 'hearReport.district')).map((e) => e.event_type);
+      const events = (await dutyEventsOf(t.store, 'BJ-RSJ', 'hearReport.district')).map((e) => e.event_type);
       expect(events.filter((e) => e === 'missed')).toHaveLength(1);
       // The pack's reminders 14 and 3 days before the close, those still ahead when it opened.
       const ahead = [14, 3].filter((d) => startOfChinaDay(addDays(period.end, -d)).getTime() > openedAt);
