@@ -1,24 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { earsC, earsHistoryNeeded, type EarsMethod } from '../../analytics/detectors/ears.js';
+import { cusum } from '../../analytics/detectors/cusum.js';
+import { earsC, earsHistoryNeeded, type DetectionRow, type EarsMethod } from '../../analytics/detectors/ears.js';
 import { parseSeriesCsv, SeriesError } from '../../analytics/detectors/series.js';
 import { UsageError, type Command } from '../command.js';
 
-const METHODS: Record<string, EarsMethod> = { 'ears-c1': 'C1', 'ears-c2': 'C2', 'ears-c3': 'C3' };
+const EARS: Record<string, EarsMethod> = { 'ears-c1': 'C1', 'ears-c2': 'C2', 'ears-c3': 'C3' };
+const METHODS = [...Object.keys(EARS), 'cusum'];
 
-const usage = `usage: xinfang detect --method ears-c1|ears-c2|ears-c3 --input series.csv --freq 52|12
-                      [--from-t T] [--alpha A] [--baseline B] [--min-sigma S] [--variant reference|published]
+const usage = `usage: xinfang detect --method ears-c1|ears-c2|ears-c3|cusum --input series.csv --freq 52|12 [--from-t T]
+  EARS:  [--alpha A] [--baseline B] [--min-sigma S] [--variant reference|published]
+  CUSUM: [--k K] [--h H] [--m M]   (m: expected count; default the mean before --from-t;
+                                    --from-t defaults to one year of history, freq + 1)
 Reads CSV t,date,count (date optional); writes CSV t,date,observed,upperbound,alarm for each
-monitored point. Semantics of R's surveillance::earsC 1.20.3 (see analytics/detectors/ears.ts).
-Farrington, CUSUM and GLR arrive with the rest of the early-warning work.`;
+monitored point. Semantics of R's surveillance 1.20.3 earsC and cusum (analytics/detectors/).
+Farrington and GLR arrive with the rest of the early-warning work.`;
 
 export const command: Command = {
-  summary: 'aberration detection on a count series (EARS C1/C2/C3), CSV out',
+  summary: 'aberration detection on a count series (EARS C1/C2/C3, CUSUM), CSV out',
   usage,
   async run(args) {
     const { values } = parse(args);
-    const method = METHODS[values.method ?? ''];
-    if (!method) throw new UsageError(`--method must be one of ${Object.keys(METHODS).join(', ')}${values.method ? `, not "${values.method}"` : ''}`);
+    if (!METHODS.includes(values.method ?? '')) {
+      throw new UsageError(`--method must be one of ${METHODS.join(', ')}${values.method ? `, not "${values.method}"` : ''}`);
+    }
     if (!values.input) throw new UsageError('--input is required');
     if (values.freq !== '52' && values.freq !== '12') throw new UsageError('--freq must be 52 or 12');
     const number = (name: string, text: string | undefined) => {
@@ -43,18 +48,26 @@ export const command: Command = {
       throw error;
     }
     const baseline = number('baseline', values.baseline);
-    const fromT = number('from-t', values['from-t']) ?? earsHistoryNeeded(method, baseline) + 1;
-    if (series.count.length < fromT) throw new UsageError(`${values.input}: ${series.count.length} points; ${method} needs at least ${fromT}`);
-    let rows;
+    const ears = EARS[values.method!];
+    const fromT = number('from-t', values['from-t']) ?? (ears ? earsHistoryNeeded(ears, baseline) : Number(values.freq)) + 1;
+    if (series.count.length < fromT) throw new UsageError(`${values.input}: ${series.count.length} points; ${values.method} needs at least ${fromT}`);
+    let rows: DetectionRow[];
     try {
-      rows = earsC(series.count, {
-        method,
-        fromT,
-        variant,
-        ...(baseline !== undefined ? { baseline } : {}),
-        ...(values.alpha !== undefined ? { alpha: number('alpha', values.alpha)! } : {}),
-        ...(values['min-sigma'] !== undefined ? { minSigma: number('min-sigma', values['min-sigma'])! } : {}),
-      });
+      rows = ears
+        ? earsC(series.count, {
+            method: ears,
+            fromT,
+            variant,
+            ...(baseline !== undefined ? { baseline } : {}),
+            ...(values.alpha !== undefined ? { alpha: number('alpha', values.alpha)! } : {}),
+            ...(values['min-sigma'] !== undefined ? { minSigma: number('min-sigma', values['min-sigma'])! } : {}),
+          })
+        : cusum(series.count, {
+            fromT,
+            ...(values.k !== undefined ? { k: number('k', values.k)! } : {}),
+            ...(values.h !== undefined ? { h: number('h', values.h)! } : {}),
+            ...(values.m !== undefined ? { m: number('m', values.m)! } : {}),
+          });
     } catch (error) {
       if (error instanceof RangeError) throw new UsageError(error.message);
       throw error;
@@ -83,6 +96,9 @@ function parse(args: string[]) {
         baseline: { type: 'string' },
         'min-sigma': { type: 'string' },
         variant: { type: 'string' },
+        k: { type: 'string' },
+        h: { type: 'string' },
+        m: { type: 'string' },
       },
     });
   } catch (error) {

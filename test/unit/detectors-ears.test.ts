@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cusum, type CusumOptions } from '../../analytics/detectors/cusum.js';
 import { earsC, type EarsOptions } from '../../analytics/detectors/ears.js';
 import { normalQuantile } from '../../analytics/detectors/normal.js';
 import { parseSeriesCsv } from '../../analytics/detectors/series.js';
@@ -22,7 +23,8 @@ const RUNS: Record<string, EarsOptions> = {
   'c1-b10-a05-s05': { method: 'C1', baseline: 10, alpha: 0.05, minSigma: 0.5 },
   'c3-a10-s1': { method: 'C3', alpha: 0.1, minSigma: 1 },
 };
-const expectedFiles = readdirSync(dir).filter((f) => f.endsWith('.expected.csv'));
+const expectedFiles = readdirSync(dir).filter((f) => f.endsWith('.expected.csv') && !f.includes('.cusum'));
+const cusumFiles = readdirSync(dir).filter((f) => f.includes('.cusum') && f.endsWith('.expected.csv'));
 
 function readExpected(file: string) {
   return readFileSync(join(dir, file), 'utf8')
@@ -59,6 +61,23 @@ describe('EARS C1, C2, C3 match surveillance::earsC', () => {
     const series = parseSeriesCsv(readFileSync(join(dir, 'weekly.csv'), 'utf8'), 52);
     const alarms = earsC(series.count, { method: 'C1' }).filter((r) => r.alarm).map((r) => r.t);
     expect(alarms).toContain(60);
+  });
+});
+
+describe('CUSUM matches surveillance::cusum (standard transformation)', () => {
+  const RUNS_CUSUM: Record<string, CusumOptions> = {
+    'cusum-from53': { fromT: 53 },
+    'cusum-k05-h4-m12-from20': { fromT: 20, k: 0.5, h: 4, m: 12 },
+    'cusum-from20': { fromT: 20 },
+  };
+  it('has its fixtures', () => expect(cusumFiles).toHaveLength(3));
+  it.each(cusumFiles)('%s', (file) => {
+    const [seriesName, run] = file.split('.') as [string, string];
+    const series = parseSeriesCsv(readFileSync(join(dir, `${seriesName}.csv`), 'utf8'), 52);
+    const actual = cusum(series.count, RUNS_CUSUM[run]!);
+    const expected = readExpected(file);
+    // R writes ceiling() of a small negative as -0; + 0 makes it the same 0 as ours.
+    expect(actual).toEqual(expected.map((e) => ({ ...e, upperbound: e.upperbound + 0 })));
   });
 });
 
