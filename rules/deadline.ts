@@ -12,7 +12,7 @@
 import type { ChinaCalendar } from './calendar.js';
 import type { Effective } from './compose.js';
 import type { ClockRule } from './pack.js';
-import { addDays, parsePlainDate, startOfChinaDay, type PlainDate } from './plain-date.js';
+import { addDays, startOfChinaDay, type PlainDate } from './plain-date.js';
 
 export type DayBasis = 'calendar' | 'working';
 
