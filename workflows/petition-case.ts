@@ -137,7 +137,11 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
       },
     });
   };
-  const windowOpen = (step: string) => Date.now() < Date.parse(state.deadlines[step]?.breachAt ?? '');
+  // A deadline not planned yet belongs to a step that has only just begun: still open.
+  const windowOpen = (step: string) => {
+    const deadline = state.deadlines[step];
+    return !deadline || Date.now() < Date.parse(deadline.breachAt);
+  };
   const expect = (...stages: CaseStage[]) => {
     if (stages.includes(state.stage)) return;
     refuse(state.stage === 'closed' ? `case ${intake.caseId} is closed (${state.closeReason})` : `not allowed while the case is ${state.stage}`);
@@ -223,9 +227,12 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     async (extension) => {
       state.extension = extension;
       const deadline = await deadlineFor('handle', chinaDateOf(new Date(state.acceptedAt!)), { extensionDays: extension.days });
-      const clock = clocks['handle']!;
-      clock.deadline = deadline;
-      clock.version++;
+      // Before the handling clock starts, the procedure plans it with the extension itself.
+      const clock = clocks['handle'];
+      if (clock) {
+        clock.deadline = deadline;
+        clock.version++;
+      }
       await record('extended', {
         actor: extension.actor,
         dueDate: deadline.due,
@@ -245,7 +252,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
         if (!extension.reason.trim() || !extension.approvedBy.trim()) {
           refuse(`an extension needs its reason and the approving head (${rule.requires})`);
         }
-        if (!clocks['handle'] || !windowOpen('handle')) refuse('the handling deadline has passed; an extension must come before it');
+        if (!windowOpen('handle')) refuse('the handling deadline has passed; an extension must come before it');
       },
     },
   );
@@ -365,7 +372,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
         expect('in_re_review');
         if (!plan.clocks.reReview?.suspensions.includes('hearing')) refuse('hearing time counts in this clock; no pause');
         if (state.reReview!.hearings.some((h) => !h.to)) refuse('a hearing is already under way');
-        if (!clocks['reReview'] || !windowOpen('reReview')) refuse('the re-review deadline has passed');
+        if (!clocks['reReview']) refuse('the re-review clock is still being planned; try again in a moment');
+        if (!windowOpen('reReview')) refuse('the re-review deadline has passed');
         const requested = chinaDateOf(new Date(state.reReview!.requestedAt));
         const date = parsePlainDate(hearing.date);
         if (date <= requested || date > today()) refuse(`the hearing date must be after ${requested} and not after today`);
@@ -439,7 +447,9 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   await condition(leaves('awaiting_acceptance'));
 
   if (state.stage === 'handling') {
-    await watch('handle', await deadlineFor('handle', chinaDateOf(new Date(state.acceptedAt!))), leaves('handling'));
+    const accepted = chinaDateOf(new Date(state.acceptedAt!));
+    const extensionDays = state.extension?.days;
+    await watch('handle', await deadlineFor('handle', accepted, extensionDays ? { extensionDays } : {}), leaves('handling'));
   }
   if (state.stage === 'review_window') {
     const window = await deadlineFor('reviewRequest', chinaDateOf(new Date(state.reply!.at)));

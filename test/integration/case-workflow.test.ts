@@ -258,3 +258,19 @@ describe('petition case workflow', () => {
     });
   });
 });
+
+describe('actions sent back to back', () => {
+  it('an extension right after acceptance, and a review request right after the reply, are taken', async () => {
+    await withWorker(async (q) => {
+      const { handle } = await startCase(q, 'L', { receivedBy: { organ: '石景山区人社局', kind: 'organ' } });
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      const extended = await handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 30, reason: '情况复杂', approvedBy: '局长' }] });
+      expect(extended.extension?.days).toBe(30);
+      const state = await handle.query(caseStateQuery);
+      expect(state.deadlines['handle']?.extensionDays).toBe(30);
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
+      const review = await handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: '石景山区政府' }] });
+      expect(review.stage).toBe('in_review');
+    });
+  });
+});
