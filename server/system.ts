@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { countCases, recordHistory } from '../analytics/case-log.js';
-import { demoHistory } from '../analytics/demo-data.js';
+import { countCases } from '../analytics/case-log.js';
+import { loadDemoData } from '../analytics/demo-data.js';
 import { AnalyticsStore } from '../analytics/store.js';
 import type { CaseIntake } from '../domain/case.js';
 import { BEIJING_ORGANS } from '../domain/organs.js';
@@ -72,9 +72,9 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     if (config.loadDemo && (await countCases(store)) === 0) {
       const started = Date.now();
       const anchorMonth = chinaDateOf(new Date()).slice(0, 7);
-      const loaded = await recordHistory(store, demoHistory({ anchorMonth, jurisdiction: config.jurisdiction }), 'demo');
+      const loaded = await loadDemoData(store, { anchorMonth, jurisdiction: config.jurisdiction });
       const live = await startDemoCases(temporal.client, config.temporal.taskQueue, config.jurisdiction);
-      log(`loaded demo data: ${loaded} past cases and ${live} open cases in ${Date.now() - started} ms`);
+      log(`loaded demo data: ${loaded.cases} past cases (${loaded.events} events) and ${live} open cases in ${Date.now() - started} ms`);
     }
 
     const app = createApp({

@@ -1,0 +1,153 @@
+/**
+ * Every figure the generator is calibrated to, with where it comes from. Three kinds:
+ *
+ * - [issue 4]: stated in the project's issue 4 (petition data), which cites public reporting;
+ *   we have not re-checked them against the primary sources.
+ * - [census]: Beijing's Seventh National Census (2020), in domain/regions.ts.
+ * - [rules]: the deadlines come from the policy packs (rules/packs/) through the deadline engine.
+ * - [assumption]: our own plausible choice where no published figure was at hand. Each is
+ *   named here so a better figure can replace it in one place.
+ */
+import { FIELDS, type Channel, type Field, type PetitionClass } from '../../domain/case.js';
+
+/**
+ * Share of cases arriving online, by year. [issue 4]: "about 40% online in 2014-2015, over
+ * 50% by 2018". Between and after those points [assumption]: a linear rise of 2 points a year
+ * from 52% in 2018, capped at 70%.
+ */
+export function onlineShare(year: number): number {
+  if (year <= 2015) return 0.4;
+  if (year < 2018) return 0.4 + ((year - 2015) * 0.12) / 3;
+  return Math.min(0.7, 0.52 + (year - 2018) * 0.02);
+}
+
+/** How the rest (not online) splits. [assumption] */
+export const OFFLINE_CHANNELS: ReadonlyArray<[Channel, number]> = [
+  ['phone', 0.36],
+  ['visit', 0.3],
+  ['letter', 0.29],
+  ['email', 0.03],
+  ['fax', 0.02],
+];
+
+/**
+ * Field (领域) weights. [issue 4]: shares are "led by urban construction, labour and social
+ * security, land and housing" (城乡建设, 劳动社保, 国土资源), in that order; the values and the
+ * tail are [assumption].
+ */
+export const FIELD_WEIGHTS: Record<Field, number> = {
+  城乡建设: 24,
+  劳动社保: 18,
+  国土资源: 14,
+  农村农业: 7,
+  卫生健康: 7,
+  教育: 6,
+  生态环境: 6,
+  政法: 6,
+  纪检监察: 4,
+  民政: 4,
+  交通运输: 2,
+  商贸旅游: 1,
+  其他: 1,
+};
+export const FIELD_LIST: readonly Field[] = FIELDS;
+
+/** Class shares (建议意见 / 检举控告 / 申诉求决). [assumption]: most petitions are claims. */
+export const CLASS_WEIGHTS: ReadonlyArray<[PetitionClass, number]> = [
+  ['claim', 0.8],
+  ['suggestion', 0.12],
+  ['accusation', 0.08],
+];
+
+/**
+ * District volume proportional to resident population. [census] via domain/regions.ts;
+ * [issue 4]: "in 2019 Chaoyang had the most 12345 calls, Yanqing the fewest", which the
+ * census ordering reproduces (Chaoyang 345.2, Yanqing 34.6 ten-thousand residents).
+ */
+
+/**
+ * Spring Festival (春节) dates, for the wage-arrears rise before it and the holiday dip.
+ * Public calendar facts.
+ */
+export const SPRING_FESTIVAL: Record<number, string> = {
+  2013: '2013-02-10', 2014: '2014-01-31', 2015: '2015-02-19', 2016: '2016-02-08', 2017: '2017-01-28',
+  2018: '2018-02-16', 2019: '2019-02-05', 2020: '2020-01-25', 2021: '2021-02-12', 2022: '2022-02-01',
+  2023: '2023-01-22', 2024: '2024-02-10', 2025: '2025-01-29', 2026: '2026-02-17', 2027: '2027-02-06',
+  2028: '2028-01-26', 2029: '2029-02-13', 2030: '2030-02-03',
+};
+
+/**
+ * Seasonality. [issue 4]: wage-arrears claims rise before Spring Festival; the March sessions
+ * (两会, about 3-15 March) are a sensitive period. Sizes are [assumption]:
+ * - labour and social security (劳动社保) ×2.5 in the 28 days before Spring Festival;
+ * - all volume ×0.45 in the 7 days from Spring Festival (offices closed or thin);
+ * - visits ×1.6 and all volume ×1.15 from 3 to 15 March;
+ * - weekends ×0.55 (letters and online keep coming, counters close).
+ */
+export const SEASON = {
+  wageArrearsDays: 28,
+  wageArrearsFactor: 2.5,
+  festivalDays: 7,
+  festivalFactor: 0.45,
+  sessionsFrom: '03-03',
+  sessionsTo: '03-15',
+  sessionsFactor: 1.15,
+  sessionsVisitFactor: 1.6,
+  weekendFactor: 0.55,
+};
+
+/** Collective cases (集体访, 5 or more petitioners). [assumption]: 3% of cases; size 5 + a geometric tail (mean ~12). */
+export const COLLECTIVE = { share: 0.03, minSize: 5, meanExtra: 7 };
+
+/** Repeat and skip-level petitions. [assumption]: 22% repeat an earlier petitioner's matter; 7% skip a level. */
+export const REPEAT_SHARE = 0.22;
+export const SKIP_LEVEL_SHARE = 0.07;
+
+/**
+ * The lifecycle. [rules] for every deadline; the shares are [assumption], chosen to sit near
+ * what assessments count as realistic problems (a few percent late at each clock):
+ */
+export const LIFECYCLE = {
+  /** routed after the 15-day routing clock ran out */
+  lateRoute: 0.05,
+  /** refused (不予受理) */
+  notAccepted: 0.06,
+  /** handling deadline extended once (≤30 days) */
+  extension: 0.1,
+  /** reply after the (possibly extended) handling deadline */
+  overdueReply: 0.07,
+  /** the petitioner rates the reply */
+  rated: 0.85,
+  /** satisfied among ratings */
+  satisfied: 0.82,
+  /** review requested: base share, and among dissatisfied ratings */
+  review: 0.03,
+  reviewIfDissatisfied: 0.35,
+  overdueReview: 0.05,
+  /** re-review requested after a review opinion */
+  reReview: 0.3,
+  /** a hearing within the re-review (its days not counted) */
+  hearing: 0.2,
+  overdueReReview: 0.05,
+  /** reply outcomes: supported / partly / not supported */
+  outcomes: [0.35, 0.3, 0.35] as const,
+  /** review opinion changes the reply */
+  changedOnReview: 0.15,
+};
+
+/** The organ department that handles a field in a district. [assumption: usual Beijing district bureaus] */
+export const FIELD_DEPARTMENT: Record<Field, string> = {
+  城乡建设: '住房城乡建设委',
+  劳动社保: '人力资源社会保障局',
+  国土资源: '规划自然资源分局',
+  农村农业: '农业农村局',
+  卫生健康: '卫生健康委',
+  教育: '教委',
+  生态环境: '生态环境局',
+  政法: '政法委',
+  纪检监察: '纪委监委',
+  民政: '民政局',
+  交通运输: '交通局',
+  商贸旅游: '商务局',
+  其他: '政府办',
+};
