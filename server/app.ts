@@ -17,6 +17,7 @@ import { accountabilityRoutes } from './accountability-routes.js';
 import { caseActionRoutes, caseState } from './case-routes.js';
 import { dutyRoutes } from './duties.js';
 import { HttpError } from './http-error.js';
+import { importRoutes } from './import-routes.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;
@@ -144,6 +145,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(caseActionRoutes(temporal));
   app.use(dutyRoutes({ store, temporal, jurisdiction, organs: BEIJING_ORGANS }));
   app.use(accountabilityRoutes({ temporal, taskQueue, jurisdiction }));
+  app.use(importRoutes({ store }));
 
   app.get('/api/metrics/cases-by-month', async (req, res) => {
     const query = monthQuery.parse(req.query);
