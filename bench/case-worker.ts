@@ -1,6 +1,7 @@
 /**
- * The case worker in its own process, for the benchmark: prints one JSON line a second with
- * its memory and how many cases it has recorded, so the parent measures the worker alone.
+ * The case worker in its own process, for the benchmark: sends the parent, over the IPC
+ * channel, its memory and how many cases it has recorded each second, so the parent measures
+ * the worker alone. (Not stdout: the SDK's core writes its own log lines there.)
  * Args: ADDRESS TASK_QUEUE DUCKDB_PATH MAX_CACHED_WORKFLOWS
  */
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ const worker = await createCaseWorker({
 });
 const report = setInterval(async () => {
   const { rss, heapUsed } = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ rss, heapUsed, cases: await countCases(store) })}\n`);
+  process.send?.({ rss, heapUsed, cases: await countCases(store) });
 }, 1000);
 await worker.run();
 clearInterval(report);

@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { startEmbeddedTemporal } from '../server/temporal.js';
 import { freePort } from '../test/support/ports.js';
@@ -29,13 +28,13 @@ const temporal = await startEmbeddedTemporal(
 );
 const taskQueue = 'bench-cases';
 const worker = spawn(process.execPath, [...(process.env.CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CPU_PROF] : []), '--import', 'tsx', new URL('./case-worker.ts', import.meta.url).pathname, temporal.address, taskQueue, join(dir, 'bench.duckdb'), String(MAX_CACHED)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 let latest = { rss: 0, heapUsed: 0, cases: 0 };
 let peakRss = 0;
 const rssSamples: { atCases: number; rss: number }[] = [];
-createInterface({ input: worker.stdout! }).on('line', (line) => {
-  latest = JSON.parse(line) as typeof latest;
+worker.on('message', (message) => {
+  latest = message as typeof latest;
   peakRss = Math.max(peakRss, latest.rss);
   rssSamples.push({ atCases: latest.cases, rss: latest.rss });
 });
