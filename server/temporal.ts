@@ -83,8 +83,18 @@ export async function startEmbeddedTemporal(
       '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
     { stdio: ['ignore', out, out] },
   );
+  // If this process dies without stopping it (an uncaught error), take the server along.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   await waitUntilServing(address, child, logFile);
-  return { address, uiUrl, stop: () => stopChild(child) };
+  return {
+    address,
+    uiUrl,
+    stop: async () => {
+      process.off('exit', orphanGuard);
+      await stopChild(child);
+    },
+  };
 }
 
 async function findTemporalCli(log: (line: string) => void): Promise<string | null> {
