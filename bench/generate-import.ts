@@ -17,7 +17,7 @@ import { beijingRegions } from '../domain/region-hierarchy.js';
 import { parsePlainDate } from '../rules/plain-date.js';
 
 const cases = Number(process.env.CASES ?? 10_000_000);
-const work = process.env.BENCH_DIR ?? join(tmpdir(), `xinfang-bench-data-${cases}`);
+const work = process.env.BENCH_DIR ?? join(tmpdir(), `data-bench-${process.pid}-${cases}`);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 let peakRss = 0;
@@ -35,6 +35,7 @@ const gen = await generateToParquet(out, {
   anomalies: 5,
 });
 const genPeak = peakRss;
+const parquetBytes = size(out);
 console.log(`generated ${gen.cases} cases, ${gen.events} events in ${gen.ms} ms`);
 
 peakRss = 0;
@@ -62,7 +63,7 @@ const result = {
     ms: gen.ms,
     casesPerSecond: Math.round(gen.cases / (gen.ms / 1000)),
     eventsPerSecond: Math.round(gen.events / (gen.ms / 1000)),
-    parquetBytes: size(out),
+    parquetBytes,
     peakRssMiB: Math.round(genPeak / 2 ** 20),
   },
   import: {
