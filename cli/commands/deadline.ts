@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { CalendarCoverageError, chinaCalendar } from '../../rules/calendar.js';
 import { clockFor, composePacks, composeRules, packInForce } from '../../rules/compose.js';
 import { RuleViolation, clockDeadline, computeDeadline, type Deadline, type Suspension } from '../../rules/deadline.js';
 import { policyLibrary } from '../../rules/library.js';
 import { CASE_STEPS, PackError, type CaseStep } from '../../rules/pack.js';
 import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 const usage = `usage:
   xinfang deadline --from DATE --days N [--basis calendar|working]
@@ -92,26 +91,22 @@ function deadline(args: string[]): number {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        from: { type: 'string' },
-        days: { type: 'string' },
-        basis: { type: 'string' },
-        step: { type: 'string' },
-        pack: { type: 'string' },
-        jurisdiction: { type: 'string' },
-        received: { type: 'string' },
-        extension: { type: 'string' },
-        suspend: { type: 'string', multiple: true },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      from: { type: 'string' },
+      days: { type: 'string' },
+      basis: { type: 'string' },
+      step: { type: 'string' },
+      pack: { type: 'string' },
+      jurisdiction: { type: 'string' },
+      received: { type: 'string' },
+      extension: { type: 'string' },
+      suspend: { type: 'string', multiple: true },
+    },
+  });
 }
 
 function wholeNumber(name: string, text: string, min: number): number {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { cusum } from '../../analytics/detectors/cusum.js';
 import { earsC, earsHistoryNeeded, type DetectionRow, type EarsMethod } from '../../analytics/detectors/ears.js';
 import { parseSeriesCsv, SeriesError } from '../../analytics/detectors/series.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 const EARS: Record<string, EarsMethod> = { 'ears-c1': 'C1', 'ears-c2': 'C2', 'ears-c3': 'C3' };
 const METHODS = [...Object.keys(EARS), 'cusum'];
@@ -83,25 +82,21 @@ export const command: Command = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        method: { type: 'string' },
-        input: { type: 'string' },
-        freq: { type: 'string' },
-        'from-t': { type: 'string' },
-        alpha: { type: 'string' },
-        baseline: { type: 'string' },
-        'min-sigma': { type: 'string' },
-        variant: { type: 'string' },
-        k: { type: 'string' },
-        h: { type: 'string' },
-        m: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    strict: true,
+    options: {
+      method: { type: 'string' },
+      input: { type: 'string' },
+      freq: { type: 'string' },
+      'from-t': { type: 'string' },
+      alpha: { type: 'string' },
+      baseline: { type: 'string' },
+      'min-sigma': { type: 'string' },
+      variant: { type: 'string' },
+      k: { type: 'string' },
+      h: { type: 'string' },
+      m: { type: 'string' },
+    },
+  });
 }

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { callApi, DEFAULT_URL, printOrFail } from '../api-client.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 export const command: Command = {
   summary: 'the duty calendar of a region for a year (due, met, late, missed), as JSON',
@@ -14,9 +13,5 @@ export const command: Command = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({ args, strict: true, options: { region: { type: 'string' }, organ: { type: 'string' }, year: { type: 'string' }, url: { type: 'string' } } });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({ args, strict: true, options: { region: { type: 'string' }, organ: { type: 'string' }, year: { type: 'string' }, url: { type: 'string' } } });
 }

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { callApi, DEFAULT_URL, printOrFail } from '../api-client.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 const usage = `usage: xinfang duty record --organ CODE --duty ID --kind KIND --date YYYY-MM-DD --reference TEXT --actor USER
                            [--participant NAME]... [--days N] [--url ${DEFAULT_URL}]
@@ -32,23 +31,19 @@ export const command: Command = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        organ: { type: 'string' },
-        duty: { type: 'string' },
-        kind: { type: 'string' },
-        date: { type: 'string' },
-        reference: { type: 'string' },
-        actor: { type: 'string' },
-        participant: { type: 'string', multiple: true },
-        days: { type: 'string' },
-        url: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    strict: true,
+    options: {
+      organ: { type: 'string' },
+      duty: { type: 'string' },
+      kind: { type: 'string' },
+      date: { type: 'string' },
+      reference: { type: 'string' },
+      actor: { type: 'string' },
+      participant: { type: 'string', multiple: true },
+      days: { type: 'string' },
+      url: { type: 'string' },
+    },
+  });
 }

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { exportCases } from '../../analytics/export/export.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import { loadConfig } from '../../server/config.js';
 import { parsePlainDate } from '../../rules/plain-date.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 const usage = `usage: xinfang export --format parquet|csv --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--region CODE]
                       [--field 领域] [--origin workflow|demo|import] [--db FILE]
@@ -57,22 +56,18 @@ export const command: Command = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        out: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        region: { type: 'string' },
-        field: { type: 'string' },
-        origin: { type: 'string' },
-        db: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    strict: true,
+    options: {
+      format: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      region: { type: 'string' },
+      field: { type: 'string' },
+      origin: { type: 'string' },
+      db: { type: 'string' },
+    },
+  });
 }

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { generateToParquet } from '../../analytics/generator/generate.js';
 import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 const usage = `usage: xinfang generate --cases N --from YYYY-MM-DD --to YYYY-MM-DD --seed S --out DIR [--anomalies K] [--batch N] [--prefix P]
 Writes realistic, deterministic petition data as Parquet: DIR/cases/year=YYYY/part-*.parquet and
@@ -54,22 +53,18 @@ export const command: Command = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        cases: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        anomalies: { type: 'string' },
-        batch: { type: 'string' },
-        prefix: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    strict: true,
+    options: {
+      cases: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      anomalies: { type: 'string' },
+      batch: { type: 'string' },
+      prefix: { type: 'string' },
+    },
+  });
 }

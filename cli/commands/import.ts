@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { formatReport, expandPaths, hierarchyFor, runImport } from '../../analytics/import/run.js';
 import { loadMapping, MappingError, type Mapping } from '../../analytics/import/mapping.js';
 import { loadPetitionerKeys } from '../../analytics/import/pseudonym.js';
 import { ImportFileError } from '../../analytics/import/readers.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import { loadConfig } from '../../server/config.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 
 const usage = `usage: xinfang import PATH... [--mapping FILE] [--regions FILE --jurisdiction NAME] [--db FILE] [--json]
 Imports petition cases (and their events) from CSV/TSV, JSON lines, Parquet, Arrow IPC and .xlsx
@@ -67,20 +66,16 @@ export const command: Command = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        mapping: { type: 'string' },
-        regions: { type: 'string' },
-        jurisdiction: { type: 'string' },
-        db: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      mapping: { type: 'string' },
+      regions: { type: 'string' },
+      jurisdiction: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
 }
