@@ -22,10 +22,9 @@ import {
 } from '../workflows/accountability.js';
 import { action, actionRoutes } from './case-routes.js';
 import { HttpError } from './http-error.js';
+import { idSchema as id, requiredText as text } from './validation.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const decision = z.object({ actor: text(80), reason: text(1000) }).strict();
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
 
 const openBody = z
   .object({

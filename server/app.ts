@@ -17,6 +17,7 @@ import { accountabilityRoutes } from './accountability-routes.js';
 import { caseActionRoutes, caseState } from './case-routes.js';
 import { dutyRoutes } from './duties.js';
 import { HttpError } from './http-error.js';
+import { idSchema as caseIdSchema } from './validation.js';
 import { importRoutes } from './import-routes.js';
 
 export interface AppDependencies {
@@ -31,7 +32,6 @@ export interface AppDependencies {
 }
 
 const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
-const caseIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
 
 const intakeBody = z

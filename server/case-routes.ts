@@ -30,8 +30,8 @@ import {
   type CaseState,
 } from '../workflows/case-actions.js';
 import { HttpError } from './http-error.js';
+import { idSchema as caseId, requiredText as text } from './validation.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const actor = text(80);
 const date = z.iso.date();
 const opinion = z.object({ actor, outcome: z.enum(['upheld', 'changed']), summary: text(2000).optional() }).strict();
@@ -83,7 +83,6 @@ const ACTIONS: Record<string, Action> = Object.fromEntries(
 );
 
 export const CASE_ACTIONS = Object.keys(ACTIONS);
-const caseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
 
 export function caseHandle(temporal: Client, id: string): WorkflowHandle {
   return temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId.parse(id));

@@ -12,6 +12,7 @@ import type { AccountabilityPlan } from '../rules/case-rules.js';
 import { decidedDeadline, type Deadline } from '../rules/deadline.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { AccountabilityActivities, AccountabilityPlanning } from './activities.js';
+import { refuse } from './refuse.js';
 
 export const ACCOUNTABILITY_WORKFLOW_ID_PREFIX = 'accountability/';
 
@@ -71,9 +72,6 @@ const { recordAccountabilityEvent } = proxyActivities<AccountabilityActivities>(
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-function refuse(reason: string): never {
-  throw new Error(reason);
-}
 
 export async function accountabilityWorkflow(input: AccountabilityInput): Promise<AccountabilityState> {
   const openedOn = chinaDateOf(new Date());

@@ -13,6 +13,7 @@ import { periodContaining, type Period } from '../rules/periods.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { DutyActivities, DutyPlanning } from './activities.js';
 import { runClock, type Clock } from './case-clock.js';
+import { refuse } from './refuse.js';
 
 export const DUTY_WORKFLOW_ID_PREFIX = 'duty/';
 
@@ -58,9 +59,6 @@ const { recordDutyEvent } = proxyActivities<DutyActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-function refuse(reason: string): never {
-  throw new Error(reason);
-}
 
 export async function dutyPeriodWorkflow(input: DutyPeriodInput): Promise<DutyPeriodState> {
   const state: DutyPeriodState = { organ: input.organ, dutyId: input.dutyId, period: null, plan: null, evidence: [], status: 'open' };

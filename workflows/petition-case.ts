@@ -34,6 +34,7 @@ import {
   type PetitionCaseInput,
 } from './case-actions.js';
 import { runClock, type Clock } from './case-clock.js';
+import { refuse } from './refuse.js';
 
 export * from './case-actions.js';
 
@@ -71,10 +72,6 @@ const OVERDUE: Record<string, CaseEventType> = {
   reReview: 're_review_overdue',
 };
 
-/** A refused action: the reason reaches the caller and nothing changes. */
-function refuse(reason: string): never {
-  throw new Error(reason);
-}
 
 export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<CaseState> {
   const { intake, receivedBy } = input;
