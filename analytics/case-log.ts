@@ -2,6 +2,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
 import { chinaDateOf } from '../rules/plain-date.js';
+import { refreshCaseFacts } from './facts.js';
 import type { AnalyticsStore } from './store.js';
 
 export type CaseOrigin = 'workflow' | 'demo' | 'import';
@@ -108,11 +109,15 @@ export async function recordIntake(
   await store.transaction(async (conn) => {
     await insertOne(caseWriter, conn, { intake, origin });
     await insertOne(eventWriter, conn, received);
+    await refreshCaseFacts(conn, { caseId: intake.caseId });
   });
 }
 
 export async function recordEvent(store: AnalyticsStore, event: CaseEvent): Promise<void> {
-  await store.transaction((conn) => insertOne(eventWriter, conn, event));
+  await store.transaction(async (conn) => {
+    await insertOne(eventWriter, conn, event);
+    await refreshCaseFacts(conn, { caseId: event.caseId });
+  });
 }
 
 /** Records many cases with their events in one transaction (demo data, imports). */
@@ -132,6 +137,7 @@ export async function recordHistory(
       }
     });
     await insertMany(eventWriter, conn, (stage) => events.forEach(stage));
+    await refreshCaseFacts(conn, 'transaction');
   });
   return count;
 }

@@ -1,3 +1,4 @@
+import { refreshCaseFacts } from './facts.js';
 import type { AnalyticsStore } from './store.js';
 import { generate, storeSink } from './generator/generate.js';
 import { addDays, parsePlainDate } from '../rules/plain-date.js';
@@ -33,6 +34,7 @@ export async function loadDemoData(store: AnalyticsStore, options: DemoOptions):
       jurisdiction: options.jurisdiction,
       prefix: 'DEMO-',
     });
+    await refreshCaseFacts(conn, 'transaction');
     return { cases: summary.cases, events: summary.events };
   });
 }

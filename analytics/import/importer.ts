@@ -23,6 +23,7 @@ import { CASE_TARGETS, RowMapper, type Mapping } from './mapping.js';
 import type { PetitionerKeys } from './pseudonym.js';
 import { formatOf, ImportFileError, readArrow, readCsv, readJsonLines, readParquetRows, readXlsx, type FileFormat, type RawRecord } from './readers.js';
 import {
+import { refreshCaseFacts } from '../facts.js';
   bindFor,
   CASE_COLUMNS,
   EVENT_COLUMNS,
@@ -135,6 +136,7 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
       { batch: batchId },
     );
     if (identities.size) await storeIdentities(conn, identities, options.keys, batchId);
+    await refreshCaseFacts(conn, 'transaction');
 
     const sum = (kind: 'cases' | 'events'): Counts => {
       const of = files.filter((f) => f.kind === kind);

@@ -1,0 +1,30 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Keeps `case_facts` (migration 005) equal to its derivation from the event log. Every writer
+ * of case events calls this inside the transaction that wrote them, so a measure never sees a
+ * case's events without its facts or the other way round.
+ *
+ * `{ caseId }` rebuilds one case (a workflow's event). `'transaction'` rebuilds every case
+ * with an event written in the current transaction: DuckDB stamps `recorded_at` with the
+ * transaction's start time, so those events are exactly the ones recorded at
+ * `current_timestamp`. Rebuilding a case that did not change is harmless, so an unrelated
+ * event stamped the same microsecond can only cost time.
+ */
+export type FactsScope = { caseId: string } | 'transaction';
+
+const TOUCHED = `SELECT DISTINCT case_id FROM case_events WHERE recorded_at = current_timestamp`;
+
+export async function refreshCaseFacts(conn: DuckDBConnection, scope: FactsScope): Promise<void> {
+  if (scope === 'transaction') {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE facts_scope AS ${TOUCHED}`);
+    await conn.run('DELETE FROM case_facts WHERE case_id IN (SELECT case_id FROM temp.main.facts_scope)');
+    await conn.run(
+      `INSERT INTO case_facts SELECT f.* FROM case_facts_source f SEMI JOIN temp.main.facts_scope s ON f.case_id = s.case_id`,
+    );
+    await conn.run('DROP TABLE temp.main.facts_scope');
+    return;
+  }
+  await conn.run('DELETE FROM case_facts WHERE case_id = $caseId', { caseId: scope.caseId });
+  await conn.run('INSERT INTO case_facts SELECT * FROM case_facts_source WHERE case_id = $caseId', { caseId: scope.caseId });
+}
