@@ -18,12 +18,12 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CASE_EVENT_TYPES, CHANNEL_CODES, FIELDS, PETITION_CLASS_CODES } from '../../domain/case.js';
 import type { RegionHierarchy } from '../../domain/region-hierarchy.js';
+import { refreshCaseFacts } from '../facts.js';
 import type { AnalyticsStore } from '../store.js';
 import { CASE_TARGETS, RowMapper, type Mapping } from './mapping.js';
 import type { PetitionerKeys } from './pseudonym.js';
 import { formatOf, ImportFileError, readArrow, readCsv, readJsonLines, readParquetRows, readXlsx, type FileFormat, type RawRecord } from './readers.js';
 import {
-import { refreshCaseFacts } from '../facts.js';
   bindFor,
   CASE_COLUMNS,
   EVENT_COLUMNS,
