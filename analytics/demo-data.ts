@@ -1,4 +1,6 @@
+import { beijingRegions } from '../domain/region-hierarchy.js';
 import { refreshCaseFacts } from './facts.js';
+import { recordRegions } from './region-log.js';
 import type { AnalyticsStore } from './store.js';
 import { generate, storeSink } from './generator/generate.js';
 import { addDays, parsePlainDate } from '../rules/plain-date.js';
@@ -35,6 +37,8 @@ export async function loadDemoData(store: AnalyticsStore, options: DemoOptions):
       prefix: 'DEMO-',
     });
     await refreshCaseFacts(conn, 'transaction');
+    // The generator places cases in Beijing's districts and streets.
+    await recordRegions(conn, beijingRegions());
     return { cases: summary.cases, events: summary.events };
   });
 }

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { countCases } from '../analytics/case-log.js';
 import { loadDemoData } from '../analytics/demo-data.js';
+import { recordOrgans, recordRegions } from '../analytics/region-log.js';
+import { beijingRegions } from '../domain/region-hierarchy.js';
 import { AnalyticsStore } from '../analytics/store.js';
 import type { CaseIntake } from '../domain/case.js';
 import { BEIJING_ORGANS } from '../domain/organs.js';
@@ -38,6 +40,13 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     caseRules(config.jurisdiction, chinaDateOf(new Date()));
     const store = await AnalyticsStore.open(config.duckdbPath);
     cleanup.push(() => store.close());
+    // Beijing's hierarchy ships with the code; another jurisdiction's arrives with its import.
+    if (config.jurisdiction === 'beijing') {
+      await store.transaction(async (conn) => {
+        await recordRegions(conn, beijingRegions());
+        await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
+      });
+    }
 
     let embedded: EmbeddedTemporal | null = null;
     if (!config.temporal.address) {
