@@ -1,4 +1,4 @@
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { Organ } from '../domain/organs.js';
 import type { RegionHierarchy } from '../domain/region-hierarchy.js';
 
@@ -23,6 +23,8 @@ export async function recordRegions(conn: DuckDBConnection, hierarchy: RegionHie
       populations: listValue(column((n) => n.population10k)),
       jurisdiction: hierarchy.jurisdiction,
     },
+    // Explicit types: a list that starts with null (the city has no parent) is otherwise typed as all-null.
+    { parents: LIST(VARCHAR), populations: LIST(DOUBLE) },
   );
 }
 

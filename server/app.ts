@@ -5,7 +5,6 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import { z } from 'zod';
 import { countCases, eventsOfCase, recentCases } from '../analytics/case-log.js';
-import { casesByMonth, describeMeasure, queryCasesByMonth } from '../analytics/metrics.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNEL_CODES, CHANNELS, type CaseIntake } from '../domain/case.js';
 import { BEIJING_DISTRICTS, isKnownRegion } from '../domain/regions.js';
@@ -19,6 +18,7 @@ import { dutyRoutes } from './duties.js';
 import { HttpError } from './http-error.js';
 import { idSchema as caseIdSchema } from './validation.js';
 import { importRoutes } from './import-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;
@@ -147,19 +147,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(accountabilityRoutes({ temporal, taskQueue, jurisdiction }));
   app.use(importRoutes({ store }));
 
-  app.get('/api/metrics/cases-by-month', async (req, res) => {
-    const query = monthQuery.parse(req.query);
-    const to = query.to ?? chinaDateOf(now()).slice(0, 7);
-    const from = query.from ?? shiftMonth(to, -23);
-    if (from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);
-    if (monthsBetween(from, to) > 600) throw new HttpError(400, 'the range spans more than 50 years');
-    const rows = await queryCasesByMonth(store, { from, to, ...(query.region ? { region: query.region } : {}) });
-    if (req.accepts(['application/json', ARROW_STREAM]) === ARROW_STREAM) {
-      res.type(ARROW_STREAM).send(Buffer.from(tableToIPC(tableFromJSON(rows), 'stream')));
-      return;
-    }
-    res.json({ measure: describeMeasure(casesByMonth), from, to, region: query.region ?? null, rows });
-  });
+  app.use(metricsRoutes({ store, jurisdiction, now }));
 
   app.use('/api', (req) => {
     throw new HttpError(404, `no API route ${req.method} ${req.path}`);

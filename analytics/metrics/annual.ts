@@ -3,7 +3,6 @@ import type { AnalyticsStore } from '../store.js';
 import type { DimensionId, MeasureId } from './catalog.js';
 import { compareMetrics, threeDeclines, type Compared, type ThreeDeclines } from './compare.js';
 import { describe, queryMetrics, resolveRegion, type MetricRequest, type MetricRow } from './query.js';
-import { rank, type Ranking } from './ranking.js';
 
 /**
  * The dataset of the annual report a petition office owes (2022 Regulations art. 41;
@@ -33,7 +32,7 @@ export interface AnnualDataset {
     byClass: Figure<MetricRow[]>;
     byField: Figure<MetricRow[]>;
     byArea: Figure<MetricRow[]>;
-    mostComplainedOrgans: Figure<Ranking>;
+    mostComplainedOrgans: Figure<MetricRow[]>;
   };
   /** 2. The office's forwarding, assigning and supervising. */
   officeWork: {
@@ -109,9 +108,14 @@ export async function annualDataset(
     rows('Cases by field', ['cases'], ['field']),
     rows(area === 'district' ? 'Cases and rates by district' : 'Cases by street or township', ['cases', 'on_time_completion_rate', 'satisfaction_rate'], [area]),
     figure(
-      'Organs complained about most (投诉较多的机关、单位)',
-      request(['cases']),
-      rank(store, { measure: 'cases', by: 'organ', ...base }).then((r) => ({ ...r, units: r.units.slice(0, options.topOrgans ?? 10) })),
+      'Organs complained about most (投诉较多的机关、单位): cases by handling organ, most first',
+      request(['cases'], ['organ']),
+      queryMetrics(store, request(['cases'], ['organ'])).then((rows) =>
+        rows
+          .filter((r) => r.dims.organ != null)
+          .sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || String(a.dims.organ).localeCompare(String(b.dims.organ)))
+          .slice(0, options.topOrgans ?? 10),
+      ),
     ),
   ]);
   const [routing, supervision, supervisionByOrgan, recTotals, recByKind, disputes, duties, accountability, accountabilityByStep] =

@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventsOfCase, recordEvent, recordHistory, recordIntake, recentCases } from '../../analytics/case-log.js';
 import { loadDemoData } from '../../analytics/demo-data.js';
-import { queryCasesByMonth } from '../../analytics/metrics.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import type { CaseIntake } from '../../domain/case.js';
 
@@ -60,32 +59,6 @@ describe('the analytics store', () => {
       recordHistory(store, [{ intake: good, events: [received(good)] }, { intake: bad, events: [received(bad)] }], 'import'),
     ).rejects.toThrow(/CHECK constraint/);
     expect(await recentCases(store, { limit: 5 })).toEqual([]);
-    store.close();
-  });
-});
-
-describe('cases by month', () => {
-  it('counts by the China date of receipt, fills empty months with 0 and filters by region', async () => {
-    const store = await AnalyticsStore.open(':memory:');
-    const cases = [
-      intake('J1', '2025-01-15T04:00:00Z'),
-      intake('J2', '2025-01-31T15:59:59Z'), // 23:59:59 on 31 January in China
-      intake('F1', '2025-01-31T16:00:00Z'), // 00:00 on 1 February in China
-      intake('M1', '2025-03-10T04:00:00Z', '110108'),
-    ];
-    await recordHistory(store, cases.map((c) => ({ intake: c, events: [received(c)] })), 'import');
-    expect(await queryCasesByMonth(store, { from: '2024-12', to: '2025-04' })).toEqual([
-      { month: '2024-12', cases: 0 },
-      { month: '2025-01', cases: 2 },
-      { month: '2025-02', cases: 1 },
-      { month: '2025-03', cases: 1 },
-      { month: '2025-04', cases: 0 },
-    ]);
-    expect(await queryCasesByMonth(store, { from: '2025-01', to: '2025-03', region: '110108' })).toEqual([
-      { month: '2025-01', cases: 0 },
-      { month: '2025-02', cases: 0 },
-      { month: '2025-03', cases: 1 },
-    ]);
     store.close();
   });
 });

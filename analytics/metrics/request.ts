@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
+import type { AnalyticsStore } from '../store.js';
+import { annualDataset } from './annual.js';
+import { DIMENSIONS, isDimensionId, isMeasureId, MEASURES, type DimensionId, type MeasureId } from './catalog.js';
+import { compareMetrics, threeDeclines } from './compare.js';
+import { describe, MetricsError, queryMetrics, type MetricRequest } from './query.js';
+import { rank } from './ranking.js';
+
+/**
+ * The one validation of a metrics question, shared by the API (query strings) and the CLI
+ * (`xinfang metrics`): everything arrives as text, is checked here, and is trusted after.
+ */
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+
+const plainDate = z.string().transform((text, ctx): PlainDate => {
+  try {
+    return parsePlainDate(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const measures = list.pipe(
+  z.array(z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"; see GET /api/metrics/catalog` })),
+);
+const dimensions = list.pipe(
+  z.array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}` })),
+);
+const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
+
+const periodFields = {
+  year: z.coerce.number().int().min(1990).max(2100).optional(),
+  from: plainDate.optional(),
+  to: plainDate.optional(),
+  asOf: plainDate.optional(),
+  region: regionCode.optional(),
+};
+
+const period = <T extends { year?: number | undefined; from?: PlainDate | undefined; to?: PlainDate | undefined; asOf?: PlainDate | undefined }>(
+  q: T,
+  today: PlainDate,
+) => {
+  if (q.year !== undefined && (q.from || q.to)) throw new MetricsError('give either year or from/to, not both');
+  const from = q.year !== undefined ? parsePlainDate(`${q.year}-01-01`) : q.from;
+  const to = q.year !== undefined ? parsePlainDate(`${q.year}-12-31`) : q.to;
+  if (!from || !to) throw new MetricsError('give a year, or both from and to (YYYY-MM-DD)');
+  return { from, to, asOf: q.asOf ?? today };
+};
+
+export const metricsQuery = z
+  .object({
+    ...periodFields,
+    measure: measures.optional(),
+    by: dimensions.optional(),
+    compare: z.enum(['yoy', 'pop']).optional(),
+  })
+  .catchall(list);
+
+export const rankingQuery = z
+  .object({
+    ...periodFields,
+    measure: z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"` }),
+    by: z.enum(['district', 'street', 'organ']).default('district'),
+    minVolume: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
+
+export const reportQuery = z
+  .object({ year: z.coerce.number().int().min(1990).max(2100), asOf: plainDate.optional(), region: regionCode.optional() })
+  .strict();
+
+export async function answerMetrics(store: AnalyticsStore, input: unknown, today: PlainDate) {
+  const { measure, by, compare, year, from, to, asOf, region, ...rest } = metricsQuery.parse(input);
+  const filters: Partial<Record<DimensionId, string[]>> = {};
+  for (const [key, values] of Object.entries(rest)) {
+    if (!isDimensionId(key)) throw new MetricsError(`unknown parameter or dimension "${key}"`);
+    filters[key] = values;
+  }
+  const request: MetricRequest = {
+    measures: (measure ?? MEASURES.map((m) => m.id)) as MeasureId[],
+    ...period({ year, from, to, asOf }, today),
+    ...(by ? { by: by as DimensionId[] } : {}),
+    ...(region ? { region } : {}),
+    ...(Object.keys(filters).length ? { filters } : {}),
+  };
+  const rows = compare ? await compareMetrics(store, request, compare) : await queryMetrics(store, request);
+  return { request, measures: request.measures.map(describe), rows };
+}
+
+export async function answerRanking(store: AnalyticsStore, input: unknown, today: PlainDate) {
+  const q = rankingQuery.parse(input);
+  return rank(store, {
+    measure: q.measure as MeasureId,
+    by: q.by,
+    ...period(q, today),
+    ...(q.region ? { region: q.region } : {}),
+    ...(q.minVolume !== undefined ? { minVolume: q.minVolume } : {}),
+  });
+}
+
+export async function answerThreeDeclines(store: AnalyticsStore, input: unknown, today: PlainDate) {
+  const q = z.object(periodFields).strict().parse(input);
+  return threeDeclines(store, period(q, today), q.region);
+}
+
+/** The annual report's dataset; the region defaults to the city of the store's hierarchy. */
+export async function answerAnnualDataset(store: AnalyticsStore, input: unknown, today: PlainDate, defaultRegion: string) {
+  const q = reportQuery.parse(input);
+  return annualDataset(store, { year: q.year, region: q.region ?? defaultRegion, asOf: q.asOf ?? today });
+}
+
+export function catalog() {
+  return {
+    measures: MEASURES.map((m) => ({ ...describe(m.id), source: m.source })),
+    dimensions: Object.values(DIMENSIONS),
+  };
+}
