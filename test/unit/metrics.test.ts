@@ -3,6 +3,12 @@
  * hand (issue 6): each measure, year boundaries in China time, comparisons, region roll-up,
  * filters, as-of stability, rankings and the annual dataset.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent, recordHistory } from '../../analytics/case-log.js';
 import { recordDutyEvent } from '../../analytics/duty-log.js';
@@ -333,5 +339,46 @@ describe('the annual report dataset', () => {
     // A district's report breaks down by street.
     const chaoyang = await annualDataset(store, { year: 2025, region: '110105', asOf: d('2026-06-30') });
     expect(chaoyang.statistics.byArea.request.by).toEqual(['street']);
+  });
+});
+
+describe('xinfang metrics', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'xinfang-metrics-cli-'));
+  const db = join(dir, 'x.duckdb');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const xinfang = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [join(root, 'bin/xinfang.js'), 'metrics', '--db', db, ...args]).catch(
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
+
+  beforeAll(async () => {
+    const file = await AnalyticsStore.open(db);
+    await file.transaction((conn) => recordRegions(conn, beijingRegions()));
+    await recordHistory(file, CASES, 'import');
+    file.close();
+  });
+
+  it('prints the measures of a year as JSON, compared year on year', async () => {
+    const { stdout } = await xinfang('--year', '2025', '--measure', 'cases', '--measure', 'collective_cases', '--compare', 'yoy');
+    const result = JSON.parse(stdout) as { rows: { measure: string; current: { value: number }; previous: { value: number } }[] };
+    expect(result.rows.map((r) => [r.measure, r.current.value, r.previous.value])).toEqual([
+      ['cases', 6, 4],
+      ['collective_cases', 1, 1],
+    ]);
+  });
+
+  it('filters, breaks down and scopes to a region', async () => {
+    const { stdout } = await xinfang('--year', '2025', '--region', '110105', '--measure', 'cases', '--by', 'channel', '--filter', 'channel=visit,letter');
+    const rows = (JSON.parse(stdout) as { rows: { dims: { channel: string }; value: number }[] }).rows;
+    expect(Object.fromEntries(rows.map((r) => [r.dims.channel, r.value]))).toEqual({ visit: 2, letter: 1 }); // A1 A6; A2
+  });
+
+  it('says what is wrong, with exit code 2', async () => {
+    const bad = (await xinfang('--year', '2025', '--measure', 'volume')) as { code: number; stderr: string };
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('measure.0: unknown measure "volume"');
+    const filter = (await xinfang('--year', '2025', '--filter', 'channel')) as { code: number; stderr: string };
+    expect(filter.stderr).toContain('--filter channel: write DIMENSION=VALUE');
   });
 });
