@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import { z } from 'zod';
 import { MetricsError } from '../analytics/metrics/query.js';
-import { answerAnnualDataset, answerMetrics, answerRanking, answerThreeDeclines, catalog } from '../analytics/metrics/request.js';
+import { answerAnnualDataset, answerMetrics, answerRanking, answerThreeDeclines, catalog, reportQuery } from '../analytics/metrics/request.js';
+import { petitionIndex } from '../analytics/petition-index/petition-index.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { HttpError } from './http-error.js';
@@ -12,7 +13,8 @@ const cityRow = z.object({ code: z.string() });
 
 /**
  * The metrics layer over HTTP: the catalog, any measure by any dimension (JSON, or Arrow IPC
- * for the dashboard's tables), rankings, the three declines, and the annual report's dataset.
+ * for the dashboard's tables), rankings, the three declines, the annual report's dataset and
+ * the petition index with its method.
  */
 export function metricsRoutes(deps: { store: AnalyticsStore; jurisdiction: string; now: () => Date }): Router {
   const { store, jurisdiction } = deps;
@@ -47,12 +49,17 @@ export function metricsRoutes(deps: { store: AnalyticsStore; jurisdiction: strin
   });
   router.get('/api/metrics/ranking', answer((req) => answerRanking(store, req.query, today())));
   router.get('/api/metrics/three-declines', answer((req) => answerThreeDeclines(store, req.query, today())));
+  const city = async () => {
+    const [row] = await store.all(cityRow, "SELECT code FROM regions WHERE level = 'city' AND jurisdiction = $jurisdiction", { jurisdiction });
+    if (!row) throw new MetricsError(`no region hierarchy for ${jurisdiction}; import one first`);
+    return row.code;
+  };
+  router.get('/api/reports/annual-data', answer(async (req) => answerAnnualDataset(store, req.query, today(), await city())));
   router.get(
-    '/api/reports/annual-data',
+    '/api/petition-index',
     answer(async (req) => {
-      const [city] = await store.all(cityRow, "SELECT code FROM regions WHERE level = 'city' AND jurisdiction = $jurisdiction", { jurisdiction });
-      if (!city) throw new MetricsError(`no region hierarchy for ${jurisdiction}; import one first`);
-      return answerAnnualDataset(store, req.query, today(), city.code);
+      const q = reportQuery.parse(req.query);
+      return petitionIndex(store, { year: q.year, region: q.region ?? (await city()), asOf: q.asOf ?? today() });
     }),
   );
   return router;
