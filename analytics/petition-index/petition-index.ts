@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PlainDate } from '../../rules/plain-date.js';
 import { mulberry32 } from '../generator/generate.js';
 import { isMeasureId, measure, type MeasureId } from '../metrics/catalog.js';
-import { describe, queryMetrics, resolveRegion } from '../metrics/query.js';
+import { describe, MetricsError, queryMetrics, resolveRegion } from '../metrics/query.js';
 import type { AnalyticsStore } from '../store.js';
 
 /**
@@ -146,7 +146,7 @@ export async function petitionIndex(
 ): Promise<PetitionIndex> {
   const method = options.method ?? loadIndexMethod();
   const scope = await resolveRegion(store, options.region);
-  if (scope.level !== 'city') throw new Error(`the petition index compares the districts of a city; ${options.region} is a ${scope.level}`);
+  if (scope.level !== 'city') throw new MetricsError(`the petition index compares the districts of a city; ${options.region} is a ${scope.level}`);
   const ids = method.indicators.map((i) => i.measure as MeasureId);
   const rows = await queryMetrics(store, {
     measures: ids,
