@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { eventsOfCase } from '../../analytics/case-log.js';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
@@ -130,6 +131,13 @@ describe('petition case workflow', () => {
       const log = await eventsOfCase(t.store, 'D');
       expect(log.filter((e) => e.event_type === 'handle_overdue')).toHaveLength(1);
       expect(log.filter((e) => e.event_type === 'reminder').length).toBeGreaterThanOrEqual(2);
+      // The metrics see the same: the case's facts were rebuilt with each event the workflow wrote.
+      const [facts] = await t.store.all(
+        z.object({ replied: z.boolean(), late: z.boolean(), registered: z.boolean() }),
+        `SELECT replied_date IS NOT NULL AS replied, handle_overdue_date <= replied_date AS late, registered_date IS NOT NULL AS registered
+           FROM case_facts WHERE case_id = 'D'`,
+      );
+      expect(facts).toEqual({ replied: true, late: true, registered: true });
     });
   });
 
