@@ -6,7 +6,7 @@
  * Like the reference, the alarm comes from C_t, so it can differ from `x_t > upperbound`
  * where the ceiling rounds.
  */
-import type { DetectionRow } from './ears.js';
+import type { DetectionRow } from './series.js';
 
 export interface CusumOptions {
   /** First monitored point, 1-based; the points before it estimate m unless m is given. */
@@ -31,7 +31,7 @@ export function cusum(counts: readonly number[], options: CusumOptions): Detecti
     const x = counts[t - 1]!;
     const current = Math.max(0, previous + (x - m) / Math.sqrt(m) - k);
     const upperbound = Math.max(0, Math.ceil(Math.sqrt(m) * (h + k - previous) + m));
-    rows.push({ t, observed: x, upperbound, alarm: current >= h });
+    rows.push({ t, observed: x, expected: m, upperbound, alarm: current >= h });
     previous = current;
   }
   return rows;

@@ -15,6 +15,7 @@
  * bound mean_t + sd_t·(1 + z − part_{t−2} − part_{t−1}).
  */
 import { normalQuantile } from './normal.js';
+import type { DetectionRow } from './series.js';
 
 export type EarsMethod = 'C1' | 'C2' | 'C3';
 
@@ -26,14 +27,6 @@ export interface EarsOptions {
   /** First monitored point, 1-based; default the first with enough history. */
   fromT?: number;
   variant?: 'reference' | 'published';
-}
-
-export interface DetectionRow {
-  t: number;
-  observed: number;
-  upperbound: number;
-  /** null where the reference gives NA (an undefined statistic). */
-  alarm: boolean | null;
 }
 
 export function earsHistoryNeeded(method: EarsMethod, baseline = 7): number {
@@ -72,13 +65,12 @@ export function earsC(counts: readonly number[], options: EarsOptions): Detectio
   for (let t = fromT; t <= counts.length; t++) {
     let upperbound: number;
     let alarm: boolean | null;
+    const { mean, sigma } = reference(t, method === 'C1' ? 0 : 2);
     if (method !== 'C3') {
-      const { mean, sigma } = reference(t, method === 'C1' ? 0 : 2);
       upperbound = mean + z * sigma;
       alarm = y(t) > upperbound;
     } else {
       const lags = c2Part(t - 2) + c2Part(t - 1);
-      const { mean, sigma } = reference(t, 2);
       if (options.variant === 'published') {
         upperbound = mean + sigma * (1 + z - lags);
         const statistic = lags + c2Part(t);
@@ -88,7 +80,7 @@ export function earsC(counts: readonly number[], options: EarsOptions): Detectio
         alarm = Number.isNaN(upperbound) ? null : y(t) > upperbound;
       }
     }
-    rows.push({ t, observed: y(t), upperbound, alarm });
+    rows.push({ t, observed: y(t), expected: mean, upperbound, alarm });
   }
   return rows;
 }

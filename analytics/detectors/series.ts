@@ -5,15 +5,31 @@
  */
 import { addDays, parsePlainDate } from '../../rules/plain-date.js';
 
+export type Frequency = 52 | 12;
+
 export interface CountSeries {
+  /** Points per year: weekly (52) or monthly (12). Without dates, a year back is `freq` points. */
+  freq: Frequency;
   t: number[];
+  /** ISO dates (yyyy-mm-dd), one per point; null for an index-based series. */
   date: string[] | null;
   count: number[];
 }
 
+/** One monitored point of a detector's output. */
+export interface DetectionRow {
+  t: number;
+  observed: number;
+  /** The count the method expected (baseline mean, m, fitted value); absent when it has none. */
+  expected?: number;
+  upperbound: number;
+  /** null where the reference gives NA (an undefined statistic). */
+  alarm: boolean | null;
+}
+
 export class SeriesError extends Error {}
 
-export function parseSeriesCsv(text: string, freq: 52 | 12): CountSeries {
+export function parseSeriesCsv(text: string, freq: Frequency): CountSeries {
   const lines = text.replace(/\r\n?/g, '\n').split('\n').filter((l) => l.trim() !== '');
   if (lines.length < 2) throw new SeriesError('the series has no rows');
   const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase());
@@ -22,7 +38,7 @@ export function parseSeriesCsv(text: string, freq: 52 | 12): CountSeries {
     if (column(required) < 0) throw new SeriesError(`row 1 (header): missing column "${required}" (have ${header.join(', ')})`);
   }
   const hasDate = column('date') >= 0;
-  const series: CountSeries = { t: [], date: hasDate ? [] : null, count: [] };
+  const series: CountSeries = { freq, t: [], date: hasDate ? [] : null, count: [] };
   lines.slice(1).forEach((line, i) => {
     const row = i + 2;
     const cells = line.split(',').map((c) => c.trim());

@@ -77,7 +77,7 @@ describe('CUSUM matches surveillance::cusum (standard transformation)', () => {
     const actual = cusum(series.count, RUNS_CUSUM[run]!);
     const expected = readExpected(file);
     // R writes ceiling() of a small negative as -0; + 0 makes it the same 0 as ours.
-    expect(actual).toEqual(expected.map((e) => ({ ...e, upperbound: e.upperbound + 0 })));
+    expect(actual.map(({ expected: _m, ...row }) => row)).toEqual(expected.map((e) => ({ ...e, upperbound: e.upperbound + 0 })));
   });
 });
 

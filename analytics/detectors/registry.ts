@@ -1,0 +1,148 @@
+/**
+ * The detection methods as data: the CLI (`xinfang detect`) and the early-warning scan call any
+ * method by its name through DETECTORS, with parameters named as in R's surveillance control
+ * lists (camelCase; the CLI option is the kebab-case form). A caller may pass only some
+ * parameters: run() and historyNeeded() fill the defaults and refuse a bad value with a
+ * RangeError naming the parameter.
+ */
+import { cusum } from './cusum.js';
+import { earsC, earsHistoryNeeded, type EarsMethod } from './ears.js';
+import type { CountSeries, DetectionRow, Frequency } from './series.js';
+
+export type { CountSeries, DetectionRow, Frequency } from './series.js';
+
+export type DetectorMethod = 'ears-c1' | 'ears-c2' | 'ears-c3' | 'cusum';
+
+export type ParamValue = number | string;
+/** Parameters as a caller gives them; missing ones take the spec's default. */
+export type DetectorParams = Readonly<Record<string, ParamValue | undefined>>;
+
+export interface ParamSpec {
+  /** The name in surveillance's control list; the CLI option is `--` + its kebab-case form. */
+  name: string;
+  kind: 'number' | 'integer' | 'choice';
+  choices?: readonly string[];
+  /** Absent: the method derives the value (e.g. CUSUM's m from the history). */
+  default?: ParamValue;
+  description: string;
+}
+
+export interface DetectorSpec {
+  method: DetectorMethod;
+  label: { en: string; zh: string };
+  params: readonly ParamSpec[];
+  /** Points before the first monitored one that the method needs; the default --from-t is this + 1. */
+  historyNeeded(freq: Frequency, params?: DetectorParams): number;
+  /** Rows for t = fromT … the last point (1-based). */
+  run(series: CountSeries, params: DetectorParams, fromT: number): DetectionRow[];
+}
+
+/** What a spec's implementation sees: every parameter checked and defaulted. */
+type Resolved = Readonly<Record<string, ParamValue | undefined>>;
+
+interface Definition {
+  method: DetectorMethod;
+  label: { en: string; zh: string };
+  params: readonly ParamSpec[];
+  historyNeeded(freq: Frequency, params: Resolved): number;
+  run(series: CountSeries, params: Resolved, fromT: number): DetectionRow[];
+}
+
+export function cliOptionName(param: string): string {
+  return param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function resolveParams(spec: Pick<DetectorSpec, 'method' | 'params'>, given: DetectorParams = {}): Resolved {
+  const known = new Set(spec.params.map((p) => p.name));
+  for (const [name, value] of Object.entries(given)) {
+    if (value !== undefined && !known.has(name)) {
+      throw new RangeError(`${spec.method} has no parameter ${name} (it takes ${[...known].join(', ') || 'none'})`);
+    }
+  }
+  const resolved: Record<string, ParamValue | undefined> = {};
+  for (const p of spec.params) {
+    const value = given[p.name] ?? p.default;
+    if (value !== undefined) {
+      if (p.kind === 'choice') {
+        if (typeof value !== 'string' || !p.choices!.includes(value)) {
+          throw new RangeError(`${p.name} must be one of ${p.choices!.join(', ')}, not "${value}"`);
+        }
+      } else if (typeof value !== 'number' || !Number.isFinite(value) || (p.kind === 'integer' && !Number.isInteger(value))) {
+        throw new RangeError(`${p.name} must be ${p.kind === 'integer' ? 'a whole number' : 'a number'}, not "${value}"`);
+      }
+    }
+    resolved[p.name] = value;
+  }
+  return resolved;
+}
+
+const num = (params: Resolved, name: string): number => params[name] as number;
+const optionalNum = (params: Resolved, name: string): number | undefined => params[name] as number | undefined;
+
+function define(definition: Definition): DetectorSpec {
+  return {
+    method: definition.method,
+    label: definition.label,
+    params: definition.params,
+    historyNeeded: (freq, params) => definition.historyNeeded(freq, resolveParams(definition, params)),
+    run: (series, params, fromT) => definition.run(series, resolveParams(definition, params), fromT),
+  };
+}
+
+const variantParam: ParamSpec = {
+  name: 'variant',
+  kind: 'choice',
+  choices: ['reference', 'published'],
+  default: 'reference',
+  description: 'reference: as surveillance 1.20.3 computes; published: as the method was published, where they differ',
+};
+
+function ears(method: DetectorMethod, c: EarsMethod, zh: string): DetectorSpec {
+  return define({
+    method,
+    label: { en: `EARS ${c}`, zh },
+    params: [
+      { name: 'alpha', kind: 'number', default: c === 'C3' ? 0.025 : 0.001, description: 'one-sided level of the upper bound' },
+      { name: 'baseline', kind: 'integer', default: 7, description: 'points in the reference window' },
+      { name: 'minSigma', kind: 'number', default: 0, description: 'floor of the standard deviation' },
+      variantParam,
+    ],
+    historyNeeded: (_freq, p) => earsHistoryNeeded(c, num(p, 'baseline')),
+    run: (series, p, fromT) =>
+      earsC(series.count, {
+        method: c,
+        fromT,
+        alpha: num(p, 'alpha'),
+        baseline: num(p, 'baseline'),
+        minSigma: num(p, 'minSigma'),
+        variant: p.variant as 'reference' | 'published',
+      }),
+  });
+}
+
+export const DETECTORS: Record<DetectorMethod, DetectorSpec> = {
+  'ears-c1': ears('ears-c1', 'C1', 'EARS C1（无保护带）'),
+  'ears-c2': ears('ears-c2', 'C2', 'EARS C2（两期保护带）'),
+  'ears-c3': ears('ears-c3', 'C3', 'EARS C3（近三期累积）'),
+  cusum: define({
+    method: 'cusum',
+    label: { en: 'CUSUM (Rossi standardisation)', zh: '累积和（CUSUM）' },
+    params: [
+      { name: 'k', kind: 'number', default: 1.04, description: 'reference value (allowance) of the standardised sum' },
+      { name: 'h', kind: 'number', default: 2.26, description: 'decision interval' },
+      { name: 'm', kind: 'number', description: 'expected count; default the mean of the points before --from-t' },
+    ],
+    // Without m, a year of history estimates it; with m, monitoring may start at the first point.
+    historyNeeded: (freq, p) => (p.m === undefined ? freq : 0),
+    run: (series, p, fromT) => {
+      const m = optionalNum(p, 'm');
+      return cusum(series.count, { fromT, k: num(p, 'k'), h: num(p, 'h'), ...(m !== undefined ? { m } : {}) });
+    },
+  }),
+};
+
+export const DETECTOR_METHODS = Object.keys(DETECTORS) as DetectorMethod[];
+
+export function isDetectorMethod(name: string): name is DetectorMethod {
+  return Object.hasOwn(DETECTORS, name);
+}
