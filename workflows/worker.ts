@@ -9,6 +9,7 @@ import {
   deadlineActivities,
   dutyPlanning,
 } from './activities.js';
+import { createEarlyWarningActivities } from './early-warning-activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -38,6 +39,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       ...accountabilityPlanning,
       ...createDutyActivities(store),
       ...dutyPlanning,
+      ...createEarlyWarningActivities(store),
     },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? WORKFLOWS_PATH }),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
