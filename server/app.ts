@@ -15,6 +15,7 @@ import { BEIJING_ORGANS } from '../domain/organs.js';
 import { accountabilityRoutes } from './accountability-routes.js';
 import { caseActionRoutes, caseState } from './case-routes.js';
 import { dutyRoutes } from './duties.js';
+import { earlyWarningRoutes } from './early-warning.js';
 import { HttpError } from './http-error.js';
 import { idSchema as caseIdSchema } from './validation.js';
 import { importRoutes } from './import-routes.js';
@@ -148,6 +149,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(importRoutes({ store }));
 
   app.use(metricsRoutes({ store, jurisdiction, now }));
+  app.use(earlyWarningRoutes({ store, temporal, taskQueue, now }));
 
   app.use('/api', (req) => {
     throw new HttpError(404, `no API route ${req.method} ${req.path}`);

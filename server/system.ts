@@ -15,6 +15,7 @@ import { createCaseWorker } from '../workflows/worker.js';
 import { createApp } from './app.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
 import { ensureDutySchedules } from './duties.js';
+import { ensureScanSchedule } from './early-warning.js';
 import { connectTemporal, startEmbeddedTemporal, type EmbeddedTemporal } from './temporal.js';
 
 export interface RunningSystem {
@@ -77,6 +78,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       today: chinaDateOf(new Date()),
     });
     log(`duties: ${duties.schedules} schedules created, ${duties.periodsOpened} current periods opened`);
+    const scanSchedule = await ensureScanSchedule(temporal.client, config.temporal.taskQueue);
+    log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 Asia/Shanghai)`);
 
     if (config.loadDemo && (await countCases(store)) === 0) {
       const started = Date.now();
