@@ -44,7 +44,8 @@ export function organRateSignal(
   const least = Math.min(recent.n, baseline.n) * Math.min(pooled, 1 - pooled);
   if (baseline.n === 0 || least < config.minExpected) return { skipped: 'approximation' };
   const test = twoProportionTest(recent.bad, recent.n, baseline.bad, baseline.n);
-  const rise = recent.bad / recent.n - baseline.bad / baseline.n;
+  // Rounded so that 30% − 10% is the 0.2 a severity threshold names, not 0.19999999999999998.
+  const rise = Math.round((recent.bad / recent.n - baseline.bad / baseline.n) * 1e12) / 1e12;
   return { test, rise, signal: test.p <= config.alpha && rise >= config.minRise };
 }
 
