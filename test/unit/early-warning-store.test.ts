@@ -203,7 +203,7 @@ describe('de-duplication and decisions', () => {
 
   it('a decision is taken once; a second is refused with the first', async () => {
     await persist('s1', '2025-11-03', [candidate('2025-11-03')]);
-    const [{ alert_id: id }] = (await listAlerts(store)) as [{ alert_id: string }];
+    const id = (await listAlerts(store))[0]!.alert_id;
     const dismissed = await decideAlert(store, id, { status: 'dismissed', actor: '市信访办 李', reason: '系统迁移造成的重复登记', at: new Date('2025-11-05T02:00:00Z') });
     expect(dismissed).toMatchObject({ status: 'dismissed', decided_by: '市信访办 李', decision_reason: '系统迁移造成的重复登记' });
     const second = decideAlert(store, id, { status: 'acknowledged', actor: '其他人', reason: null, at: new Date() });
