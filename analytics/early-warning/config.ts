@@ -6,6 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** A scan that cannot run as asked (bad week, configuration, no regions): retrying will not help. */
+export class ScanError extends Error {
+  override name = 'ScanError';
+}
+
 export const LEVELS = ['city', 'district', 'street'] as const;
 export type Level = (typeof LEVELS)[number];
 export const SERIES_DIMENSIONS = ['field', 'channel', 'class'] as const;
@@ -13,7 +18,8 @@ export type SeriesDimension = (typeof SERIES_DIMENSIONS)[number];
 
 const probability = z.number().gt(0).lt(1);
 const weeks = z.number().int().min(1).max(520);
-const methodParams = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+// Named as the detectors registry names them (surveillance's control lists, camelCase).
+const methodParams = z.record(z.string(), z.union([z.number(), z.string()]));
 
 const excessRule = z.object({ ratio: z.number().min(1), excess: z.number().min(0) }).strict();
 

@@ -7,7 +7,7 @@
  */
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AlertCandidate, SignalStats } from './candidate.js';
-import type { CountMethodConfig, ScanConfig } from './config.js';
+import { ScanError, type CountMethodConfig, type ScanConfig } from './config.js';
 import { countMethod, type CountMethod } from './methods.js';
 import type { CountSeries } from './series.js';
 import { weekStart } from './weeks.js';
@@ -37,11 +37,21 @@ export function sparsity(counts: ArrayLike<number>, from: number, to: number, ru
   return sum / length >= rule.minMean && zeros / length <= rule.maxZeroShare ? 'ok' : 'sparse';
 }
 
+/** A configured method's history, or a ScanError naming the entry whose parameters the detector refuses. */
+function historyOf(method: CountMethod, m: CountMethodConfig): number {
+  try {
+    return method.historyNeeded(m.params);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ScanError(`early-warning configuration, counts method ${m.method}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** The history (in weeks) a scan must read for every configured method available in this build. */
 export function countHistoryNeeded(config: ScanConfig['counts']): number {
   return Math.max(0, ...config.methods.flatMap((m) => {
     const method = countMethod(m.method);
-    return method ? [method.historyNeeded(m.params)] : [];
+    return method ? [historyOf(method, m)] : [];
   }));
 }
 
@@ -60,7 +70,7 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
       notes.push(`${m.method}: not available in this build; skipped`);
       continue;
     }
-    methods.push({ config: m, method, history: method.historyNeeded(m.params) });
+    methods.push({ config: m, method, history: historyOf(method, m) });
   }
 
   // Every series of a scan spans the same weeks; their Mondays are built once.

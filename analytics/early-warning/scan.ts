@@ -10,7 +10,7 @@ import type { AnalyticsStore } from '../store.js';
 import { persistScan, type RatedCandidate } from './alerts.js';
 import type { AlertCandidate, SignalResult } from './candidate.js';
 import { scanCollective } from './collective.js';
-import { loadScanConfig, type Level, type ScanConfig } from './config.js';
+import { loadScanConfig, ScanError, type Level, type ScanConfig } from './config.js';
 import { countHistoryNeeded, scanCounts } from './counts.js';
 import { scanEscalation } from './escalation.js';
 import { scanOrganRates } from './organ-rates.js';
@@ -50,7 +50,7 @@ export interface ScanSummary {
   signals: Partial<Record<SignalId, SignalResult['stats'] & { candidates: number }>>;
 }
 
-export class ScanError extends Error {}
+export { ScanError };
 
 const regionRow = z.object({ code: z.string(), level: z.enum(['city', 'district', 'street']), parent_code: z.string().nullable(), jurisdiction: z.string() });
 

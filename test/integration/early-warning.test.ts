@@ -1,0 +1,122 @@
+/**
+ * The early-warning scan on the real time-skipping Temporal test server: the workflow writes
+ * alerts and its record through its activity, and the API starts a scan, reports it, lists
+ * the alerts and takes one decision per alert.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getScan, listAlerts } from '../../analytics/early-warning/alerts.js';
+import { recordOrgans, recordRegions } from '../../analytics/region-log.js';
+import { BEIJING_ORGANS } from '../../domain/organs.js';
+import { beijingRegions } from '../../domain/region-hierarchy.js';
+import { createApp } from '../../server/app.js';
+import { earlyWarningScanWorkflow } from '../../workflows/early-warning.js';
+import { timeSkippingSuite } from '../support/time-skipping.js';
+
+const t = timeSkippingSuite();
+
+/**
+ * Chaoyang (110105), labour (劳动社保) visits, on the Monday of each week from 2025-08-04:
+ * 10,12 alternating for 11 weeks, then 40 in the week of 2025-10-20. EARS C3 (published, the
+ * scan's default) sees 40 far above the baseline; the same surge is the city's too.
+ */
+const WEEKS = [10, 12, 10, 12, 10, 12, 10, 12, 10, 12, 10, 40];
+beforeAll(async () => {
+  await t.store.transaction(async (conn) => {
+    await recordRegions(conn, beijingRegions());
+    await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
+    await conn.run(
+      `INSERT INTO case_facts (case_id, jurisdiction, received_date, channel, region_code, field, petition_class, collective_size)
+       SELECT 'EW-' || w || '-' || i, 'beijing', DATE '2025-08-04' + CAST(7 * w AS INTEGER), 'visit', '110105', '劳动社保', 'claim', 1
+         FROM (SELECT unnest(range(${WEEKS.length})) AS w) JOIN (SELECT unnest(range(100)) AS i) ON TRUE
+        WHERE i < ([${WEEKS.join(', ')}])[w + 1]`,
+    );
+  });
+});
+
+async function listen(taskQueue: string, today: string): Promise<{ base: string; server: Server }> {
+  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', now: () => new Date(`${today}T04:00:00Z`) });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+const call = async (base: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('the early-warning scan workflow', () => {
+  it('scans a week and writes its alerts and record through the activity', async () => {
+    await t.withWorker(async (taskQueue) => {
+      const summary = await t.env.client.workflow.execute(earlyWarningScanWorkflow, {
+        workflowId: 'early-warning-scan-test-1',
+        taskQueue,
+        args: [{ trigger: 'test', week: '2025-10-20' }],
+      });
+      expect(summary).toMatchObject({ scanId: 'early-warning-scan-test-1', weekFrom: '2025-10-20', weekTo: '2025-10-20' });
+      expect(summary.raised).toBeGreaterThan(0);
+      const alerts = await listAlerts(t.store, { kind: 'count-aberration' });
+      const keys = alerts.map((a) => `${a.level} ${a.region_code} ${a.field ?? '*'} ${a.channel ?? '*'} ${a.petition_class ?? '*'} ${a.observed}`);
+      expect(keys).toContain('district 110105 * * * 40');
+      expect(keys).toContain('district 110105 劳动社保 visit claim 40');
+      expect(keys).toContain('city 110000 劳动社保 * * 40');
+      for (const a of alerts) {
+        expect(a).toMatchObject({ method: 'ears-c3', period: '2025-10-20', run_length: 1, status: 'open', scan_id: 'early-warning-scan-test-1' });
+        expect(a.expected).toBeGreaterThan(10);
+        expect(a.expected).toBeLessThan(12);
+      }
+      expect(await getScan(t.store, 'early-warning-scan-test-1')).toMatchObject({ trigger: 'test', alerts_raised: summary.raised });
+    });
+  });
+
+  it('through the API: start a scan, follow it, list its alerts, decide once', async () => {
+    await t.withWorker(async (taskQueue) => {
+      const { base, server } = await listen(taskQueue, '2025-10-29');
+      try {
+        expect((await call(base, '/api/early-warning/scans', { week: '2025-10-27' })).body).toMatchObject({ error: expect.stringMatching(/has not ended/) });
+        expect((await call(base, '/api/early-warning/scans', { week: '2025-10-21' })).status).toBe(400); // not a Monday
+        // Default: the last week that has ended, 20-26 October.
+        const started = await call(base, '/api/early-warning/scans', {});
+        expect(started).toMatchObject({ status: 202, body: { week: '2025-10-20', weeks: 1 } });
+        const scanId = String(started.body.scanId);
+        let scan = await call(base, `/api/early-warning/scans/${scanId}`);
+        for (let i = 0; i < 200 && scan.body.status !== 'finished'; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          scan = await call(base, `/api/early-warning/scans/${scanId}`);
+        }
+        // The week was scanned before (test above): the same alerts continue, none is new.
+        expect(scan.body).toMatchObject({ status: 'finished', scan_id: scanId, trigger: 'api', week_to: '2025-10-20', alerts_raised: 0 });
+        expect(Number(scan.body.alerts_continued)).toBeGreaterThan(0);
+
+        const listed = await call(base, '/api/early-warning/alerts?status=open&level=district&region=110105');
+        const alerts = listed.body.alerts as Array<{ alert_id: string; last_scan_id: string }>;
+        expect(alerts.length).toBeGreaterThan(0);
+        expect(alerts.every((a) => a.last_scan_id === scanId)).toBe(true);
+        expect((await call(base, '/api/early-warning/alerts?level=province')).status).toBe(400);
+
+        const [first, second] = alerts;
+        expect(await call(base, `/api/early-warning/alerts/${first!.alert_id}/acknowledge`, { actor: '朝阳区信访办 张' })).toMatchObject({
+          status: 200,
+          body: { status: 'acknowledged', decided_by: '朝阳区信访办 张' },
+        });
+        const again = await call(base, `/api/early-warning/alerts/${first!.alert_id}/dismiss`, { actor: '市信访办', reason: '重复' });
+        expect(again).toMatchObject({ status: 409, body: { error: expect.stringMatching(/already acknowledged by 朝阳区信访办 张/) } });
+        expect((await call(base, `/api/early-warning/alerts/${second!.alert_id}/dismiss`, { actor: '市信访办' })).body).toMatchObject({
+          error: 'invalid request',
+          problems: [{ at: 'reason' }],
+        });
+        expect((await call(base, `/api/early-warning/alerts/${second!.alert_id}/dismiss`, { actor: '市信访办', reason: '已知的政策宣传活动' })).body).toMatchObject({
+          status: 'dismissed',
+          decision_reason: '已知的政策宣传活动',
+        });
+        expect((await call(base, '/api/early-warning/alerts/AL-20990101-000000000000/acknowledge', { actor: 'x' })).status).toBe(404);
+        expect((await call(base, '/api/early-warning/scans/no-such-scan')).status).toBe(404);
+      } finally {
+        server.close();
+      }
+    });
+  });
+});
+
