@@ -61,7 +61,17 @@ export async function petitionerPaths(
   const to = weekEnd(weekStart(options.toWeek));
   return store.all(
     pathRow,
-    `WITH organ_names AS (SELECT name_zh, any_value(level) AS level, any_value(region_code) AS region_code FROM organs GROUP BY name_zh),
+    // Only petitioners with a case in the weeks scanned, and of them only those with enough cases
+    // in the window, are ranked: a handful of the window's rows.
+    `WITH active AS (
+            SELECT petitioner_id FROM case_facts
+             WHERE petitioner_id IS NOT NULL AND received_date BETWEEN $activeFrom::DATE AND $to::DATE
+             GROUP BY petitioner_id),
+          frequent AS (
+            SELECT f.petitioner_id FROM case_facts f SEMI JOIN active a ON a.petitioner_id = f.petitioner_id
+             WHERE f.received_date BETWEEN $from::DATE AND $to::DATE
+             GROUP BY f.petitioner_id HAVING count(*) >= $minCases),
+          organ_names AS (SELECT name_zh, any_value(level) AS level, any_value(region_code) AS region_code FROM organs GROUP BY name_zh),
           ranked AS (
             SELECT f.petitioner_id, f.received_date, f.region_code, f.field, coalesce(f.collective_size, 1) AS size, f.case_id,
                    CASE WHEN coalesce(f.skip_level, false) THEN 3
@@ -72,15 +82,15 @@ export async function petitionerPaths(
               FROM case_facts f
               LEFT JOIN organs o ON o.code = f.organ
               LEFT JOIN organ_names n ON n.name_zh = f.organ
-             WHERE f.petitioner_id IS NOT NULL AND f.received_date BETWEEN $from::DATE AND $to::DATE
+              SEMI JOIN frequent q ON q.petitioner_id = f.petitioner_id
+             WHERE f.received_date BETWEEN $from::DATE AND $to::DATE
           )
      SELECT petitioner_id AS petitioner,
             list(struct_pack(week := ${weekIndexSql('received_date')}, date := CAST(received_date AS VARCHAR), rank := rank,
                              district := region_code, field := field, size := size, caseId := case_id)
                  ORDER BY received_date, case_id) AS cases
        FROM ranked
-      GROUP BY petitioner_id
-     HAVING count(*) >= $minCases AND max(received_date) >= $activeFrom::DATE`,
+      GROUP BY petitioner_id`,
     {
       city: options.city,
       from: addDays(weekStart(options.fromWeek), -options.windowDays),
