@@ -3,8 +3,11 @@
  * alerts and its record through its activity, and the API starts a scan, reports it, lists
  * the alerts and takes one decision per alert.
  */
+import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getScan, listAlerts } from '../../analytics/early-warning/alerts.js';
 import { recordOrgans, recordRegions } from '../../analytics/region-log.js';
@@ -15,6 +18,7 @@ import { earlyWarningScanWorkflow } from '../../workflows/early-warning.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
 
 const t = timeSkippingSuite();
+const XINFANG = fileURLToPath(new URL('../../bin/xinfang.js', import.meta.url));
 
 /**
  * Chaoyang (110105), labour (劳动社保) visits, on the Monday of each week from 2025-08-04:
@@ -112,6 +116,9 @@ describe('the early-warning scan workflow', () => {
           decision_reason: '已知的政策宣传活动',
         });
         expect((await call(base, '/api/early-warning/alerts/AL-20990101-000000000000/acknowledge', { actor: 'x' })).status).toBe(404);
+        // The command line lists through the same API.
+        const { stdout } = await promisify(execFile)(process.execPath, [XINFANG, 'alerts', '--status', 'dismissed', '--url', base]);
+        expect((JSON.parse(stdout) as { alerts: Array<{ alert_id: string }> }).alerts.map((a) => a.alert_id)).toEqual([second!.alert_id]);
         expect((await call(base, '/api/early-warning/scans/no-such-scan')).status).toBe(404);
       } finally {
         server.close();
