@@ -19,19 +19,95 @@ export interface Reference {
   jurisdiction: string;
   clocks: Record<string, ClockSummary>;
 }
+
+/** A measure as the catalog describes it (analytics/metrics/catalog.ts). */
 export interface Measure {
   id: string;
   labelZh: string;
   labelEn: string;
   description: string;
-  dateBasis: string;
+  kind: 'count' | 'sum' | 'rate';
+  /** The date that places a row in a period, e.g. "date of receipt (登记日期)". */
+  basis: string;
+  better: 'higher' | 'lower' | 'neither';
+  basedOn: string;
+  source?: string;
 }
-export interface CasesByMonth {
-  measure: Measure;
+export interface Dimension {
+  id: string;
+  labelZh: string;
+  labelEn: string;
+  description: string;
+}
+export interface Catalog {
+  measures: Measure[];
+  dimensions: Dimension[];
+}
+
+export type Dims = Record<string, string | null>;
+export interface MetricRow {
+  measure: string;
+  dims: Dims;
+  /** The count, the sum, or the rate (null when its denominator is 0). */
+  value: number | null;
+  numerator?: number;
+  denominator?: number;
+  interval?: [number, number];
+}
+export interface ComparedRow {
+  measure: string;
+  dims: Dims;
+  current: MetricRow;
+  previous: MetricRow | null;
+  change: number | null;
+  relative: number | null;
+}
+export interface MetricsRequest {
+  measures: string[];
   from: string;
   to: string;
-  rows: { month: string; cases: number }[];
+  asOf: string;
+  by?: string[];
+  region?: string;
 }
+export interface MetricsAnswer<R> {
+  request: MetricsRequest;
+  measures: Measure[];
+  rows: R[];
+}
+
+export interface RankedUnit {
+  unit: string;
+  name: string | null;
+  value: number | null;
+  numerator?: number;
+  denominator?: number;
+  interval?: [number, number];
+  volume: number;
+  perTenThousand?: number;
+  rank: number | null;
+  tier: 'small' | 'medium' | 'large' | null;
+  rankInTier: number | null;
+  unranked?: string;
+}
+export interface Ranking {
+  request: { measure: string; by: string; from: string; to: string; asOf: string; region?: string; minVolume: number };
+  better: 'higher' | 'lower' | 'neither';
+  units: RankedUnit[];
+}
+
+export interface Period {
+  from: string;
+  to: string;
+  asOf: string;
+}
+export interface ThreeDeclines {
+  period: Period;
+  previous: Period;
+  items: { measure: string; current: number; previous: number; change: number; relative: number | null; declined: boolean }[];
+  achieved: boolean;
+}
+
 export interface CaseSummary {
   case_id: string;
   received_at: string;
@@ -60,11 +136,42 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
+/** A query string from the parameters that have a value. */
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
+  return search.toString();
+}
+
+export interface MetricsQuery {
+  measure: string[];
+  year?: number;
+  from?: string;
+  to?: string;
+  by?: string[];
+  region?: string;
+}
+
+const metricsPath = (q: MetricsQuery, compare?: 'yoy' | 'pop') =>
+  `/api/metrics?${query({
+    measure: q.measure.join(','),
+    year: q.year,
+    from: q.from,
+    to: q.to,
+    by: q.by?.join(','),
+    region: q.region,
+    compare,
+  })}`;
+
 export const api = {
   health: () => request<Health>('/api/health'),
   reference: () => request<Reference>('/api/reference'),
-  casesByMonth: (region: string) =>
-    request<CasesByMonth>(`/api/metrics/cases-by-month${region ? `?region=${encodeURIComponent(region)}` : ''}`),
+  catalog: () => request<Catalog>('/api/metrics/catalog'),
+  metrics: (q: MetricsQuery) => request<MetricsAnswer<MetricRow>>(metricsPath(q)),
+  compare: (q: MetricsQuery, mode: 'yoy' | 'pop') => request<MetricsAnswer<ComparedRow>>(metricsPath(q, mode)),
+  ranking: (q: { measure: string; by: 'district' | 'street' | 'organ'; year: number; region?: string; minVolume?: number }) =>
+    request<Ranking>(`/api/metrics/ranking?${query(q)}`),
+  threeDeclines: (q: { year: number; region?: string }) => request<ThreeDeclines>(`/api/metrics/three-declines?${query(q)}`),
   recentCases: () => request<CaseSummary[]>('/api/cases?limit=12'),
   register: (intake: Record<string, unknown>) =>
     request<{ caseId: string }>('/api/cases', { method: 'POST', body: JSON.stringify(intake) }),

@@ -3,23 +3,45 @@ import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { CasesByMonth } from './api.js';
+import type { Measure, MetricRow } from './api.js';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
-export function drawCasesByMonth(element: HTMLElement, data: CasesByMonth): void {
+const BAR = '#b8322f';
+const PARTIAL = '#e3a29f';
+
+/**
+ * One measure by month as bars. A month still under way (`partialMonth`) is drawn lighter:
+ * its count is not comparable with a whole month's yet.
+ */
+export function drawByMonth(element: HTMLElement, measure: Measure, rows: MetricRow[], partialMonth?: string): void {
   const chart = echarts.getInstanceByDom(element) ?? echarts.init(element);
+  const months = rows.map((r) => r.dims.month ?? '');
   chart.setOption({
-    color: ['#b8322f'],
+    color: [BAR],
     tooltip: { trigger: 'axis' },
-    grid: { left: 48, right: 16, top: 16, bottom: 40 },
-    xAxis: { type: 'category', data: data.rows.map((r) => r.month) },
-    yAxis: { type: 'value', name: '件' },
-    series: [{ type: 'bar', name: data.measure.labelZh, data: data.rows.map((r) => r.cases) }],
+    grid: { left: 52, right: 16, top: 24, bottom: 40 },
+    xAxis: { type: 'category', data: months },
+    yAxis: { type: 'value', name: measure.kind === 'rate' ? '%' : '件' },
+    series: [
+      {
+        type: 'bar',
+        name: `${measure.labelZh} ${measure.labelEn}`,
+        data: rows.map((r) => ({
+          value: r.value,
+          ...(r.dims.month === partialMonth ? { itemStyle: { color: PARTIAL } } : {}),
+        })),
+      },
+    ],
     animation: false,
   });
   element.dataset.state = 'ready';
-  element.dataset.points = String(data.rows.length);
-  element.dataset.total = String(data.rows.reduce((sum, r) => sum + r.cases, 0));
-  window.addEventListener('resize', () => chart.resize());
+  element.dataset.points = String(rows.length);
+  element.dataset.from = months[0] ?? '';
+  element.dataset.to = months[months.length - 1] ?? '';
+  element.dataset.total = String(rows.reduce((sum, r) => sum + (r.value ?? 0), 0));
+  if (!element.dataset.resizes) {
+    element.dataset.resizes = '1';
+    window.addEventListener('resize', () => chart.resize());
+  }
 }
