@@ -270,6 +270,41 @@ describe('duties', () => {
   });
 });
 
+describe('recommendations and screened disputes', () => {
+  it('counts recommendations, their adoption once fed back, late feedback, and dispute resolution, as of a date', async () => {
+    // Chaoyang's office: three recommendations in 2025; the first adopted on 10 March, the second
+    // rejected on 20 June after its clock ran out on 15 June, the third still awaiting feedback.
+    await store.run(
+      `INSERT INTO recommendations (recommendation_id, jurisdiction, region_code, issued_by, to_organ, kind, issued_date,
+                                    feedback_due, feedback_date, adopted, feedback_overdue_date, origin) VALUES
+       ('R1', 'beijing', '110105', '朝阳区信访办', '朝阳区教委', 'improve_work', '2025-02-01', '2025-03-03', '2025-03-10', true, '2025-03-04', 'import'),
+       ('R2', 'beijing', '110105', '朝阳区信访办', '朝阳区住建委', 'improve_policy', '2025-05-15', '2025-06-14', '2025-06-20', false, '2025-06-15', 'import'),
+       ('R3', 'beijing', '110105', '朝阳区信访办', '朝阳区住建委', 'accountability', '2025-11-20', '2025-12-20', NULL, NULL, NULL, 'import')`,
+    );
+    // Haidian: four disputes screened in 2025, three resolved (one only in 2026).
+    await store.run(
+      `INSERT INTO disputes (dispute_id, jurisdiction, region_code, screened_date, resolved_date, origin) VALUES
+       ('S1', 'beijing', '110108', '2025-01-05', '2025-01-20', 'import'),
+       ('S2', 'beijing', '110108', '2025-04-05', '2025-04-06', 'import'),
+       ('S3', 'beijing', '110108', '2025-09-05', '2026-01-10', 'import'),
+       ('S4', 'beijing', '110108', '2025-12-01', NULL, 'import')`,
+    );
+    const ids = ['recommendations_issued', 'recommendation_adoption_rate', 'recommendation_feedback_overdue', 'disputes_screened', 'dispute_resolution_rate'] as const;
+    expect(await values(year(2025), ids)).toEqual({
+      recommendations_issued: 3,
+      recommendation_adoption_rate: 1 / 2, // R1 yes, R2 no; R3 has no feedback yet
+      recommendation_feedback_overdue: 2, // R1 and R2 breached their clocks
+      disputes_screened: 4,
+      dispute_resolution_rate: 3 / 4,
+    });
+    expect(await values(year(2025, '2025-12-31'), ids)).toMatchObject({ dispute_resolution_rate: 2 / 4 });
+    expect(await values(year(2025, '2025-06-16'), ids)).toMatchObject({ recommendation_adoption_rate: 1, recommendation_feedback_overdue: 2 });
+    const kinds = await queryMetrics(store, { ...year(2025), measures: ['recommendations_issued'], by: ['recommendation_kind'], region: '110105' });
+    expect(Object.fromEntries(kinds.map((r) => [r.dims.recommendation_kind, r.value]))).toEqual({ improve_work: 1, improve_policy: 1, accountability: 1 });
+    expect(await values({ ...year(2025), region: '110105' }, ['disputes_screened'])).toEqual({ disputes_screened: 0 });
+  });
+});
+
 describe('fair rankings', () => {
   let ranked: AnalyticsStore;
   beforeAll(async () => {
@@ -336,6 +371,9 @@ describe('the annual report dataset', () => {
     expect(data.officeWork.routing.data.find((r) => r.measure === 'forwarded')?.current.value).toBe(2);
     expect(data.statistics.threeDeclines.data.achieved).toBe(false);
     expect(data.statistics.quality.measures.map((m) => m.id)).toContain('satisfaction_rate');
+    expect(data.recommendations.totals.data.find((r) => r.measure === 'recommendations_issued')?.current.value).toBe(3);
+    expect(data.other.disputes.data.find((r) => r.measure === 'dispute_resolution_rate')?.current.value).toBe(3 / 4);
+    expect(data.other.duties.data.map((r) => [r.dims.duty, r.value])).toEqual([['leadership-report', 2 / 3]]);
     // A district's report breaks down by street.
     const chaoyang = await annualDataset(store, { year: 2025, region: '110105', asOf: d('2026-06-30') });
     expect(chaoyang.statistics.byArea.request.by).toEqual(['street']);
