@@ -246,28 +246,180 @@ describe('the running system', () => {
     expect((await api('/api/accountability', { method: 'POST', body: JSON.stringify({ organ: 'x' }) })).status).toBe(400);
   });
 
-  it('serves cases by month as JSON and as Arrow IPC with the same numbers', async () => {
-    const json = await (await api('/api/metrics/cases-by-month?from=2025-01&to=2025-12')).json();
-    expect(json.rows).toHaveLength(12);
-    const arrow = await api('/api/metrics/cases-by-month?from=2025-01&to=2025-12', {
-      headers: { accept: 'application/vnd.apache.arrow.stream' },
-    });
-    expect(arrow.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
-    const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
-    expect(table.numRows).toBe(12);
-    expect([...table.getChild('cases')!].map(Number)).toEqual(json.rows.map((r: { cases: number }) => r.cases));
-    expect((await api('/api/metrics/cases-by-month?from=2025-13')).status).toBe(400);
+  // ---- The metrics API (analytics/metrics/) and the dashboard built on it ----
+
+  const YEAR = Number(chinaDateOf(new Date()).slice(0, 4)) - 1; // the last complete year: the page's default
+  const KPIS = ['cases', 'timely_acceptance_rate', 'on_time_completion_rate', 'participation_rate', 'satisfaction_rate', 'repeat_rate'];
+  type Row = { measure: string; dims: Record<string, string | null>; value: number | null; numerator?: number; denominator?: number; interval?: [number, number] };
+  type Compared = { measure: string; dims: Record<string, string | null>; current: Row; previous: Row | null; change: number | null; relative: number | null };
+  type Unit = { unit: string; name: string | null; value: number | null; numerator?: number; denominator?: number; interval?: [number, number]; volume: number; rank: number | null; tier: string | null; rankInTier: number | null; unranked?: string };
+  type CatalogMeasure = { id: string; labelZh: string; labelEn: string; description: string; kind: string; basis: string; better: 'higher' | 'lower' | 'neither'; basedOn: string; source: string };
+  const json = async <T>(path: string): Promise<T> => {
+    const response = await api(path);
+    expect(response.status, `${path}: ${response.status}`).toBe(200);
+    return (await response.json()) as T;
+  };
+  const shiftMonth = (ym: string, delta: number) => {
+    const i = Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7)) - 1 + delta;
+    return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+  };
+  /** The window the page charts: the last 24 months, this one included. */
+  const chartWindow = () => {
+    const month = chinaDateOf(new Date()).slice(0, 7);
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    return { from: `${shiftMonth(month, -23)}-01`, to: `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}` };
+  };
+  const tone = (better: string, change: number | null) =>
+    change == null || change === 0 || better === 'neither' ? 'flat' : (change < 0) === (better === 'lower') ? 'good' : 'bad';
+
+  it('describes every measure in the catalog, with the dashboard’s tiles among them', async () => {
+    const catalog = await json<{ measures: CatalogMeasure[]; dimensions: { id: string }[] }>('/api/metrics/catalog');
+    const byId = new Map(catalog.measures.map((m) => [m.id, m]));
+    for (const id of KPIS) {
+      expect(byId.get(id), id).toMatchObject({ labelZh: expect.any(String), description: expect.any(String), basis: expect.any(String), source: 'cases' });
+    }
+    expect(byId.get('cases')).toMatchObject({ labelZh: '信访总量', kind: 'count', better: 'lower', basis: 'date of receipt (登记日期)' });
+    expect(byId.get('satisfaction_rate')).toMatchObject({ labelZh: '满意率', kind: 'rate', better: 'higher' });
+    expect(catalog.dimensions.map((d) => d.id)).toEqual(expect.arrayContaining(['month', 'district', 'street', 'channel', 'field']));
   });
 
-  it('draws the chart in Chromium and registers a case from the form', async () => {
+  it('answers measures consistently: months add up to the year, districts to the city, the comparison to both years', async () => {
+    const monthly = await json<{ request: { from: string; to: string; by: string[] }; rows: Row[] }>(`/api/metrics?measure=cases&by=month&year=${YEAR}`);
+    expect(monthly.request).toMatchObject({ from: `${YEAR}-01-01`, to: `${YEAR}-12-31`, by: ['month'] });
+    expect(monthly.rows.map((r) => r.dims.month)).toEqual(Array.from({ length: 12 }, (_, i) => `${YEAR}-${String(i + 1).padStart(2, '0')}`));
+    const total = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases,satisfaction_rate&year=${YEAR}`)).rows;
+    const cases = total.find((r) => r.measure === 'cases')!.value!;
+    expect(cases).toBeGreaterThan(3000);
+    expect(monthly.rows.reduce((sum, r) => sum + r.value!, 0)).toBe(cases);
+
+    // Every case lies in a district: the districts add up to the city, counts and rates alike.
+    const byDistrict = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases,satisfaction_rate&by=district&year=${YEAR}`)).rows;
+    const satisfaction = total.find((r) => r.measure === 'satisfaction_rate')!;
+    expect(byDistrict.filter((r) => r.measure === 'cases').reduce((s, r) => s + r.value!, 0)).toBe(cases);
+    const districtRates = byDistrict.filter((r) => r.measure === 'satisfaction_rate');
+    expect(districtRates.reduce((s, r) => s + r.numerator!, 0)).toBe(satisfaction.numerator);
+    expect(districtRates.reduce((s, r) => s + r.denominator!, 0)).toBe(satisfaction.denominator);
+    expect(satisfaction.value).toBeCloseTo(satisfaction.numerator! / satisfaction.denominator!, 12);
+    expect(satisfaction.interval![0]).toBeLessThan(satisfaction.value!);
+    expect(satisfaction.interval![1]).toBeGreaterThan(satisfaction.value!);
+    // A region filter gives the district's own row.
+    const chaoyang = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&year=${YEAR}&region=110105`)).rows[0]!;
+    expect(chaoyang.value).toBe(byDistrict.find((r) => r.measure === 'cases' && r.dims.district === '110105')!.value);
+
+    // Year on year: this year as the plain answer; last year's counts, long complete, as last year's answer.
+    const yoy = (await json<{ rows: Compared[] }>(`/api/metrics?measure=cases,collective_cases,first_petitions&year=${YEAR}&compare=yoy`)).rows;
+    const lastYear = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases,collective_cases,first_petitions&year=${YEAR - 1}`)).rows;
+    expect(yoy.find((r) => r.measure === 'cases')!.current.value).toBe(cases);
+    for (const r of yoy) {
+      expect(r.previous!.value).toBe(lastYear.find((l) => l.measure === r.measure)!.value);
+      expect(r.change).toBe(r.current.value! - r.previous!.value!);
+      expect(r.relative).toBeCloseTo(r.change! / r.previous!.value!, 12);
+    }
+
+    // The three declines are the same three comparisons.
+    const declines = await json<{ period: { from: string; to: string }; items: { measure: string; current: number; previous: number; change: number; declined: boolean }[]; achieved: boolean }>(
+      `/api/metrics/three-declines?year=${YEAR}`,
+    );
+    expect(declines.period).toMatchObject({ from: `${YEAR}-01-01`, to: `${YEAR}-12-31` });
+    expect(declines.items.map((i) => i.measure)).toEqual(['cases', 'collective_cases', 'first_petitions']);
+    for (const item of declines.items) {
+      const r = yoy.find((y) => y.measure === item.measure)!;
+      expect(item).toMatchObject({ current: r.current.value, previous: r.previous!.value, change: r.change, declined: r.change! < 0 });
+    }
+    expect(declines.achieved).toBe(declines.items.every((i) => i.declined));
+  });
+
+  it('ranks districts fairly: the counts of the measure, best first, too-small units unranked with the reason', async () => {
+    type Ranking = { request: { minVolume: number }; better: string; units: Unit[] };
+    const ranking = await json<Ranking>(`/api/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}`);
+    expect(ranking).toMatchObject({ better: 'higher', request: { minVolume: 30 } });
+    const rows = (await json<{ rows: Row[] }>(`/api/metrics?measure=satisfaction_rate&by=district&year=${YEAR}`)).rows;
+    expect(ranking.units).toHaveLength(rows.length);
+    for (const u of ranking.units) {
+      const row = rows.find((r) => r.dims.district === u.unit)!;
+      expect(u).toMatchObject({ value: row.value, numerator: row.numerator, denominator: row.denominator, interval: row.interval, volume: row.denominator });
+      expect(u.name).toMatch(/区$/);
+    }
+    const ranked = ranking.units.filter((u) => u.rank !== null);
+    expect(ranked.map((u) => u.rank)).toEqual(ranked.map((_, i) => i + 1));
+    for (let i = 1; i < ranked.length; i++) expect(ranked[i]!.value!).toBeLessThanOrEqual(ranked[i - 1]!.value!);
+    expect(new Set(ranked.map((u) => u.tier))).toEqual(new Set(['small', 'medium', 'large']));
+
+    // A minimum above some districts' volume leaves them unranked, each with its count.
+    const volumes = ranking.units.map((u) => u.volume).sort((a, b) => a - b);
+    const minVolume = volumes[Math.floor(volumes.length / 2)]!;
+    const strict = await json<Ranking>(`/api/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}&minVolume=${minVolume}`);
+    const unranked = strict.units.filter((u) => u.rank === null);
+    expect(unranked.map((u) => u.unit).sort()).toEqual(ranking.units.filter((u) => u.volume < minVolume).map((u) => u.unit).sort());
+    for (const u of unranked) expect(u.unranked).toBe(`fewer than ${minVolume} cases in the denominator (${u.volume})`);
+  });
+
+  it('gives the same rows as Arrow IPC as as JSON', async () => {
+    const path = `/api/metrics?measure=cases,satisfaction_rate&by=month&year=${YEAR}`;
+    const { rows } = await json<{ rows: Row[] }>(path);
+    expect(rows).toHaveLength(24);
+    const arrow = await api(path, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    expect(arrow.status).toBe(200);
+    expect(arrow.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['measure', 'month', 'value', 'numerator', 'denominator']);
+    const decoded = table.toArray().map((r) => r.toJSON());
+    expect(decoded).toEqual(
+      rows.map((r) => ({ measure: r.measure, month: r.dims.month, value: r.value, numerator: r.numerator ?? null, denominator: r.denominator ?? null })),
+    );
+  });
+
+  it('refuses a bad question with 400 and names the problem', async () => {
+    const problem = async (path: string) => {
+      const response = await api(path);
+      expect(response.status, path).toBe(400);
+      return (await response.json()) as { error: string; problems?: { at: string; problem: string }[] };
+    };
+    expect((await problem('/api/metrics?measure=cases,nope&year=2025')).problems).toEqual([
+      { at: 'measure.1', problem: 'unknown measure "nope"; see GET /api/metrics/catalog' },
+    ]);
+    expect((await problem('/api/metrics?measure=cases&from=2025-13-01&to=2025-12-31')).problems).toEqual([
+      { at: 'from', problem: expect.stringMatching(/2025-13-01/) },
+    ]);
+    expect((await problem('/api/metrics?measure=cases&from=2025-12-01&to=2025-01-01')).error).toBe('the period ends (2025-01-01) before it begins (2025-12-01)');
+    expect((await problem('/api/metrics?measure=cases&year=2025&from=2025-01-01')).error).toBe('give either year or from/to, not both');
+    expect((await problem('/api/metrics?measure=cases&year=2025&by=galaxy')).problems?.[0]?.problem).toMatch(/unknown dimension "galaxy"/);
+    expect((await problem('/api/metrics?measure=cases&year=2025&region=999')).error).toMatch(/unknown region code "999"/);
+    expect((await problem('/api/metrics/ranking?measure=happiness&year=2025')).problems).toEqual([{ at: 'measure', problem: 'unknown measure "happiness"' }]);
+    expect((await problem('/api/metrics/three-declines?year=last')).problems?.[0]?.at).toBe('year');
+    expect((await problem('/api/reports/annual-data?year=2025&asOf=2025-02-30')).problems?.[0]?.at).toBe('asOf');
+  });
+
+  it('serves the annual report dataset, each figure with its request and the same numbers as the measures', async () => {
+    type Figure<T> = { title: string; request: { measures: string[]; from: string; to: string }; data: T };
+    const annual = await json<{ year: number; region: { code: string; level: string }; statistics: { totals: Figure<Compared[]>; byMonth: Figure<Row[]>; threeDeclines: Figure<{ achieved: boolean }> } }>(
+      `/api/reports/annual-data?year=${YEAR}`,
+    );
+    expect(annual).toMatchObject({ year: YEAR, region: { level: 'city' } });
+    const { totals, byMonth, threeDeclines } = annual.statistics;
+    expect(byMonth.request).toMatchObject({ measures: ['cases'], from: `${YEAR}-01-01`, to: `${YEAR}-12-31`, by: ['month'] });
+    const monthly = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&by=month&year=${YEAR}`)).rows;
+    expect(byMonth.data.map((r) => r.value)).toEqual(monthly.map((r) => r.value));
+    expect(totals.data.find((r) => r.measure === 'cases')!.current.value).toBe(monthly.reduce((s, r) => s + r.value!, 0));
+    expect(threeDeclines.data.achieved).toBe((await json<{ achieved: boolean }>(`/api/metrics/three-declines?year=${YEAR}`)).achieved);
+  });
+
+  it('shows the chart, the indicators, the three declines and the ranking in Chromium with the API’s numbers, and registers a case from the form', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(system.url);
+    const catalog = new Map((await json<{ measures: CatalogMeasure[] }>('/api/metrics/catalog')).measures.map((m) => [m.id, m]));
+
+    // Cases by month, last 24 months, for the whole city.
     const chart = page.locator('#cases-by-month[data-state="ready"]');
     await chart.waitFor({ timeout: 15_000 });
+    const { from, to } = chartWindow();
+    const monthly = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&by=month&from=${from}&to=${to}`)).rows;
     expect(Number(await chart.getAttribute('data-points'))).toBe(24);
-    expect(Number(await chart.getAttribute('data-total'))).toBeGreaterThan(3000);
+    expect(await chart.getAttribute('data-from')).toBe(from.slice(0, 7));
+    expect(await chart.getAttribute('data-to')).toBe(to.slice(0, 7));
+    expect(Number(await chart.getAttribute('data-total'))).toBe(monthly.reduce((s, r) => s + r.value!, 0));
     // The bars are drawn: count canvas pixels in the series colour (#b8322f).
     const barPixels = await page.evaluate(() => {
       const canvas = document.querySelector<HTMLCanvasElement>('#cases-by-month canvas')!;
@@ -279,6 +431,90 @@ describe('the running system', () => {
       return count;
     });
     expect(barPixels).toBeGreaterThan(2000);
+    const note = await page.locator('#measure-note').textContent();
+    expect(note).toContain(catalog.get('cases')!.description);
+    expect(note).toContain('Date basis: date of receipt (登记日期)');
+
+    // The indicator tiles: the last complete year, year on year, as the API answers.
+    expect(await page.locator('#year').inputValue()).toBe(String(YEAR));
+    const tiles = page.locator('#kpis[data-state="ready"]');
+    await tiles.waitFor();
+    expect(await tiles.getAttribute('data-year')).toBe(String(YEAR));
+    const yoy = (await json<{ rows: Compared[] }>(`/api/metrics?measure=${KPIS.join(',')}&year=${YEAR}&compare=yoy`)).rows;
+    expect(await page.locator('#kpis .tile').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.measure))).toEqual(KPIS);
+    for (const id of KPIS) {
+      const m = catalog.get(id)!;
+      const row = yoy.find((r) => r.measure === id)!;
+      const tile = page.locator(`#kpis .tile[data-measure="${id}"]`);
+      expect(Number(await tile.getAttribute('data-value'))).toBe(row.current.value);
+      expect(Number(await tile.getAttribute('data-change'))).toBe(row.change);
+      expect(await tile.getAttribute('data-tone')).toBe(tone(m.better, row.change));
+      expect(await tile.locator('.change').getAttribute('class')).toContain(tone(m.better, row.change));
+      expect(await tile.locator('h3').textContent()).toContain(m.labelZh);
+      const title = (await tile.getAttribute('title'))!;
+      expect(title).toContain(m.description);
+      expect(title).toContain(m.basis);
+      const shown = (await tile.locator('.value').textContent())!;
+      if (m.kind === 'rate') {
+        expect(shown).toBe(`${(row.current.value! * 100).toFixed(1)}%`);
+        expect(await tile.locator('.counts').textContent()).toContain(
+          `${row.current.numerator!.toLocaleString('en-US')} / ${row.current.denominator!.toLocaleString('en-US')}`,
+        );
+        expect(title).toContain(`${(row.current.interval![0] * 100).toFixed(1)}%–${(row.current.interval![1] * 100).toFixed(1)}%`);
+      } else {
+        expect(Number(shown.replaceAll(',', ''))).toBe(row.current.value);
+      }
+    }
+
+    // The three declines.
+    const declines = await json<{ items: { measure: string; current: number; previous: number; declined: boolean }[]; achieved: boolean }>(
+      `/api/metrics/three-declines?year=${YEAR}`,
+    );
+    const panel = page.locator('#declines[data-state="ready"]');
+    await panel.waitFor();
+    expect(await panel.getAttribute('data-achieved')).toBe(String(declines.achieved));
+    expect(await panel.locator('.verdict').textContent()).toContain(declines.achieved ? '已实现' : '未实现');
+    const declineRows = await panel.locator('tbody tr').evaluateAll((els) =>
+      els.map((e) => ({ ...(e as HTMLElement).dataset })),
+    );
+    expect(declineRows).toEqual(
+      declines.items.map((i) => ({ measure: i.measure, current: String(i.current), previous: String(i.previous), declined: String(i.declined) })),
+    );
+
+    // The ranking: satisfaction by district, then on-time completion with a minimum that leaves some out.
+    const ranking = page.locator('#ranking[data-state="ready"][data-measure="satisfaction_rate"]');
+    await ranking.waitFor();
+    const satisfaction = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}`);
+    const shownUnits = () =>
+      page.locator('#ranking-table tbody tr').evaluateAll((els) =>
+        els.map((e) => ({ unit: (e as HTMLElement).dataset.unit, rank: (e as HTMLElement).dataset.rank, name: e.children[2]!.textContent, n: e.children[4]!.textContent })),
+      );
+    const expected = (units: Unit[]) =>
+      units
+        .filter((u) => u.rank !== null)
+        .map((u) => ({ unit: u.unit, rank: String(u.rank), name: u.name, n: `${u.numerator!.toLocaleString('en-US')} / ${u.denominator!.toLocaleString('en-US')}` }));
+    expect(await shownUnits()).toEqual(expected(satisfaction.units));
+    expect(await page.locator('#ranking-table .ci').count()).toBe(satisfaction.units.filter((u) => u.rank !== null).length);
+    const measureOptions = await page.locator('#ranking-measure option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(measureOptions).toEqual(expect.arrayContaining(['satisfaction_rate', 'on_time_completion_rate', 'timely_acceptance_rate', 'participation_rate', 'repeat_rate']));
+
+    const onTime = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=on_time_completion_rate&by=district&year=${YEAR}`);
+    const minVolume = onTime.units.map((u) => u.volume).sort((a, b) => a - b)[4]!; // leaves the smallest few out
+    await page.selectOption('#ranking-measure', 'on_time_completion_rate');
+    await page.fill('#min-volume', String(minVolume));
+    await page.locator('#min-volume').dispatchEvent('change');
+    await page.locator(`#ranking[data-state="ready"][data-measure="on_time_completion_rate"][data-min-volume="${minVolume}"]`).waitFor();
+    const strict = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=on_time_completion_rate&by=district&year=${YEAR}&minVolume=${minVolume}`);
+    expect(await shownUnits()).toEqual(expected(strict.units));
+    const left = strict.units.filter((u) => u.rank === null);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.map((u) => u.unit).sort()).toEqual(onTime.units.filter((u) => u.volume < minVolume).map((u) => u.unit).sort());
+    const unrankedShown = await page.locator('#unranked-table tbody tr').evaluateAll((els) =>
+      els.map((e) => ({ unit: (e as HTMLElement).dataset.unit, reason: e.lastElementChild!.textContent })),
+    );
+    expect(unrankedShown.map((u) => u.unit)).toEqual(left.map((u) => u.unit));
+    unrankedShown.forEach((u, i) => expect(u.reason).toContain(left[i]!.unranked!));
+
     await expect.poll(() => page.locator('#health li.ok').count()).toBe(2);
     // The routing clock on the page comes from the policy packs, not from the page.
     expect(await page.locator('#route-clock').textContent()).toBe('登记并转送、交办: 15 日 calendar days (信访工作条例 第二十二条)');
@@ -290,9 +526,25 @@ describe('the running system', () => {
     await page.locator('#intake-result', { hasText: '已登记' }).waitFor();
     const caseId = (await page.locator('#intake-result').textContent())!.split(' ').pop()!;
     await page.locator('#recent tbody tr', { hasText: caseId }).waitFor({ timeout: 15_000 });
+    await chart.waitFor();
 
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0)); // the scope toolbar is sticky: keep it at the top of the picture
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+    // One district: every panel follows the region, and the ranking turns to its streets.
+    await page.selectOption('#region', '110105');
+    await page.locator('#cases-by-month[data-state="ready"][data-region="110105"]').waitFor();
+    const districtMonthly = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&by=month&from=${from}&to=${to}&region=110105`)).rows;
+    expect(Number(await page.locator('#cases-by-month').getAttribute('data-total'))).toBe(districtMonthly.reduce((s, r) => s + r.value!, 0));
+    await page.locator('#kpis[data-state="ready"][data-region="110105"]').waitFor();
+    const districtCases = (await json<{ rows: Compared[] }>(`/api/metrics?measure=cases&year=${YEAR}&region=110105&compare=yoy`)).rows[0]!;
+    expect(Number(await page.locator('#kpis .tile[data-measure="cases"]').getAttribute('data-value'))).toBe(districtCases.current.value);
+    await page.locator('#ranking[data-state="ready"][data-by="street"]').waitFor();
+    const streets = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=on_time_completion_rate&by=street&year=${YEAR}&region=110105&minVolume=${minVolume}`);
+    expect(Number(await page.locator('#ranking').getAttribute('data-ranked'))).toBe(streets.units.filter((u) => u.rank !== null).length);
+    expect(Number(await page.locator('#ranking').getAttribute('data-unranked'))).toBe(streets.units.filter((u) => u.rank === null).length);
+
     expect(pageErrors).toEqual([]);
     await page.close();
   });
