@@ -20,6 +20,8 @@ import { HttpError } from './http-error.js';
 import { idSchema as caseIdSchema } from './validation.js';
 import { importRoutes } from './import-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
+import { disputeRoutes } from './disputes.js';
+import { recommendationRoutes } from './recommendations.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;
@@ -150,6 +152,8 @@ export function createApp(deps: AppDependencies): express.Express {
 
   app.use(metricsRoutes({ store, jurisdiction, now }));
   app.use(earlyWarningRoutes({ store, temporal, taskQueue, now }));
+  app.use(recommendationRoutes({ store, temporal, taskQueue, jurisdiction, now }));
+  app.use(disputeRoutes({ store, jurisdiction, now }));
 
   app.use('/api', (req) => {
     throw new HttpError(404, `no API route ${req.method} ${req.path}`);

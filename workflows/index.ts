@@ -3,3 +3,4 @@ export * from './petition-case.js';
 export * from './accountability.js';
 export * from './duty-period.js';
 export * from './early-warning.js';
+export * from './recommendation.js';

@@ -10,6 +10,7 @@ import {
   dutyPlanning,
 } from './activities.js';
 import { createEarlyWarningActivities } from './early-warning-activities.js';
+import { createRecommendationActivities, recommendationPlanning } from './recommendation-activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -40,6 +41,8 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       ...createDutyActivities(store),
       ...dutyPlanning,
       ...createEarlyWarningActivities(store),
+      ...createRecommendationActivities(store),
+      ...recommendationPlanning,
     },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? WORKFLOWS_PATH }),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),

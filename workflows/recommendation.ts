@@ -1,0 +1,154 @@
+/**
+ * One recommendation (三项建议: improve work, improve policy, pursue accountability) from a
+ * petition office to an organ, and the organ's written feedback on whether it adopted it
+ * (2022 Regulations art. 40; 2005 art. 36):
+ *
+ *   issued ─ feedback clock (the pack's recommendationFeedback, reminders as the pack says)
+ *          ─ feedback (once) │ clock runs out: feedback_overdue, the supervision record against the organ
+ *
+ * After a breach the organ still owes the feedback: it is taken late and the breach stands.
+ */
+import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import type { RecommendationEvent } from '../analytics/recommendation-log.js';
+import type { RecommendationFeedback, RecommendationIssue } from '../domain/recommendation.js';
+import type { Deadline } from '../rules/deadline.js';
+import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
+import { runClock, type Clock } from './case-clock.js';
+import type { RecommendationActivities, RecommendationPlanning } from './recommendation-activities.js';
+import { refuse } from './refuse.js';
+
+export const RECOMMENDATION_WORKFLOW_ID_PREFIX = 'recommendation/';
+
+export interface RecommendationState {
+  recommendation: RecommendationIssue;
+  stage: 'issuing' | 'awaiting_feedback' | 'feedback_given';
+  /** Packs in force on the day of issue. */
+  packs: string[];
+  /** The feedback deadline with its explanation; null until planned. */
+  deadline: Deadline | null;
+  /** China date the feedback clock ran out, if it did (the supervision record's date). */
+  overdueDate: string | null;
+  feedback: (RecommendationFeedback & { recordedAt: string; late: boolean }) | null;
+}
+
+export const recommendationStateQuery = defineQuery<RecommendationState>('recommendationState');
+export const recordFeedbackUpdate = defineUpdate<RecommendationState, [RecommendationFeedback]>('recordFeedback');
+
+/** Why a second feedback is refused: the first one stands (also said once the workflow has ended). */
+export function feedbackGiven(state: RecommendationState): string | null {
+  const f = state.feedback;
+  if (!f) return null;
+  return `the organ's feedback on ${state.recommendation.recommendationId} was already recorded: ${f.adopted ? 'adopted' : 'not adopted'}, dated ${f.date}, by ${f.actor}; feedback is given once`;
+}
+
+// The calendar may lack the year of the due date (2027 until it is published): wait and retry,
+// as a case's deadlines do; a bad pack or jurisdiction will not fix itself.
+const { planRecommendation } = proxyLocalActivities<RecommendationPlanning>({
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '1 minute',
+  retry: {
+    initialInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumInterval: '6 hours',
+    nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError'],
+  },
+});
+// No attempt limit: the record must end up complete, so a DuckDB outage only delays it.
+const { recordRecommendationIssued, recordRecommendationEvent, recordFeedbackOverdue, recordRecommendationFeedback } =
+  proxyActivities<RecommendationActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+
+export async function recommendationWorkflow(input: RecommendationIssue): Promise<RecommendationState> {
+  const issuedDate = parsePlainDate(input.issuedDate);
+  const state: RecommendationState = {
+    recommendation: input,
+    stage: 'issuing',
+    packs: [],
+    deadline: null,
+    overdueDate: null,
+    feedback: null,
+  };
+  const event = (type: RecommendationEvent['type'], rest: Partial<RecommendationEvent> = {}): RecommendationEvent => ({
+    recommendationId: input.recommendationId,
+    type,
+    occurredAt: new Date().toISOString(),
+    organ: input.toOrgan,
+    ...rest,
+  });
+  setHandler(recommendationStateQuery, () => state);
+
+  // Feedback may arrive while the recommendation is being recorded; its record follows the issue.
+  let issued = false;
+  setHandler(
+    recordFeedbackUpdate,
+    async (feedback) => {
+      state.feedback = { ...feedback, recordedAt: new Date().toISOString(), late: state.overdueDate !== null };
+      state.stage = 'feedback_given';
+      await condition(() => issued);
+      await recordRecommendationFeedback(
+        feedback,
+        event('feedback', {
+          actor: feedback.actor,
+          ...(state.deadline ? { dueDate: state.deadline.due } : {}),
+          detail: { adopted: feedback.adopted, date: feedback.date, note: feedback.note ?? null, late: state.feedback.late },
+        }),
+      );
+      return state;
+    },
+    {
+      validator: (feedback) => {
+        const given = feedbackGiven(state);
+        if (given) refuse(given);
+        if (!feedback.actor.trim()) refuse('feedback needs the actor who records it');
+        const date = parsePlainDate(feedback.date);
+        if (date < issuedDate) refuse(`the feedback is dated ${date}, before the recommendation was issued on ${issuedDate}`);
+        const today = chinaDateOf(new Date());
+        if (date > today) refuse(`the feedback is dated ${date}, after today (${today})`);
+        if (!feedback.adopted && !feedback.note?.trim()) {
+          refuse('feedback that does not adopt the recommendation gives the reason (信访条例(2005) 第三十六条: 未采纳的应当说明理由)');
+        }
+      },
+    },
+  );
+
+  const plan = await planRecommendation({ jurisdiction: input.jurisdiction, issuedDate });
+  state.packs = plan.packs;
+  state.deadline = plan.deadline;
+  if (state.stage === 'issuing') state.stage = 'awaiting_feedback';
+  await recordRecommendationIssued(
+    input,
+    plan.deadline.due,
+    event('issued', { actor: input.issuedBy, dueDate: plan.deadline.due, rule: plan.cite, detail: { kind: input.kind, packs: plan.packs.join(' ') } }),
+  );
+  issued = true;
+
+  const clock: Clock = { step: 'recommendationFeedback', deadline: plan.deadline, version: 0, paused: false, reminders: plan.reminders };
+  await runClock(clock, {
+    done: () => state.feedback !== null,
+    remind: (c, reminder) =>
+      recordRecommendationEvent(
+        event('reminder', {
+          key: `${c.deadline.due}:${reminder.daysBefore}`,
+          dueDate: c.deadline.due,
+          detail: { daysBefore: reminder.daysBefore, to: reminder.to },
+        }),
+      ),
+    breach: async (c) => {
+      const overdueDate = chinaDateOf(new Date(c.deadline.breachAt));
+      state.overdueDate = overdueDate;
+      await recordFeedbackOverdue(
+        overdueDate,
+        event('feedback_overdue', {
+          occurredAt: c.deadline.breachAt,
+          dueDate: c.deadline.due,
+          rule: plan.cite,
+          detail: { organ: input.toOrgan, kind: input.kind, issuedBy: input.issuedBy },
+        }),
+      );
+    },
+  });
+  await condition(allHandlersFinished);
+  return state;
+}
