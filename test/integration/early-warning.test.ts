@@ -21,18 +21,18 @@ const t = timeSkippingSuite();
 const XINFANG = fileURLToPath(new URL('../../bin/xinfang.js', import.meta.url));
 
 /**
- * Chaoyang (110105), labour (劳动社保) visits, on the Monday of each week from 2025-08-04:
- * 10,12 alternating for 11 weeks, then 40 in the week of 2025-10-20. EARS C3 (published, the
- * scan's default) sees 40 far above the baseline; the same surge is the city's too.
+ * Chaoyang (110105), labour (劳动社保) visits, on the Monday of each week from 2025-02-10:
+ * 10,12 alternating for 36 weeks, then 40 in the week of 2025-10-20. The scan's default EARS C3
+ * (published alarm, 28-week baseline) sees 40 far above the baseline; the city does too.
  */
-const WEEKS = [10, 12, 10, 12, 10, 12, 10, 12, 10, 12, 10, 40];
+const WEEKS = [...Array.from({ length: 36 }, (_, i) => (i % 2 ? 12 : 10)), 40];
 beforeAll(async () => {
   await t.store.transaction(async (conn) => {
     await recordRegions(conn, beijingRegions());
     await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
     await conn.run(
       `INSERT INTO case_facts (case_id, jurisdiction, received_date, channel, region_code, field, petition_class, collective_size)
-       SELECT 'EW-' || w || '-' || i, 'beijing', DATE '2025-08-04' + CAST(7 * w AS INTEGER), 'visit', '110105', '劳动社保', 'claim', 1
+       SELECT 'EW-' || w || '-' || i, 'beijing', DATE '2025-02-10' + CAST(7 * w AS INTEGER), 'visit', '110105', '劳动社保', 'claim', 1
          FROM (SELECT unnest(range(${WEEKS.length})) AS w) JOIN (SELECT unnest(range(100)) AS i) ON TRUE
         WHERE i < ([${WEEKS.join(', ')}])[w + 1]`,
     );
