@@ -13,6 +13,7 @@
  *    - false alarms per year: alarms in weeks no surge of that series touches, nor the two
  *      weeks after one (a surge ends mid-week and baselines carry it), over all the series,
  *      and per series-year.
+ *    The space-time scan is evaluated on the same surges (any zone size, the last 104 weeks).
  *    Then the load the default scan (every signal, every level) would put on analysts over
  *    the last 52 weeks: candidates per week and alerts after de-duplication.
  * 2. Speed: the whole default scan of one week (every series of every level, every signal,
@@ -35,6 +36,7 @@ import { scanCounts } from '../analytics/early-warning/counts.js';
 import { countMethod } from '../analytics/early-warning/methods.js';
 import { findCandidates, runScan, type ScanSummary, type SignalId } from '../analytics/early-warning/scan.js';
 import { firstWholeWeek, weeklyCountSeries } from '../analytics/early-warning/series.js';
+import { districtAdjacency, scanSpaceTime } from '../analytics/early-warning/space-time.js';
 import { weekIndex, weekStart } from '../analytics/early-warning/weeks.js';
 import { DETECTOR_METHODS } from '../analytics/detectors/registry.js';
 import { refreshCaseFacts } from '../analytics/facts.js';
@@ -209,6 +211,40 @@ async function evaluate() {
       );
     }
 
+    // The space-time scan on the same surges: they are single-district, so it runs here with
+    // minDistricts 1 (the scan itself leaves single districts to the count detectors), over the
+    // last ST_WEEKS weeks (default 104) to keep the bench short. A surge is found when a cluster
+    // in its field with p ≤ alpha includes its district in a week it touches.
+    const stWeeks = weeks.slice(-Number(process.env.ST_WEEKS ?? 104));
+    const stStarted = Date.now();
+    const districts = BEIJING_DISTRICTS.map((d) => d.code);
+    const st = await scanSpaceTime(store, stWeeks, { ...config.spaceTime, minDistricts: 1 }, { city: '110000', districts, adjacency: districtAdjacency('beijing'), dataStartWeek: dataStart });
+    const stSurges = surges.filter((s) => s.first >= stWeeks[0]!);
+    const covers = (c: AlertCandidate, s: { regionCode: string; field: string }) => c.field === s.field && (c.detail.districts as string[]).includes(s.regionCode);
+    const stDelays: number[] = [];
+    for (const s of stSurges) {
+      const hit = st.candidates.filter((c) => covers(c, s) && weekIndex(c.week) >= s.first && weekIndex(c.week) <= s.last).map((c) => weekIndex(c.week)).sort((a, b) => a - b)[0];
+      if (hit !== undefined) stDelays.push(hit - s.first);
+    }
+    const stFalse = st.candidates.filter((c) => !surges.some((s) => covers(c, s) && weekIndex(c.week) >= s.first && weekIndex(c.week) <= s.last + GREY_WEEKS));
+    const stYears = stWeeks.length / (365.2425 / 7);
+    const spaceTime = {
+      method: `space-time permutation scan (minDistricts 1, ${config.spaceTime.replicates} replicates, alpha ${config.spaceTime.alpha})`,
+      weeks: stWeeks.length,
+      from: weekStart(stWeeks[0]!),
+      surges: stSurges.length,
+      detected: stDelays.length,
+      sensitivity: round(stSurges.length ? stDelays.length / stSurges.length : null),
+      delayWeeks: { mean: round(stDelays.length ? stDelays.reduce((a, b) => a + b, 0) / stDelays.length : null, 2), median: median(stDelays) },
+      clusters: st.candidates.length,
+      multiDistrictClusters: st.candidates.filter((c) => (c.detail.districts as string[]).length > 1).length,
+      falseAlarms: stFalse.length,
+      falseAlarmsPerYear: round(stFalse.length / stYears, 1),
+      ofWhichInKnownSeasons: stFalse.filter((c) => inKnownSeason(c.field!, weekIndex(c.week))).length,
+      ms: Date.now() - stStarted,
+    };
+    log(`space-time: ${stDelays.length}/${stSurges.length} surges, ${stFalse.length} false clusters over ${stWeeks.length} weeks, ${spaceTime.ms} ms`);
+
     // What the default scan would hand analysts over the last 52 weeks (SKIP_LOAD=1 skips it).
     const loadWeeks = weeks.slice(-52);
     const started = Date.now();
@@ -249,6 +285,7 @@ async function evaluate() {
         sparsity: 'the scan’s rule per method (scan-config.json): a series-week is tested only if the method’s history is inside the data, its mean is ≥ minMean and at most maxZeroShare of its weeks are zero',
       },
       methods,
+      spaceTime,
       perSurge: surges.map((s) => ({ id: s.id, region: s.regionCode, field: s.field, from: s.from, to: s.to, factor: s.factor, injectedCases: s.injectedCases, delayWeeks: perSurge[s.id] })),
       defaultScanLoad: {
         weeks: loadWeeks.length,

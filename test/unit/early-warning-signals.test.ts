@@ -158,12 +158,12 @@ describe('collective growth', () => {
     field: '城乡建设',
     events: events.map(([w, size], i) => ({ week: w, date: weekStart(w), size, caseId: `C${i}` })),
   });
-  const cfg = config.collective; // recent 4 weeks, baseline 26, minRecent 3, alpha 0.01; trend ≥ 4 events, alpha 0.05
+  const cfg = config.collective; // recent 4 weeks, baseline 26, minRecent 3, alpha 0.001; trend ≥ 4 events, alpha 0.01
 
   it('more collective visits than the baseline rate, and growing in size', () => {
     // Baseline (weeks 2971..2996): one case of 5. Recent (2997..3000): 6, 8, 12, 20.
-    // Expected recent = (1 + 0.5)/26 · 4 = 0.2308; P(X ≥ 4 | 0.2308) = 1 − e^−μ(1 + μ + μ²/2 + μ³/6) ≈ 6.6e-5 ≤ 0.01.
-    // Sizes 5, 6, 8, 12, 20 strictly increase: S = 10, exact p = 1/5! = 0.00833 ≤ 0.05.
+    // Expected recent = (1 + 0.5)/26 · 4 = 0.2308; P(X ≥ 4 | 0.2308) = 1 − e^−μ(1 + μ + μ²/2 + μ³/6) ≈ 6.6e-5 ≤ 0.001.
+    // Sizes 5, 6, 8, 12, 20 strictly increase: S = 10, exact p = 1/5! = 0.00833 ≤ 0.01.
     const signal = collectiveSignal(matter([[2980, 5], [2997, 6], [2998, 8], [2999, 12], [3000, 20]]), week, cfg)!;
     const mu = (1.5 / 26) * 4;
     expect(signal).toMatchObject({ kind: 'collective-growth', level: 'street', regionCode: '110105001', field: '城乡建设', observed: 4, baseSeverity: 'warning' });
@@ -173,7 +173,7 @@ describe('collective growth', () => {
   });
 
   it('frequency alone is info; a collective of largeSize (50) or more is serious', () => {
-    // Sizes 9, 7, 6 (falling): no trend, but 3 recent cases against 0.5/26·4 = 0.077 expected: p ≈ 7.4e-5
+    // Sizes 9, 7, 6 (falling): no trend, but 3 recent cases against 0.5/26·4 = 0.077 expected: p = 1 − e^−μ(1 + μ + μ²/2) ≈ 7e-5
     expect(collectiveSignal(matter([[2998, 9], [2999, 7], [3000, 6]]), week, cfg)!.baseSeverity).toBe('info');
     expect(collectiveSignal(matter([[2998, 9], [2999, 7], [3000, 60]]), week, cfg)!.baseSeverity).toBe('serious');
   });
