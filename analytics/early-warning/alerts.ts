@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { dedupKey, type AlertCandidate } from './candidate.js';
-import { maxSeverity, type RatedSeverity, type Severity } from './severity.js';
+import { maxSeverity, type RatedSeverity } from './severity.js';
 import { weekIndex } from './weeks.js';
 
 export type RatedCandidate = AlertCandidate & { rated: RatedSeverity };
@@ -344,5 +344,3 @@ export async function getScan(store: AnalyticsStore, id: string) {
   );
   return row && { ...row, detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail };
 }
-
-export type { Severity };

@@ -51,7 +51,3 @@ export function countMethod(name: string): CountMethod | undefined {
     },
   };
 }
-
-export function countMethodNames(): string[] {
-  return Object.keys(DETECTORS);
-}
