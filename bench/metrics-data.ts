@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { generateToParquet } from '../analytics/generator/generate.js';
 import { importFiles } from '../analytics/import/importer.js';
@@ -86,6 +86,7 @@ export interface BenchDatabase {
     verifiedWithImporter: null | { importMs: number; rows: number; onlyDirect: number; onlyImporter: number };
   };
   caseFactsRows: number;
+  records: RecordsLoad;
   bytes: number;
 }
 
@@ -99,6 +100,44 @@ const yearsIn = (dir: string) =>
     .map(Number)
     .sort();
 
+/**
+ * Runs `work` holding a lock file beside `path`, so two processes (this bench, or another that
+ * builds its data with this module) never build the same cache entry at once: the second
+ * waits, then finds it built. A lock whose process is gone is taken over.
+ */
+async function withLock<T>(path: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  const lock = `${path}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  for (let waited = 0; ; ) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(lock, 'utf8'));
+    let alive = false;
+    try {
+      process.kill(owner, 0); // signal 0 only asks whether the process exists
+      alive = true;
+    } catch {
+      // gone
+    }
+    if (!alive) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (waited % 300 === 0) log(`waiting for process ${owner}, which is building ${path}`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    waited += 5;
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /** The Parquet files of `options`, generated once and kept (the generator is deterministic for a seed). */
 async function parquetFor(options: DataOptions): Promise<ParquetInfo> {
   // The data depends on the generator, the rules (every deadline) and the domain (regions, fields).
@@ -106,22 +145,24 @@ async function parquetFor(options: DataOptions): Promise<ParquetInfo> {
   const dir = join(benchCache(), 'parquet', key);
   const marker = join(dir, 'bench-complete.json');
   const info = z.object({ cases: z.number(), events: z.number(), generateMs: z.number(), bytes: z.number() });
-  if (existsSync(marker)) {
-    const done = info.parse(JSON.parse(readFileSync(marker, 'utf8')));
-    options.log(`reusing cached Parquet ${dir} (${done.cases} cases, ${done.events} events, generated in ${done.generateMs} ms)`);
-    return { dir, reused: true, ...done, years: yearsIn(dir) };
-  }
-  const building = `${dir}.building-${process.pid}`;
-  rmSync(building, { recursive: true, force: true });
-  options.log(`generating ${options.cases} cases over ${options.from}..${options.to} (seed ${options.seed}) into ${building}`);
-  options.phase('generate');
-  const summary = await generateToParquet(building, { cases: options.cases, from: options.from, to: options.to, seed: options.seed });
-  const done = { cases: summary.cases, events: summary.events, generateMs: summary.ms, bytes: sizeOf(building) };
-  writeFileSync(join(building, 'bench-complete.json'), `${JSON.stringify(done, null, 2)}\n`);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(building, dir);
-  options.log(`generated ${done.cases} cases, ${done.events} events in ${done.generateMs} ms (${(done.bytes / 2 ** 20).toFixed(0)} MiB Parquet)`);
-  return { dir, reused: false, ...done, years: yearsIn(dir) };
+  return withLock(dir, options.log, async () => {
+    if (existsSync(marker)) {
+      const done = info.parse(JSON.parse(readFileSync(marker, 'utf8')));
+      options.log(`reusing cached Parquet ${dir} (${done.cases} cases, ${done.events} events, generated in ${done.generateMs} ms)`);
+      return { dir, reused: true, ...done, years: yearsIn(dir) };
+    }
+    const building = `${dir}.building-${process.pid}`;
+    rmSync(building, { recursive: true, force: true });
+    options.log(`generating ${options.cases} cases over ${options.from}..${options.to} (seed ${options.seed}) into ${building}`);
+    options.phase('generate');
+    const summary = await generateToParquet(building, { cases: options.cases, from: options.from, to: options.to, seed: options.seed });
+    const done = { cases: summary.cases, events: summary.events, generateMs: summary.ms, bytes: sizeOf(building) };
+    writeFileSync(join(building, 'bench-complete.json'), `${JSON.stringify(done, null, 2)}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(building, dir);
+    options.log(`generated ${done.cases} cases, ${done.events} events in ${done.generateMs} ms (${(done.bytes / 2 ** 20).toFixed(0)} MiB Parquet)`);
+    return { dir, reused: false, ...done, years: yearsIn(dir) };
+  });
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -230,6 +271,44 @@ async function verifyWithImporter(store: AnalyticsStore, parquet: ParquetInfo, s
   }
 }
 
+/** The offices' records the generator writes beside the cases, when it does. */
+const RECORD_KINDS = ['recommendations', 'disputes'] as const;
+
+export interface RecordsLoad {
+  /** Rows in each table after loading, or why they stay empty. */
+  rows?: Record<(typeof RECORD_KINDS)[number], number>;
+  method?: string;
+  why?: string;
+}
+
+/**
+ * Recommendations and screened disputes (small: thousands of rows) through the project's own
+ * importer, when the generator wrote them and the tables are still empty. An importer that
+ * does not take them yet leaves them empty, and the results say so.
+ */
+async function loadRecords(store: AnalyticsStore, parquet: ParquetInfo, log: (line: string) => void): Promise<RecordsLoad> {
+  const dirs = RECORD_KINDS.map((k) => join(parquet.dir, k)).filter((d) => existsSync(d));
+  if (!dirs.length) return { why: 'the generator wrote no recommendations or disputes' };
+  const rows = async () => {
+    const out = { recommendations: 0, disputes: 0 };
+    for (const k of RECORD_KINDS) out[k] = (await store.all(count, `SELECT count(*) AS n FROM ${k}`))[0]!.n;
+    return out;
+  };
+  try {
+    const before = await rows();
+    if (before.recommendations || before.disputes) return { rows: before, method: 'importer (xinfang import)' };
+    const started = Date.now();
+    await importFiles(store, { sources: expandPaths(dirs).map((path) => ({ path })), hierarchy: beijingRegions(), keys: petitionerKeys(Buffer.alloc(32, 1)) });
+    const after = await rows();
+    log(`imported ${after.recommendations} recommendations and ${after.disputes} disputes in ${Date.now() - started} ms`);
+    return { rows: after, method: 'importer (xinfang import)' };
+  } catch (error) {
+    const why = `not loaded: ${(error as Error).message.split('\n')[0]}`;
+    log(`recommendations and disputes ${why}`);
+    return { why };
+  }
+}
+
 const meta = z.object({
   key: z.string(),
   /** Hash of case_facts_source's text when the facts were loaded. */
@@ -254,75 +333,81 @@ export async function benchDatabase(options: DataOptions): Promise<BenchDatabase
   const name = relative(join(benchCache(), 'parquet'), parquet.dir);
   const path = join(dir, `${name}.duckdb`);
   const metaPath = `${path}.json`;
-  if (existsSync(path) && existsSync(metaPath)) {
-    const m = meta.parse(JSON.parse(readFileSync(metaPath, 'utf8')));
-    const store = await AnalyticsStore.open(path);
-    let now: { view: string; rows: number };
+  return withLock(path, options.log, async () => {
+    if (existsSync(path) && existsSync(metaPath)) {
+      const m = meta.parse(JSON.parse(readFileSync(metaPath, 'utf8')));
+      const store = await AnalyticsStore.open(path);
+      let now: { view: string; rows: number };
+      let records: RecordsLoad = {};
+      try {
+        now = { view: sha(await caseFactsView(store)), rows: (await store.all(count, 'SELECT count(*) AS n FROM case_facts'))[0]!.n };
+        if (now.view === m.view && now.rows === m.caseFactsRows) records = await loadRecords(store, parquet, options.log);
+      } finally {
+        store.close();
+      }
+      if (now.view === m.view && now.rows === m.caseFactsRows && (!options.verifyWithImporter || m.load.verifiedWithImporter)) {
+        options.log(`reusing cached DuckDB database ${path} (${m.caseFactsRows} case_facts rows, loaded in ${m.load.ms} ms)`);
+        return { path, reused: true, key: m.key, parquet, load: m.load, caseFactsRows: m.caseFactsRows, records, bytes: sizeOf(path) };
+      }
+      options.log(`cached ${path} is stale (case_facts_source changed, case_facts has ${now.rows} rows, or the importer check is wanted): rebuilding it`);
+    }
+    const building = `${path}.building-${process.pid}`;
+    rmSync(building, { force: true });
+    rmSync(`${building}.wal`, { force: true });
+    const store = await AnalyticsStore.open(building);
+    let result: z.infer<typeof meta>;
+    let records: RecordsLoad;
     try {
-      now = { view: sha(await caseFactsView(store)), rows: (await store.all(count, 'SELECT count(*) AS n FROM case_facts'))[0]!.n };
+      await store.transaction(async (conn) => {
+        await recordRegions(conn, beijingRegions());
+        await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
+      });
+      options.phase('load');
+      options.log(`loading case_facts from ${parquet.dir} into ${building}`);
+      const view = await caseFactsView(store);
+      const started = Date.now();
+      const perYearMs = await loadDirect(store, parquet, view, options.log);
+      await store.run('CHECKPOINT');
+      const ms = Date.now() - started;
+      const rows = (await store.all(count, 'SELECT count(*) AS n FROM case_facts'))[0]!.n;
+      if (rows !== parquet.cases) throw new Error(`case_facts has ${rows} rows for ${parquet.cases} generated cases`);
+      options.log(`loaded ${rows} case_facts rows in ${ms} ms`);
+      records = await loadRecords(store, parquet, options.log);
+      let verified = null;
+      if (options.verifyWithImporter) {
+        options.phase('verify');
+        verified = await verifyWithImporter(store, parquet, join(dir, `import-check-${process.pid}.duckdb`), options.log);
+      }
+      result = {
+        // The PostgreSQL copy is named after this: the same data and the same derivation.
+        key: `${name}-v${sha(view)}`,
+        view: '',
+        load: {
+          method:
+            'direct: case_facts_source (read from the migrated database) over views cases/case_events on the Parquet files, one INSERT per year; ' +
+            'cases and case_events stay empty',
+          ms,
+          perYearMs,
+          verifiedWithImporter: verified,
+        },
+        caseFactsRows: rows,
+      };
     } finally {
       store.close();
     }
-    if (now.view === m.view && now.rows === m.caseFactsRows && (!options.verifyWithImporter || m.load.verifiedWithImporter)) {
-      options.log(`reusing cached DuckDB database ${path} (${m.caseFactsRows} case_facts rows, loaded in ${m.load.ms} ms)`);
-      return { path, reused: true, key: m.key, parquet, load: m.load, caseFactsRows: m.caseFactsRows, bytes: sizeOf(path) };
+    rmSync(`${path}.wal`, { force: true });
+    renameSync(building, path);
+    // Closing checkpoints; a WAL left behind would still hold data, so it moves with the file.
+    if (existsSync(`${building}.wal`)) renameSync(`${building}.wal`, `${path}.wal`);
+    // DuckDB gives a view's text as written until the file is reopened, and normalised after;
+    // the reuse check reads it from a reopened file, so the recorded hash is taken the same way.
+    const reopened = await AnalyticsStore.open(path);
+    try {
+      result.view = sha(await caseFactsView(reopened));
+    } finally {
+      reopened.close();
     }
-    options.log(`cached ${path} is stale (case_facts_source changed, case_facts has ${now.rows} rows, or the importer check is wanted): rebuilding it`);
-  }
-  const building = `${path}.building-${process.pid}`;
-  rmSync(building, { force: true });
-  rmSync(`${building}.wal`, { force: true });
-  const store = await AnalyticsStore.open(building);
-  let result: z.infer<typeof meta>;
-  try {
-    await store.transaction(async (conn) => {
-      await recordRegions(conn, beijingRegions());
-      await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
-    });
-    options.phase('load');
-    options.log(`loading case_facts from ${parquet.dir} into ${building}`);
-    const view = await caseFactsView(store);
-    const started = Date.now();
-    const perYearMs = await loadDirect(store, parquet, view, options.log);
-    await store.run('CHECKPOINT');
-    const ms = Date.now() - started;
-    const rows = (await store.all(count, 'SELECT count(*) AS n FROM case_facts'))[0]!.n;
-    if (rows !== parquet.cases) throw new Error(`case_facts has ${rows} rows for ${parquet.cases} generated cases`);
-    options.log(`loaded ${rows} case_facts rows in ${ms} ms`);
-    let verified = null;
-    if (options.verifyWithImporter) {
-      options.phase('verify');
-      verified = await verifyWithImporter(store, parquet, join(dir, `import-check-${process.pid}.duckdb`), options.log);
-    }
-    result = {
-      // The PostgreSQL copy is named after this: the same data and the same derivation.
-      key: `${name}-v${sha(view)}`,
-      view: '',
-      load: {
-        method:
-          'direct: case_facts_source (read from the migrated database) over views cases/case_events on the Parquet files, one INSERT per year; ' +
-          'cases and case_events stay empty',
-        ms,
-        perYearMs,
-        verifiedWithImporter: verified,
-      },
-      caseFactsRows: rows,
-    };
-  } finally {
-    store.close();
-  }
-  rmSync(`${path}.wal`, { force: true });
-  renameSync(building, path);
-  // Closing checkpoints; a WAL left behind would still hold data, so it moves with the file.
-  if (existsSync(`${building}.wal`)) renameSync(`${building}.wal`, `${path}.wal`);
-  // DuckDB gives a view's text as written until the file is reopened, and normalised after;
-  // the reuse check reads it from a reopened file, so the recorded hash is taken the same way.
-  const reopened = await AnalyticsStore.open(path);
-  try {
-    result.view = sha(await caseFactsView(reopened));
-  } finally {
-    reopened.close();
-  }
-  writeFileSync(metaPath, `${JSON.stringify(result, null, 2)}\n`);
-  return { path, reused: false, key: result.key, parquet, load: result.load, caseFactsRows: result.caseFactsRows, bytes: sizeOf(path) };
+    writeFileSync(metaPath, `${JSON.stringify(result, null, 2)}\n`);
+    return { path, reused: false, key: result.key, parquet, load: result.load, caseFactsRows: result.caseFactsRows, records, bytes: sizeOf(path) };
+  });
 }

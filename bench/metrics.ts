@@ -476,6 +476,7 @@ async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: str
         casesReceivedInYear: inYear,
         parquet: { reused: db.parquet.reused, generateMs: db.parquet.generateMs, MiB: mib(db.parquet.bytes) },
         load: { reused: db.reused, ...db.load },
+        recommendationsAndDisputes: db.records,
         duckdbFileMiB: mib(db.bytes),
       },
       memory: {
