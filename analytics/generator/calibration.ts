@@ -5,10 +5,12 @@
  *   we have not re-checked them against the primary sources.
  * - [census]: Beijing's Seventh National Census (2020), in domain/regions.ts.
  * - [rules]: the deadlines come from the policy packs (rules/packs/) through the deadline engine.
+ * - [004]: stated in seed 004 (Beijing's 13th five-year plan for petition work), ../shared/seeds/.
  * - [assumption]: our own plausible choice where no published figure was at hand. Each is
  *   named here so a better figure can replace it in one place.
  */
 import { FIELDS, type Channel, type Field, type PetitionClass } from '../../domain/case.js';
+import type { RecommendationKind } from '../../domain/recommendation.js';
 
 /**
  * Share of cases arriving online, by year. [issue 4]: "about 40% online in 2014-2015, over
@@ -150,4 +152,48 @@ export const FIELD_DEPARTMENT: Record<Field, string> = {
   交通运输: '交通局',
   商贸旅游: '商务局',
   其他: '政府办',
+};
+
+/**
+ * Recommendations (三项建议) a petition office issues, and the organs' written feedback. No
+ * published counts were at hand: every figure is [assumption], chosen for "tens to hundreds a
+ * district a year" and an adoption rate in the 70-85% that assessments treat as usual.
+ * - district offices issue 0.5 a year per 10,000 residents (Chaoyang about 170, Yanqing about
+ *   17), the city office 60 of its own; on working days (Monday to Friday);
+ * - kinds: improve work 60%, improve policy 25%, pursue accountability 15%;
+ * - each goes to the department of a field (FIELD_DEPARTMENT, drawn by FIELD_WEIGHTS) of the
+ *   issuing office's district, or of the city;
+ * - feedback: 88% within the clock (a day after issue up to the due date, uniformly), 9% late
+ *   (1 to 30 days after the due date; the clock's breach is recorded), 3% never;
+ * - adopted, among feedback: improve work 82%, improve policy 70% (policy is slower to move),
+ *   accountability 80%.
+ * The due date is [rules]: the pack's recommendationFeedback clock through the deadline engine.
+ */
+export const RECOMMENDATIONS = {
+  perTenThousandPerYear: 0.5,
+  cityPerYear: 60,
+  kinds: [
+    ['improve_work', 0.6],
+    ['improve_policy', 0.25],
+    ['accountability', 0.15],
+  ] as ReadonlyArray<[RecommendationKind, number]>,
+  feedbackOnTime: 0.88,
+  feedbackLate: 0.09,
+  lateDaysMax: 30,
+  adopted: { improve_work: 0.82, improve_policy: 0.7, accountability: 0.8 } as Record<RecommendationKind, number>,
+};
+
+/**
+ * Screened disputes (矛盾纠纷排查化解). [004]: "矛盾纠纷排查化解率达到 96%" (2011-2015). The rest
+ * is [assumption]:
+ * - every street or township screens 4 disputes a month on average (Poisson, working days);
+ * - fields drawn by FIELD_WEIGHTS, as the cases';
+ * - 96% are resolved, after 1 + an exponential number of days with mean 12 (most within weeks),
+ *   at most 120; the other 4% stay open.
+ */
+export const DISPUTES = {
+  perStreetPerMonth: 4,
+  resolved: 0.96,
+  resolveMeanDays: 12,
+  resolveMaxDays: 120,
 };

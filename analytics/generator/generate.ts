@@ -36,6 +36,10 @@ import {
   SKIP_LEVEL_SHARE,
   SPRING_FESTIVAL,
 } from './calibration.js';
+import { dropRecords, generateRecords, recordsToParquet, recordsToStore } from './records.js';
+import { cumulative, dateOfIndex, dayIndex, mulberry32, pick } from './sampling.js';
+
+export { mulberry32 };
 
 export interface GenerateOptions {
   cases: number;
@@ -69,12 +73,17 @@ export interface GenerateSummary {
   events: number;
   batches: number;
   anomalies: AnomalyLabel[];
+  /** The offices' records over the same days (records.ts). */
+  recommendations: number;
+  disputes: number;
   ms: number;
 }
 
 /** Where batches go: Parquet files under a directory, or straight into a store's tables. */
 export interface BatchSink {
   write(conn: DuckDBConnection, batch: number, year: number, params: Record<string, unknown>): Promise<void>;
+  /** Once, at the end: the recommendations and disputes drawn into temp tables (records.ts). */
+  writeRecords?(conn: DuckDBConnection, jurisdiction: string, prefix: string): Promise<void>;
 }
 
 const CHANNELS: Channel[] = ['letter', 'visit', 'phone', 'online', 'fax', 'email'];
@@ -83,39 +92,6 @@ const EVENT_INDEX = Object.fromEntries(CASE_EVENT_TYPES.map((t, i) => [t, i])) a
 const DAY = 86_400;
 const CHINA_OFFSET = 8 * 3600;
 
-/** Small seeded PRNG (mulberry32): fast, and identical on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function cumulative(weights: readonly number[]): Float64Array {
-  const total = weights.reduce((a, b) => a + b, 0);
-  const out = new Float64Array(weights.length);
-  let acc = 0;
-  weights.forEach((w, i) => (out[i] = acc += w / total));
-  return out;
-}
-
-function pick(cum: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (u < cum[mid]!) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-const dayIndex = (d: PlainDate) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
-const dateOfIndex = (i: number) => new Date(i * 86_400_000).toISOString().slice(0, 10) as PlainDate;
 /** China calendar day of an epoch second. */
 const chinaDay = (sec: number) => Math.floor((sec + CHINA_OFFSET) / DAY);
 
@@ -538,16 +514,27 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
   eventsApp.closeSync();
   await conn.run('DROP TABLE temp.main.gen_cases');
   await conn.run('DROP TABLE temp.main.gen_events');
+  // The offices' records over the same days, from streams of their own: the cases stay as they were.
+  const records = await generateRecords(conn, {
+    fromDay,
+    toDay,
+    asOf,
+    seed: options.seed,
+    feedbackDue: (day) => deadlines.of(day, 'recommendationFeedback', day),
+  });
+  await sink.writeRecords?.(conn, jurisdiction, params.prefix);
+  await dropRecords(conn);
   return {
     cases: serial,
     events,
     batches,
     anomalies: anomalies.map(({ district: _d, fieldIndex: _f, fromDay: _a, toDay: _b, ...label }) => label),
+    ...records,
     ms: Date.now() - started,
   };
 }
 
-/** Batches as Parquet: OUT/cases/year=YYYY/part-NNNNN.parquet and OUT/events/year=YYYY/... */
+/** Batches as Parquet: OUT/cases/year=YYYY/part-NNNNN.parquet and OUT/events/year=YYYY/..., and the records beside them. */
 export function parquetSink(outDir: string): BatchSink {
   return {
     async write(conn, batch, year, params) {
@@ -561,10 +548,11 @@ export function parquetSink(outDir: string): BatchSink {
         await conn.run(`COPY (${select}) TO $path (FORMAT parquet, COMPRESSION zstd)`, { ...pick$(select, params), path: join(dir, name) } as never);
       }
     },
+    writeRecords: (conn, jurisdiction, prefix) => recordsToParquet(conn, outDir, jurisdiction, prefix),
   };
 }
 
-/** Batches straight into the store's tables (the demo data), with the given origin. */
+/** Batches and records straight into the store's tables (the demo data), with the given origin. */
 export function storeSink(origin: 'demo' | 'import'): BatchSink {
   return {
     async write(conn, _batch, _year, params) {
@@ -584,6 +572,7 @@ export function storeSink(origin: 'demo' | 'import'): BatchSink {
         pick$(EVENTS_SELECT, params) as never,
       );
     },
+    writeRecords: (conn, jurisdiction, prefix) => recordsToStore(conn, origin, jurisdiction, prefix),
   };
 }
 
@@ -602,7 +591,7 @@ export async function generateToParquet(outDir: string, options: GenerateOptions
     writeFileSync(join(outDir, 'labels.json'), `${JSON.stringify({ kind: 'injected surges', anomalies: summary.anomalies }, null, 2)}\n`);
     writeFileSync(
       join(outDir, 'manifest.json'),
-      `${JSON.stringify({ generator: 'xinfang generate', options: { ...options, asOf: options.asOf?.toISOString() }, cases: summary.cases, events: summary.events, batches: summary.batches }, null, 2)}\n`,
+      `${JSON.stringify({ generator: 'xinfang generate', options: { ...options, asOf: options.asOf?.toISOString() }, cases: summary.cases, events: summary.events, recommendations: summary.recommendations, disputes: summary.disputes, batches: summary.batches }, null, 2)}\n`,
     );
     return summary;
   } finally {

@@ -1,5 +1,6 @@
 /**
- * Import of petition cases and their events: CSV, JSON lines, Parquet, Arrow IPC and .xlsx,
+ * Import of petition cases and their events, and of the offices' recommendations (三项建议)
+ * and screened disputes (one kind per file, told by its id column): CSV, JSON lines, Parquet, Arrow IPC and .xlsx,
  * in the project's schema or, with a mapping, from foreign data.
  *
  * - Every row is validated; a row that cannot be accepted goes to `import_quarantine` with its
@@ -17,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CASE_EVENT_TYPES, CHANNEL_CODES, FIELDS, PETITION_CLASS_CODES } from '../../domain/case.js';
+import { RECOMMENDATION_KIND_CODES } from '../../domain/recommendation.js';
 import type { RegionHierarchy } from '../../domain/region-hierarchy.js';
 import { refreshCaseFacts } from '../facts.js';
 import type { AnalyticsStore } from '../store.js';
@@ -26,15 +28,79 @@ import { formatOf, ImportFileError, readArrow, readCsv, readJsonLines, readParqu
 import {
   bindFor,
   CASE_COLUMNS,
+  DISPUTE_COLUMNS,
   EVENT_COLUMNS,
   IGNORED_CASE_COLUMNS,
   IGNORED_EVENT_COLUMNS,
+  IGNORED_RECORD_COLUMNS,
   insertCasesSql,
+  insertDisputesSql,
+  insertRecommendationsSql,
   parquetProjection,
   insertEventsSql,
   quarantineCasesSql,
+  quarantineDisputesSql,
   quarantineEventsSql,
+  quarantineRecommendationsSql,
+  RECOMMENDATION_COLUMNS,
+  type NativeColumn,
 } from './sql.js';
+
+export type ImportKind = 'cases' | 'events' | 'recommendations' | 'disputes';
+
+/** What each kind of file is: its columns, what it needs, how it is checked and inserted. */
+const KINDS: Record<
+  ImportKind,
+  {
+    columns: readonly NativeColumn[];
+    ignored: readonly string[];
+    required: readonly string[];
+    stage: string;
+    quarantine: (source: string) => string;
+    insert: (source: string) => string;
+  }
+> = {
+  cases: {
+    columns: CASE_COLUMNS,
+    ignored: IGNORED_CASE_COLUMNS,
+    required: ['case_id', 'received_at', 'channel', 'region_code'],
+    stage: 'stage_cases',
+    quarantine: quarantineCasesSql,
+    insert: insertCasesSql,
+  },
+  events: {
+    columns: EVENT_COLUMNS,
+    ignored: IGNORED_EVENT_COLUMNS,
+    required: ['case_id', 'event_type', 'occurred_at'],
+    stage: 'stage_events',
+    quarantine: quarantineEventsSql,
+    insert: insertEventsSql,
+  },
+  recommendations: {
+    columns: RECOMMENDATION_COLUMNS,
+    ignored: IGNORED_RECORD_COLUMNS,
+    required: ['recommendation_id', 'region_code', 'issued_by', 'to_organ', 'kind', 'issued_date'],
+    stage: 'stage_recommendations',
+    quarantine: quarantineRecommendationsSql,
+    insert: insertRecommendationsSql,
+  },
+  disputes: {
+    columns: DISPUTE_COLUMNS,
+    ignored: IGNORED_RECORD_COLUMNS,
+    required: ['dispute_id', 'region_code', 'screened_date'],
+    stage: 'stage_disputes',
+    quarantine: quarantineDisputesSql,
+    insert: insertDisputesSql,
+  },
+};
+
+/** A file's kind from its columns: each kind but cases has a column the others lack. */
+function kindOf(columns: readonly string[]): ImportKind {
+  if (columns.includes('event_type')) return 'events';
+  if (columns.includes('recommendation_id')) return 'recommendations';
+  if (columns.includes('dispute_id')) return 'disputes';
+  return 'cases';
+}
 
 export interface ImportSource {
   /** Where to read the file. */
@@ -62,7 +128,7 @@ export interface Counts {
 export interface FileReport extends Counts {
   file: string;
   format: FileFormat;
-  kind: 'cases' | 'events';
+  kind: ImportKind;
 }
 
 export interface ImportReport {
@@ -71,6 +137,8 @@ export interface ImportReport {
   files: FileReport[];
   cases: Counts;
   events: Counts;
+  recommendations: Counts;
+  disputes: Counts;
   /** Per reason, how many rows the quarantine took (most frequent first, at most 20). */
   reasons: Array<{ reason: string; rows: number }>;
   ms: number;
@@ -80,7 +148,7 @@ interface PlannedFile {
   source: ImportSource;
   name: string;
   format: FileFormat;
-  kind: 'cases' | 'events';
+  kind: ImportKind;
   /** Native Parquet read by DuckDB directly: the file's columns. */
   parquetColumns?: string[];
 }
@@ -113,15 +181,15 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
       jurisdiction: options.mapping?.jurisdiction ?? options.hierarchy.jurisdiction,
     };
     // Cases first, so events can refer to cases of the same import.
-    for (const kind of ['cases', 'events'] as const) {
+    for (const kind of ['cases', 'events', 'recommendations', 'disputes'] as const) {
       for (const file of planned.filter((p) => p.kind === kind)) {
         const source = sourceSql(file);
         const bind = { ...params, file: file.source.path, name: file.name };
         const countSql = `SELECT count(*)::BIGINT AS n FROM (${source})`;
         const read = await scalar(conn, countSql, bindFor(countSql, bind));
-        const quarantineSql = kind === 'cases' ? quarantineCasesSql(source) : quarantineEventsSql(source);
+        const quarantineSql = KINDS[kind].quarantine(source);
         const quarantined = (await conn.run(quarantineSql, bindFor(quarantineSql, bind))).rowsChanged;
-        const insertSql = kind === 'cases' ? insertCasesSql(source) : insertEventsSql(source);
+        const insertSql = KINDS[kind].insert(source);
         const imported = (await conn.run(insertSql, bindFor(insertSql, bind))).rowsChanged;
         files.push({ file: file.name, format: file.format, kind, read, imported, quarantined, duplicate: read - imported - quarantined });
       }
@@ -138,13 +206,15 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     if (identities.size) await storeIdentities(conn, identities, options.keys, batchId);
     await refreshCaseFacts(conn, 'transaction');
 
-    const sum = (kind: 'cases' | 'events'): Counts => {
+    const sum = (kind: ImportKind): Counts => {
       const of = files.filter((f) => f.kind === kind);
       const total = (k: keyof Counts) => of.reduce((a, f) => a + f[k], 0);
       return { read: total('read'), imported: total('imported'), quarantined: total('quarantined'), duplicate: total('duplicate') };
     };
     const cases = sum('cases');
     const events = sum('events');
+    const recommendations = sum('recommendations');
+    const disputes = sum('disputes');
     const reader = await conn.runAndReadAll(
       `SELECT reason, count(*)::INTEGER AS rows FROM import_quarantine WHERE batch_id = $batch
         GROUP BY reason ORDER BY rows DESC, reason LIMIT 20`,
@@ -171,12 +241,11 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
         actor: options.actor ?? null,
       },
     );
-    await conn.run('DROP TABLE temp.main.stage_cases');
-    await conn.run('DROP TABLE temp.main.stage_events');
+    for (const { stage } of Object.values(KINDS)) await conn.run(`DROP TABLE temp.main.${stage}`);
     await conn.run('DROP TABLE temp.main.stage_identities');
     await conn.run('DROP TABLE temp.main.import_regions');
     await conn.run('DROP TABLE temp.main.import_vocab');
-    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, reasons, ms: Date.now() - started };
+    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, recommendations, disputes, reasons, ms: Date.now() - started };
   });
 }
 
@@ -187,11 +256,8 @@ async function scalar(conn: DuckDBConnection, sql: string, params: Record<string
 
 /** The SELECT a file's rows come from, with the staged columns' names. A constant template per kind. */
 function sourceSql(file: PlannedFile): string {
-  const columns = file.kind === 'cases' ? CASE_COLUMNS : EVENT_COLUMNS;
-  if (!file.parquetColumns) {
-    const table = file.kind === 'cases' ? 'stage_cases' : 'stage_events';
-    return `SELECT * FROM temp.main.${table} WHERE src_file = $name`;
-  }
+  const { columns, stage } = KINDS[file.kind];
+  if (!file.parquetColumns) return `SELECT * FROM temp.main.${stage} WHERE src_file = $name`;
   // Column names come from the schema's fixed list, never from the file.
   return `SELECT $name AS src_file, file_row_number + 1 AS src_line, NULL::VARCHAR AS pre_reason, NULL::VARCHAR AS raw,
                  ${parquetProjection(columns, new Set(file.parquetColumns))}
@@ -200,10 +266,10 @@ function sourceSql(file: PlannedFile): string {
 
 async function createStaging(conn: DuckDBConnection, hierarchy: RegionHierarchy): Promise<void> {
   const text = (names: readonly string[]) => names.map((n) => `${n} VARCHAR`).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stage_cases (src_file VARCHAR, src_line BIGINT, pre_reason VARCHAR, raw VARCHAR,
-    ${text(CASE_COLUMNS.map((c) => c.name))})`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stage_events (src_file VARCHAR, src_line BIGINT, pre_reason VARCHAR, raw VARCHAR,
-    ${text(EVENT_COLUMNS.map((c) => c.name))})`);
+  for (const { stage, columns } of Object.values(KINDS)) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${stage} (src_file VARCHAR, src_line BIGINT, pre_reason VARCHAR, raw VARCHAR,
+      ${text(columns.map((c) => c.name))})`);
+  }
   await conn.run('CREATE OR REPLACE TEMP TABLE stage_identities (petitioner_id VARCHAR, identity VARCHAR)');
   await conn.run(`CREATE OR REPLACE TEMP TABLE import_regions (code VARCHAR PRIMARY KEY, parent_code VARCHAR, level VARCHAR,
     name_zh VARCHAR, name_en VARCHAR, population10k DOUBLE)`);
@@ -240,6 +306,7 @@ async function createStaging(conn: DuckDBConnection, hierarchy: RegionHierarchy)
   add('field', FIELDS);
   add('class', PETITION_CLASS_CODES);
   add('event', CASE_EVENT_TYPES);
+  add('recommendation', RECOMMENDATION_KIND_CODES);
   vocab.closeSync();
 }
 
@@ -261,13 +328,13 @@ async function stageFile(
     } catch (error) {
       throw new ImportFileError(`${name}: cannot read as Parquet (${(error as Error).message.split('\n')[0]})`);
     }
-    const kind = columns.includes('event_type') ? 'events' : 'cases';
+    const kind = kindOf(columns);
     checkNativeColumns(name, kind, columns);
     return { source, name, format, kind, parquetColumns: columns };
   }
 
   const records = readerFor(conn, format, source.path);
-  let kind: 'cases' | 'events' | null = mapper ? 'cases' : null;
+  let kind: ImportKind | null = mapper ? 'cases' : null;
   let appender: DuckDBAppender | null = null;
   let columns: readonly { name: string }[] = CASE_COLUMNS;
   mapper?.startFile();
@@ -275,12 +342,12 @@ async function stageFile(
     for await (const record of records) {
       if (!kind) {
         const names = Object.keys(record.fields);
-        kind = names.includes('event_type') ? 'events' : 'cases';
+        kind = kindOf(names);
         if (!record.error) checkNativeColumns(name, kind, names);
       }
       if (!appender) {
-        appender = await conn.createAppender(kind === 'cases' ? 'stage_cases' : 'stage_events', 'main', 'temp');
-        columns = kind === 'cases' ? CASE_COLUMNS : EVENT_COLUMNS;
+        appender = await conn.createAppender(KINDS[kind].stage, 'main', 'temp');
+        columns = KINDS[kind].columns;
       }
       let values: Record<string, string | null | undefined> = record.fields;
       let problem = record.error ?? null;
@@ -308,12 +375,12 @@ async function stageFile(
   return { source, name, format, kind: kind ?? 'cases' };
 }
 
-function isIgnored(kind: 'cases' | 'events', column: string): boolean {
-  return (kind === 'cases' ? IGNORED_CASE_COLUMNS : IGNORED_EVENT_COLUMNS).includes(column);
+function isIgnored(kind: ImportKind, column: string): boolean {
+  return KINDS[kind].ignored.includes(column);
 }
 
-function checkNativeColumns(name: string, kind: 'cases' | 'events', columns: string[]): void {
-  const known = kind === 'cases' ? CASE_COLUMNS : EVENT_COLUMNS;
+function checkNativeColumns(name: string, kind: ImportKind, columns: string[]): void {
+  const known = KINDS[kind].columns;
   const unknown = columns.filter((c) => c !== 'file_row_number' && !known.some((k) => k.name === c) && !isIgnored(kind, c));
   if (unknown.length) {
     throw new ImportFileError(
@@ -321,7 +388,7 @@ function checkNativeColumns(name: string, kind: 'cases' | 'events', columns: str
         `(${known.map((k) => k.name).join(', ')}); import foreign data with --mapping`,
     );
   }
-  const required = kind === 'cases' ? ['case_id', 'received_at', 'channel', 'region_code'] : ['case_id', 'event_type', 'occurred_at'];
+  const required = KINDS[kind].required;
   const missing = required.filter((r) => !columns.includes(r));
   if (missing.length) throw new ImportFileError(`${name}: required ${kind} column(s) ${missing.join(', ')} missing`);
 }

@@ -55,6 +55,8 @@ export function formatReport(report: ImportReport): string {
   for (const f of report.files) lines.push(`  ${row(`${f.file} (${f.kind})`, f)}`);
   lines.push(row('cases', report.cases));
   if (report.events.read) lines.push(row('events', report.events));
+  if (report.recommendations.read) lines.push(row('recommendations', report.recommendations));
+  if (report.disputes.read) lines.push(row('disputes', report.disputes));
   if (report.reasons.length) {
     lines.push('quarantined, by reason:');
     for (const r of report.reasons) lines.push(`  ${String(r.rows).padStart(8)}  ${r.reason}`);

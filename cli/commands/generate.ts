@@ -4,12 +4,13 @@ import { parseOptions, UsageError, type Command } from '../command.js';
 
 const usage = `usage: xinfang generate --cases N --from YYYY-MM-DD --to YYYY-MM-DD --seed S --out DIR [--anomalies K] [--batch N] [--prefix P]
 Writes realistic, deterministic petition data as Parquet: DIR/cases/year=YYYY/part-*.parquet and
-DIR/events/year=YYYY/part-*.parquet in the project's schema (xinfang import DIR loads them), with
-DIR/labels.json (the injected anomalies) and DIR/manifest.json. Calibration and sources:
-analytics/generator/calibration.ts.`;
+DIR/events/year=YYYY/part-*.parquet in the project's schema, the petition offices' recommendations
+(DIR/recommendations/) and screened disputes (DIR/disputes/) over the same days (xinfang import DIR
+loads them all), with DIR/labels.json (the injected anomalies) and DIR/manifest.json. Calibration
+and sources: analytics/generator/calibration.ts.`;
 
 export const command: Command = {
-  summary: 'generate realistic petition cases and their lifecycle events as Parquet',
+  summary: 'generate realistic petition cases, their lifecycle events, recommendations and screened disputes as Parquet',
   usage,
   async run(args) {
     const { values } = parse(args);
@@ -45,6 +46,7 @@ export const command: Command = {
     const perSecond = Math.round(summary.cases / (summary.ms / 1000));
     process.stdout.write(
       `generated ${summary.cases} cases and ${summary.events} events in ${summary.batches} batches, ${summary.ms} ms (${perSecond} cases/s)\n` +
+        `and ${summary.recommendations} recommendations and ${summary.disputes} screened disputes\n` +
         `anomalies: ${summary.anomalies.length ? summary.anomalies.map((a) => `${a.id} ${a.regionCode} ${a.field} ${a.from}..${a.to} ×${a.factor} (+${a.injectedCases})`).join('; ') : 'none'}\n` +
         `written to ${values.out}\n`,
     );
