@@ -7,11 +7,12 @@
  */
 import { cusum } from './cusum.js';
 import { earsC, earsHistoryNeeded, type EarsMethod } from './ears.js';
+import { farrington, farringtonFlexible, farringtonHistoryNeeded, NOUFAILY_DEFAULTS, type PowerTransform, type ThresholdMethod } from './farrington.js';
 import type { CountSeries, DetectionRow, Frequency } from './series.js';
 
 export type { CountSeries, DetectionRow, Frequency } from './series.js';
 
-export type DetectorMethod = 'ears-c1' | 'ears-c2' | 'ears-c3' | 'cusum';
+export type DetectorMethod = 'ears-c1' | 'ears-c2' | 'ears-c3' | 'farrington' | 'farrington-flexible' | 'cusum';
 
 export type ParamValue = number | string;
 /** Parameters as a caller gives them; missing ones take the spec's default. */
@@ -31,8 +32,11 @@ export interface DetectorSpec {
   method: DetectorMethod;
   label: { en: string; zh: string };
   params: readonly ParamSpec[];
-  /** Points before the first monitored one that the method needs; the default --from-t is this + 1. */
-  historyNeeded(freq: Frequency, params?: DetectorParams): number;
+  /**
+   * Points before the first monitored one that the method needs; the default --from-t is this
+   * + 1. Give the series when it has dates: a year back by the calendar can be one more week.
+   */
+  historyNeeded(freq: Frequency, params?: DetectorParams, series?: CountSeries): number;
   /** Rows for t = fromT … the last point (1-based). */
   run(series: CountSeries, params: DetectorParams, fromT: number): DetectionRow[];
 }
@@ -44,7 +48,7 @@ interface Definition {
   method: DetectorMethod;
   label: { en: string; zh: string };
   params: readonly ParamSpec[];
-  historyNeeded(freq: Frequency, params: Resolved): number;
+  historyNeeded(freq: Frequency, params: Resolved, series?: CountSeries): number;
   run(series: CountSeries, params: Resolved, fromT: number): DetectionRow[];
 }
 
@@ -84,7 +88,7 @@ function define(definition: Definition): DetectorSpec {
     method: definition.method,
     label: definition.label,
     params: definition.params,
-    historyNeeded: (freq, params) => definition.historyNeeded(freq, resolveParams(definition, params)),
+    historyNeeded: (freq, params, series) => definition.historyNeeded(freq, resolveParams(definition, params), series),
     run: (series, params, fromT) => definition.run(series, resolveParams(definition, params), fromT),
   };
 }
@@ -120,10 +124,57 @@ function ears(method: DetectorMethod, c: EarsMethod, zh: string): DetectorSpec {
   });
 }
 
+const farringtonParams = (alpha: string): ParamSpec[] => [
+  { name: 'b', kind: 'integer', default: 5, description: 'years of history' },
+  { name: 'w', kind: 'integer', default: 3, description: 'half-width of the window around each reference point' },
+  { name: 'alpha', kind: 'number', default: 0.05, description: alpha },
+  { name: 'powertrans', kind: 'choice', choices: ['2/3', '1/2', 'none'], default: '2/3', description: 'power transformation of the delta-method bound' },
+];
+
+/** Without the series, a year back is freq points; with dates it is computed from them. */
+const farringtonHistory = (flexible: boolean) => (freq: Frequency, p: Resolved, series?: CountSeries) =>
+  series?.date ? farringtonHistoryNeeded(series, flexible, num(p, 'b'), num(p, 'w')) : freq * num(p, 'b') + num(p, 'w');
+
 export const DETECTORS: Record<DetectorMethod, DetectorSpec> = {
   'ears-c1': ears('ears-c1', 'C1', 'EARS C1（无保护带）'),
   'ears-c2': ears('ears-c2', 'C2', 'EARS C2（两期保护带）'),
   'ears-c3': ears('ears-c3', 'C3', 'EARS C3（近三期累积）'),
+  farrington: define({
+    method: 'farrington',
+    label: { en: 'Farrington (1996)', zh: 'Farrington 法（1996）' },
+    params: farringtonParams('two-sided level: the bound is the 1 − alpha/2 quantile'),
+    historyNeeded: farringtonHistory(false),
+    run: (series, p, fromT) =>
+      farrington(series, { fromT, b: num(p, 'b'), w: num(p, 'w'), alpha: num(p, 'alpha'), powertrans: p.powertrans as PowerTransform }),
+  }),
+  'farrington-flexible': define({
+    method: 'farrington-flexible',
+    label: { en: 'Farrington flexible (Noufaily et al. 2013)', zh: '改进 Farrington 法（Noufaily 等 2013）' },
+    params: [
+      ...farringtonParams('one-sided level of the upper bound'),
+      { name: 'noPeriods', kind: 'integer', default: NOUFAILY_DEFAULTS.noPeriods, description: 'seasonal levels of the baseline factor (1: only the windows)' },
+      { name: 'pastWeeksNotIncluded', kind: 'integer', default: NOUFAILY_DEFAULTS.pastWeeksNotIncluded, description: 'most recent points left out of the baseline' },
+      { name: 'weightsThreshold', kind: 'number', default: NOUFAILY_DEFAULTS.weightsThreshold, description: 'Anscombe residual above which a past point is down-weighted' },
+      { name: 'pThresholdTrend', kind: 'number', default: NOUFAILY_DEFAULTS.pThresholdTrend, description: 'p-value below which the trend is kept' },
+      { name: 'thresholdMethod', kind: 'choice', choices: ['nbPlugin', 'muan', 'delta'], default: NOUFAILY_DEFAULTS.thresholdMethod, description: 'how the upper bound is derived' },
+      variantParam,
+    ],
+    historyNeeded: farringtonHistory(true),
+    run: (series, p, fromT) =>
+      farringtonFlexible(series, {
+        fromT,
+        b: num(p, 'b'),
+        w: num(p, 'w'),
+        alpha: num(p, 'alpha'),
+        powertrans: p.powertrans as PowerTransform,
+        noPeriods: num(p, 'noPeriods'),
+        pastWeeksNotIncluded: num(p, 'pastWeeksNotIncluded'),
+        weightsThreshold: num(p, 'weightsThreshold'),
+        pThresholdTrend: num(p, 'pThresholdTrend'),
+        thresholdMethod: p.thresholdMethod as ThresholdMethod,
+        variant: p.variant as 'reference' | 'published',
+      }),
+  }),
   cusum: define({
     method: 'cusum',
     label: { en: 'CUSUM (Rossi standardisation)', zh: '累积和（CUSUM）' },

@@ -25,7 +25,8 @@ Reads CSV t,date,count (date optional); writes CSV t,date,observed,upperbound,al
 monitored point from --from-t (default: the first point with enough history). Semantics of
 R's surveillance 1.20.3 (analytics/detectors/).`;
 
-const PARAMS = new Map(Object.values(DETECTORS).flatMap((spec) => spec.params.map((p) => [cliOptionName(p.name), p] as const)));
+/** Every method's parameter options; a method refuses those it does not take. */
+const OPTION_NAMES = [...new Set(Object.values(DETECTORS).flatMap((spec) => spec.params.map((p) => cliOptionName(p.name))))];
 
 export const command: Command = {
   summary: `aberration detection on a count series (${DETECTOR_METHODS.join(', ')}), CSV out`,
@@ -39,7 +40,7 @@ export const command: Command = {
         input: { type: 'string' },
         freq: { type: 'string' },
         'from-t': { type: 'string' },
-        ...Object.fromEntries([...PARAMS.keys()].map((name) => [name, { type: 'string' as const }])),
+        ...Object.fromEntries(OPTION_NAMES.map((name) => [name, { type: 'string' as const }])),
       },
     });
     const option = (name: string) => (values as Record<string, string | undefined>)[name];
@@ -54,11 +55,12 @@ export const command: Command = {
     if (freq !== '52' && freq !== '12') throw new UsageError('--freq must be 52 or 12');
 
     const params: Record<string, ParamValue> = {};
-    for (const [cliName, p] of PARAMS) {
+    for (const cliName of OPTION_NAMES) {
       const text = option(cliName);
       if (text === undefined) continue;
-      if (!spec.params.includes(p)) throw new UsageError(`--${cliName} does not apply to ${method}`);
-      params[p.name] = p.kind === 'choice' ? text : toNumber(cliName, text);
+      const p = spec.params.find((q) => cliOptionName(q.name) === cliName);
+      if (!p) throw new UsageError(`--${cliName} does not apply to ${method}`);
+      params[p.name] = p.kind === 'choice' || p.choices?.includes(text) ? text : toNumber(cliName, text);
     }
     const fromTText = option('from-t');
     const fromTGiven = fromTText === undefined ? undefined : toNumber('from-t', fromTText);
@@ -80,7 +82,7 @@ export const command: Command = {
         if (error instanceof SeriesError) throw new UsageError(`${input}: ${error.message}`);
         throw error;
       }
-      const fromT = fromTGiven ?? spec.historyNeeded(series.freq, params as DetectorParams) + 1;
+      const fromT = fromTGiven ?? spec.historyNeeded(series.freq, params as DetectorParams, series) + 1;
       if (series.count.length < fromT) throw new UsageError(`${input}: ${series.count.length} points; ${method} needs at least ${fromT}`);
       return { series, rows: spec.run(series, params, fromT) };
     });
