@@ -99,7 +99,23 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
         continue;
       }
       const view = { counts: series.counts, weeks: mondaysOf(series) as PlainDate[] };
-      const rows = method.run(view, m.params, testable[0]! + 1);
+      // A method may count its history in calendar years (a dated weekly series: "a year back"
+      // is the same date, 52 or 53 weeks) and find a week or two short of what historyNeeded
+      // said: those weeks are short, not an error.
+      let rows: ReturnType<CountMethod['run']> | null = null;
+      while (testable.length && !rows) {
+        try {
+          rows = method.run(view, m.params, testable[0]! + 1);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          testable.shift();
+          skippedBy[`${m.method}:short`] = (skippedBy[`${m.method}:short`] ?? 0) + 1;
+        }
+      }
+      if (!rows) {
+        skipped++;
+        continue;
+      }
       const wanted = new Set(testable.map((t) => t + 1));
       for (const row of rows) {
         if (!wanted.has(row.t) || row.alarm !== true) continue;
