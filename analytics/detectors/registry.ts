@@ -5,14 +5,15 @@
  * parameters: run() and historyNeeded() fill the defaults and refuse a bad value with a
  * RangeError naming the parameter.
  */
-import { cusum } from './cusum.js';
+import { cusum, CUSUM_TRANSFORMS, type CusumTransform } from './cusum.js';
 import { earsC, earsHistoryNeeded, type EarsMethod } from './ears.js';
 import { farrington, farringtonFlexible, farringtonHistoryNeeded, NOUFAILY_DEFAULTS, type PowerTransform, type ThresholdMethod } from './farrington.js';
+import { glrPoisson } from './glr.js';
 import type { CountSeries, DetectionRow, Frequency } from './series.js';
 
 export type { CountSeries, DetectionRow, Frequency } from './series.js';
 
-export type DetectorMethod = 'ears-c1' | 'ears-c2' | 'ears-c3' | 'farrington' | 'farrington-flexible' | 'cusum';
+export type DetectorMethod = 'ears-c1' | 'ears-c2' | 'ears-c3' | 'farrington' | 'farrington-flexible' | 'cusum' | 'glr-poisson';
 
 export type ParamValue = number | string;
 /** Parameters as a caller gives them; missing ones take the spec's default. */
@@ -22,7 +23,10 @@ export interface ParamSpec {
   /** The name in surveillance's control list; the CLI option is `--` + its kebab-case form. */
   name: string;
   kind: 'number' | 'integer' | 'choice';
+  /** A choice's values; for a number, the words it also accepts (CUSUM's m = "glm"). */
   choices?: readonly string[];
+  /** The CLI option when the kebab-case name would not read well (c.ARL, M). */
+  cli?: string;
   /** Absent: the method derives the value (e.g. CUSUM's m from the history). */
   default?: ParamValue;
   description: string;
@@ -52,8 +56,8 @@ interface Definition {
   run(series: CountSeries, params: Resolved, fromT: number): DetectionRow[];
 }
 
-export function cliOptionName(param: string): string {
-  return param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export function cliOptionName(param: ParamSpec): string {
+  return param.cli ?? param.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 export function resolveParams(spec: Pick<DetectorSpec, 'method' | 'params'>, given: DetectorParams = {}): Resolved {
@@ -71,8 +75,9 @@ export function resolveParams(spec: Pick<DetectorSpec, 'method' | 'params'>, giv
         if (typeof value !== 'string' || !p.choices!.includes(value)) {
           throw new RangeError(`${p.name} must be one of ${p.choices!.join(', ')}, not "${value}"`);
         }
-      } else if (typeof value !== 'number' || !Number.isFinite(value) || (p.kind === 'integer' && !Number.isInteger(value))) {
-        throw new RangeError(`${p.name} must be ${p.kind === 'integer' ? 'a whole number' : 'a number'}, not "${value}"`);
+      } else if (typeof value === 'string' ? !p.choices?.includes(value) : !Number.isFinite(value) || (p.kind === 'integer' && !Number.isInteger(value))) {
+        const words = p.choices ? ` or ${p.choices.join(', ')}` : '';
+        throw new RangeError(`${p.name} must be ${p.kind === 'integer' ? 'a whole number' : 'a number'}${words}, not "${value}"`);
       }
     }
     resolved[p.name] = value;
@@ -131,9 +136,17 @@ const farringtonParams = (alpha: string): ParamSpec[] => [
   { name: 'powertrans', kind: 'choice', choices: ['2/3', '1/2', 'none'], default: '2/3', description: 'power transformation of the delta-method bound' },
 ];
 
-/** Without the series, a year back is freq points; with dates it is computed from them. */
-const farringtonHistory = (flexible: boolean) => (freq: Frequency, p: Resolved, series?: CountSeries) =>
-  series?.date ? farringtonHistoryNeeded(series, flexible, num(p, 'b'), num(p, 'w')) : freq * num(p, 'b') + num(p, 'w');
+/**
+ * Exact for a given series. Without one, enough for any weekly series with dates: b calendar
+ * years back, moved to the nearest same weekday, can lie more than 52·b weeks back (261 for
+ * b = 5, 157 for b = 3).
+ */
+const farringtonHistory = (flexible: boolean) => (freq: Frequency, p: Resolved, series?: CountSeries) => {
+  const b = num(p, 'b');
+  const w = num(p, 'w');
+  if (series) return farringtonHistoryNeeded(series, flexible, b, w);
+  return (freq === 52 ? Math.floor((365 * b + Math.ceil(b / 4) + 3) / 7) : freq * b) + w;
+};
 
 export const DETECTORS: Record<DetectorMethod, DetectorSpec> = {
   'ears-c1': ears('ears-c1', 'C1', 'EARS C1（无保护带）'),
@@ -177,18 +190,52 @@ export const DETECTORS: Record<DetectorMethod, DetectorSpec> = {
   }),
   cusum: define({
     method: 'cusum',
-    label: { en: 'CUSUM (Rossi standardisation)', zh: '累积和（CUSUM）' },
+    label: { en: 'CUSUM', zh: '累积和（CUSUM）' },
     params: [
       { name: 'k', kind: 'number', default: 1.04, description: 'reference value (allowance) of the standardised sum' },
       { name: 'h', kind: 'number', default: 2.26, description: 'decision interval' },
-      { name: 'm', kind: 'number', description: 'expected count; default the mean of the points before --from-t' },
+      { name: 'm', kind: 'number', choices: ['glm'], description: 'expected count, or glm (a seasonal Poisson GLM); default the mean before --from-t' },
+      { name: 'trans', kind: 'choice', choices: CUSUM_TRANSFORMS, default: 'standard', description: 'standardisation of the counts' },
+      { name: 'alpha', kind: 'number', default: 0.1, description: 'negative binomial dispersion of pearsonNegBin' },
+      variantParam,
     ],
     // Without m, a year of history estimates it; with m, monitoring may start at the first point.
-    historyNeeded: (freq, p) => (p.m === undefined ? freq : 0),
-    run: (series, p, fromT) => {
-      const m = optionalNum(p, 'm');
-      return cusum(series.count, { fromT, k: num(p, 'k'), h: num(p, 'h'), ...(m !== undefined ? { m } : {}) });
-    },
+    historyNeeded: (freq, p) => (typeof p.m === 'number' ? 0 : freq),
+    run: (series, p, fromT) =>
+      cusum(series.count, {
+        fromT,
+        freq: series.freq,
+        k: num(p, 'k'),
+        h: num(p, 'h'),
+        trans: p.trans as CusumTransform,
+        alpha: num(p, 'alpha'),
+        variant: p.variant as 'reference' | 'published',
+        ...(p.m !== undefined ? { m: p.m as number | 'glm' } : {}),
+      }),
+  }),
+  'glr-poisson': define({
+    method: 'glr-poisson',
+    label: { en: 'Poisson GLR (change in level)', zh: '泊松广义似然比（水平突变）' },
+    params: [
+      { name: 'cARL', cli: 'c-arl', kind: 'number', default: 5, description: 'alarm threshold of the GLR statistic' },
+      { name: 'mu0', kind: 'number', description: 'in-control mean; default a seasonal Poisson GLM on the points before --from-t' },
+      { name: 'Mtilde', cli: 'm-tilde', kind: 'integer', default: 1, description: 'points needed to estimate a change' },
+      { name: 'M', cli: 'window', kind: 'integer', default: -1, description: 'how far back a change may lie (≤ 0: no limit)' },
+      { name: 'ret', kind: 'choice', choices: ['cases', 'value'], default: 'cases', description: 'upper bound: the count that alarms, or the GLR statistic' },
+      variantParam,
+    ],
+    historyNeeded: (freq, p) => (p.mu0 === undefined ? freq : 0),
+    run: (series, p, fromT) =>
+      glrPoisson(series.count, {
+        fromT,
+        freq: series.freq,
+        cARL: num(p, 'cARL'),
+        Mtilde: num(p, 'Mtilde'),
+        M: num(p, 'M'),
+        ret: p.ret as 'cases' | 'value',
+        variant: p.variant as 'reference' | 'published',
+        ...(p.mu0 !== undefined ? { mu0: num(p, 'mu0') } : {}),
+      }),
   }),
 };
 

@@ -13,7 +13,7 @@ import { parseOptions, UsageError, type Command } from '../command.js';
 const methodLines = DETECTOR_METHODS.map((method) => {
   const spec = DETECTORS[method];
   const params = spec.params
-    .map((p) => `--${cliOptionName(p.name)} ${p.choices ? p.choices.join('|') : p.kind === 'integer' ? 'N' : 'X'}${p.default !== undefined ? ` (${p.default})` : ''}`)
+    .map((p) => `--${cliOptionName(p)} ${p.choices ? p.choices.join('|') : p.kind === 'integer' ? 'N' : 'X'}${p.default !== undefined ? ` (${p.default})` : ''}`)
     .join(' ');
   return `  ${method.padEnd(20)} ${params}`;
 });
@@ -26,7 +26,7 @@ monitored point from --from-t (default: the first point with enough history). Se
 R's surveillance 1.20.3 (analytics/detectors/).`;
 
 /** Every method's parameter options; a method refuses those it does not take. */
-const OPTION_NAMES = [...new Set(Object.values(DETECTORS).flatMap((spec) => spec.params.map((p) => cliOptionName(p.name))))];
+const OPTION_NAMES = [...new Set(Object.values(DETECTORS).flatMap((spec) => spec.params.map(cliOptionName)))];
 
 export const command: Command = {
   summary: `aberration detection on a count series (${DETECTOR_METHODS.join(', ')}), CSV out`,
@@ -58,7 +58,7 @@ export const command: Command = {
     for (const cliName of OPTION_NAMES) {
       const text = option(cliName);
       if (text === undefined) continue;
-      const p = spec.params.find((q) => cliOptionName(q.name) === cliName);
+      const p = spec.params.find((q) => cliOptionName(q) === cliName);
       if (!p) throw new UsageError(`--${cliName} does not apply to ${method}`);
       params[p.name] = p.kind === 'choice' || p.choices?.includes(text) ? text : toNumber(cliName, text);
     }
