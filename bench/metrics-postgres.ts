@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBListValue, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBListValue, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { MEASURES } from '../analytics/metrics/catalog.js';
 import type { AnalyticsStore, SqlParams } from '../analytics/store.js';
@@ -200,7 +200,8 @@ export interface PgStatement {
 /**
  * DuckDB SQL of the metrics layer in PostgreSQL's dialect, mechanically; what it maps:
  *   $name (named parameters)            → $1, $2, … by first use, one number per name; types from
- *                                         the statement's own casts ($x::DATE → date), else text
+ *                                         the statement's own casts ($x::DATE → date), else from the
+ *                                         bound value (DATE value → date, list → varchar[], text → text)
  *   list_contains($x::VARCHAR[], e)     → (e) = ANY($n::VARCHAR[])
  *   strftime(e, '%Y-%m-%d')             → to_char(e, 'YYYY-MM-DD')        (%Y %m %d)
  *   year(e), quarter(e)                 → extract(year|quarter FROM e)::int
@@ -238,18 +239,29 @@ export function toPostgres(sql: string, params: SqlParams): PgStatement {
   const types = names.map((name) => {
     const cast = new RegExp(`\\$${name}::([A-Za-z]+(?:\\[\\])?)`, 'i').exec(sql)?.[1]?.toUpperCase();
     if (cast && !PG_TYPES[cast]) throw new Error(`toPostgres: no PostgreSQL type for $${name}::${cast}`);
-    return cast ? PG_TYPES[cast]! : 'text';
+    return cast ? PG_TYPES[cast]! : pgTypeOf(value(name));
   });
   return { sql: pg, types, values: names.map((name) => pgLiteral(value(name))) };
 }
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** The type of a bound value the statement does not cast: DuckDB binds it with its own type. */
+function pgTypeOf(v: DuckDBValue): string {
+  if (v instanceof DuckDBDateValue) return 'date';
+  if (v instanceof DuckDBListValue) return 'varchar[]';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return 'bigint';
+  if (typeof v === 'number') return 'double precision';
+  return 'text';
+}
+
 function pgLiteral(v: DuckDBValue): string {
   if (v === null) return 'NULL';
   if (typeof v === 'string') return quote(v);
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof DuckDBDateValue) return quote(v.toString()); // YYYY-MM-DD
   if (v instanceof DuckDBListValue) {
     const items = v.items.map((item) => {
       if (typeof item !== 'string') throw new Error(`toPostgres: list item ${String(item)} is not text`);
