@@ -13,7 +13,10 @@ import { parseOptions, UsageError, type Command } from '../command.js';
 const methodLines = DETECTOR_METHODS.map((method) => {
   const spec = DETECTORS[method];
   const params = spec.params
-    .map((p) => `--${cliOptionName(p)} ${p.choices ? p.choices.join('|') : p.kind === 'integer' ? 'N' : 'X'}${p.default !== undefined ? ` (${p.default})` : ''}`)
+    .map((p) => {
+      const value = [...(p.kind === 'choice' ? [] : [p.kind === 'integer' ? 'N' : 'X']), ...(p.choices ?? [])].join('|');
+      return `--${cliOptionName(p)} ${value}${p.default !== undefined ? ` (${p.default})` : ''}`;
+    })
     .join(' ');
   return `  ${method.padEnd(20)} ${params}`;
 });
@@ -22,8 +25,10 @@ const usage = `usage: xinfang detect --method ${DETECTOR_METHODS.join('|')} --in
 Parameters by method, with defaults (named as in R's surveillance control lists, kebab-case):
 ${methodLines.join('\n')}
 Reads CSV t,date,count (date optional); writes CSV t,date,observed,upperbound,alarm for each
-monitored point from --from-t (default: the first point with enough history). Semantics of
-R's surveillance 1.20.3 (analytics/detectors/).`;
+monitored point from --from-t (default: the first point with enough history); upperbound NaN
+and alarm NA where the reference gives NA. glr-poisson's "cases" bound is the smallest count
+that alarms (alarm when observed ≥ upperbound). Semantics of R's surveillance 1.20.3, known
+slips of the reference included unless --variant published (analytics/detectors/, README).`;
 
 /** Every method's parameter options; a method refuses those it does not take. */
 const OPTION_NAMES = [...new Set(Object.values(DETECTORS).flatMap((spec) => spec.params.map(cliOptionName)))];
