@@ -21,6 +21,7 @@ export const RECOMMENDATION_WORKFLOW_ID_PREFIX = 'recommendation/';
 
 export interface RecommendationState {
   recommendation: RecommendationIssue;
+  /** 'issuing' until the recommendation is on record in DuckDB. */
   stage: 'issuing' | 'awaiting_feedback' | 'feedback_given';
   /** Packs in force on the day of issue. */
   packs: string[];
@@ -116,13 +117,14 @@ export async function recommendationWorkflow(input: RecommendationIssue): Promis
   const plan = await planRecommendation({ jurisdiction: input.jurisdiction, issuedDate });
   state.packs = plan.packs;
   state.deadline = plan.deadline;
-  if (state.stage === 'issuing') state.stage = 'awaiting_feedback';
   await recordRecommendationIssued(
     input,
     plan.deadline.due,
     event('issued', { actor: input.issuedBy, dueDate: plan.deadline.due, rule: plan.cite, detail: { kind: input.kind, packs: plan.packs.join(' ') } }),
   );
   issued = true;
+  // Awaiting feedback once the recommendation is on record, so a reader who sees the stage finds the row.
+  if (state.stage === 'issuing') state.stage = 'awaiting_feedback';
 
   const clock: Clock = { step: 'recommendationFeedback', deadline: plan.deadline, version: 0, paused: false, reminders: plan.reminders };
   await runClock(clock, {
