@@ -23,7 +23,7 @@
  * (NaN here) when limit54 suppresses the alarm.
  *
  * Deviations of farringtonFlexible from the published method, matched by default
- * (`variant: 'published'` repairs the first two):
+ * (`variant: 'published'` repairs all three):
  * - fitGLM.flexible stores the outbreak weights ω in model$weights, where summary.glm expects
  *   the working weights, so after reweighting the dispersion that summary.glm reports is
  *   Σ ω·((y − μ)/μ)² / df, roughly the true one divided by the mean count. The trend test uses
@@ -292,7 +292,15 @@ export function farringtonHistoryNeeded(series: CountSeries, flexible: boolean, 
       if (!(error instanceof RangeError)) throw error;
     }
   }
-  return series.freq * b + w + (series.date && series.freq === 52 ? 1 : 0);
+  return series.date ? farringtonHistoryBound(series.freq, b, w) : series.freq * b + w;
+}
+
+/**
+ * Enough history for any series of that frequency: b calendar years back, moved to the nearest
+ * same weekday, can lie more than 52·b weeks back (261 for b = 5, 157 for b = 3).
+ */
+export function farringtonHistoryBound(freq: 52 | 12, b = 5, w = 3): number {
+  return (freq === 52 ? Math.floor((365 * b + Math.ceil(b / 4) + 3) / 7) : freq * b) + w;
 }
 
 /** algo.farrington (surveillance 1.20.3, fitGLM.fast). */

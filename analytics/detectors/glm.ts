@@ -46,35 +46,45 @@ function deviance(y: readonly number[], mu: readonly number[], weights: readonly
  * Least squares of b on A by Householder QR; returns the solution and R. A column whose
  * remaining norm falls below RANK_TOLERANCE × its original norm makes the model rank-deficient,
  * which R would answer with an NA coefficient; the detectors' designs never are, so it throws.
+ * Works on a column-major copy: the scan runs this thousands of times per series.
  */
-function leastSquares(a: number[][], b: number[]): { beta: number[]; r: number[][] } {
+function leastSquares(a: readonly (readonly number[])[], b: readonly number[]): { beta: number[]; r: number[][] } {
   const n = a.length;
   const p = a[0]!.length;
-  const m = a.map((row) => [...row]);
-  const v = [...b];
-  const norms = Array.from({ length: p }, (_, j) => Math.hypot(...m.map((row) => row[j]!)));
+  const m = new Float64Array(n * p);
+  const norms = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    let norm = 0;
-    for (let i = j; i < n; i++) norm += m[i]![j]! ** 2;
-    norm = Math.sqrt(norm);
-    if (!(norm > RANK_TOLERANCE * norms[j]!) || norm === 0) throw new RangeError('the GLM design is rank-deficient');
-    const alpha = m[j]![j]! > 0 ? -norm : norm;
-    const u = new Array<number>(n).fill(0);
-    u[j] = m[j]![j]! - alpha;
-    for (let i = j + 1; i < n; i++) u[i] = m[i]![j]!;
-    const uu = u.reduce((s, x, i) => (i >= j ? s + x * x : s), 0);
-    for (let c = j; c < p; c++) {
-      let dot = 0;
-      for (let i = j; i < n; i++) dot += u[i]! * m[i]![c]!;
-      const f = (2 * dot) / uu;
-      for (let i = j; i < n; i++) m[i]![c] = m[i]![c]! - f * u[i]!;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const value = a[i]![j]!;
+      m[j * n + i] = value;
+      squares += value * value;
     }
-    let dot = 0;
-    for (let i = j; i < n; i++) dot += u[i]! * v[i]!;
-    const f = (2 * dot) / uu;
-    for (let i = j; i < n; i++) v[i] = v[i]! - f * u[i]!;
+    norms[j] = Math.sqrt(squares);
   }
-  const r = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (j >= i ? m[i]![j]! : 0)));
+  const v = Float64Array.from(b);
+  for (let j = 0; j < p; j++) {
+    const column = j * n;
+    let squares = 0;
+    for (let i = j; i < n; i++) squares += m[column + i]! ** 2;
+    const norm = Math.sqrt(squares);
+    if (!(norm > RANK_TOLERANCE * norms[j]!)) throw new RangeError('the GLM design is rank-deficient');
+    // The reflection's vector u is column j below the diagonal, with u_j = a_jj − alpha.
+    const alpha = m[column + j]! > 0 ? -norm : norm;
+    const head = m[column + j]! - alpha;
+    const uu = squares - m[column + j]! ** 2 + head * head;
+    const reflect = (target: Float64Array, offset: number) => {
+      let dot = head * target[offset + j]!;
+      for (let i = j + 1; i < n; i++) dot += m[column + i]! * target[offset + i]!;
+      const f = (2 * dot) / uu;
+      target[offset + j] = target[offset + j]! - f * head;
+      for (let i = j + 1; i < n; i++) target[offset + i] = target[offset + i]! - f * m[column + i]!;
+    };
+    for (let c = j + 1; c < p; c++) reflect(m, c * n);
+    reflect(v, 0);
+    m[column + j] = alpha;
+  }
+  const r = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (j >= i ? m[j * n + i]! : 0)));
   const beta = new Array<number>(p).fill(0);
   for (let i = p - 1; i >= 0; i--) {
     let s = v[i]!;

@@ -7,7 +7,7 @@
  */
 import { cusum, CUSUM_TRANSFORMS, type CusumTransform } from './cusum.js';
 import { earsC, earsHistoryNeeded, type EarsMethod } from './ears.js';
-import { farrington, farringtonFlexible, farringtonHistoryNeeded, NOUFAILY_DEFAULTS, type PowerTransform, type ThresholdMethod } from './farrington.js';
+import { farrington, farringtonFlexible, farringtonHistoryBound, farringtonHistoryNeeded, NOUFAILY_DEFAULTS, type PowerTransform, type ThresholdMethod } from './farrington.js';
 import { glrPoisson } from './glr.js';
 import type { CountSeries, DetectionRow, Frequency } from './series.js';
 
@@ -136,17 +136,9 @@ const farringtonParams = (alpha: string): ParamSpec[] => [
   { name: 'powertrans', kind: 'choice', choices: ['2/3', '1/2', 'none'], default: '2/3', description: 'power transformation of the delta-method bound' },
 ];
 
-/**
- * Exact for a given series. Without one, enough for any weekly series with dates: b calendar
- * years back, moved to the nearest same weekday, can lie more than 52·b weeks back (261 for
- * b = 5, 157 for b = 3).
- */
-const farringtonHistory = (flexible: boolean) => (freq: Frequency, p: Resolved, series?: CountSeries) => {
-  const b = num(p, 'b');
-  const w = num(p, 'w');
-  if (series) return farringtonHistoryNeeded(series, flexible, b, w);
-  return (freq === 52 ? Math.floor((365 * b + Math.ceil(b / 4) + 3) / 7) : freq * b) + w;
-};
+/** Exact for a given series; without one, enough for any series of that frequency. */
+const farringtonHistory = (flexible: boolean) => (freq: Frequency, p: Resolved, series?: CountSeries) =>
+  series ? farringtonHistoryNeeded(series, flexible, num(p, 'b'), num(p, 'w')) : farringtonHistoryBound(freq, num(p, 'b'), num(p, 'w'));
 
 export const DETECTORS: Record<DetectorMethod, DetectorSpec> = {
   'ears-c1': ears('ears-c1', 'C1', 'EARS C1（无保护带）'),
