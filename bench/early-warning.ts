@@ -141,10 +141,16 @@ async function evaluate() {
     const dataStart = (await firstWholeWeek(store))!;
     const lastWeek = weekIndex(TO) - (new Date(`${TO}T00:00:00Z`).getUTCDay() === 0 ? 0 : 1);
     const all = variants();
-    const history = Math.max(...all.map((v) => countMethod(v.config.method)!.historyNeeded(v.config.params)));
-    const evalStart = dataStart + history;
+    const historyOf = (v: Variant) => countMethod(v.config.method)!.historyNeeded(v.config.params);
+    // The common window starts when every method the scan configures (and EARS, CUSUM) can judge;
+    // a method needing more (Farrington's default five years) gets a later window of its own,
+    // named beside its figures. A calendar year can be 53 weeks: one more week of slack.
+    const configured = new Set(config.counts.methods.map((m) => m.method));
+    const common = Math.max(...all.filter((v) => configured.has(v.config.method) || historyOf(v) <= 60).map(historyOf)) + 1;
+    const evalStart = dataStart + common;
     const weeks = Array.from({ length: lastWeek - evalStart + 1 }, (_, i) => evalStart + i);
     const years = weeks.length / (365.2425 / 7);
+    const history = common;
     log(`evaluating ${all.length} methods over ${weeks.length} weeks (${weekStart(evalStart)}..${weekStart(lastWeek)}), history ${history} weeks`);
 
     const series = await weeklyCountSeries(store, {
@@ -155,17 +161,21 @@ async function evaluate() {
       districts: BEIJING_DISTRICTS.map((d) => d.code),
       minCases: 0,
     });
-    const surges = data.labels
-      .map((l) => ({ ...l, first: weekIndex(l.from), last: weekIndex(l.to) }))
-      .filter((l) => l.first >= evalStart && l.last <= lastWeek);
+    const labelled = data.labels.map((l) => ({ ...l, first: weekIndex(l.from), last: weekIndex(l.to) }));
+    const surges = labelled.filter((l) => l.first >= evalStart && l.last <= lastWeek);
+    // Every label, in or out of a window: a surge before the window still explains alarms after it.
     const surgeWeeks = new Map<string, Array<{ first: number; last: number }>>();
-    for (const s of surges) surgeWeeks.set(`${s.regionCode}|${s.field}`, [...(surgeWeeks.get(`${s.regionCode}|${s.field}`) ?? []), s]);
+    for (const s of labelled) surgeWeeks.set(`${s.regionCode}|${s.field}`, [...(surgeWeeks.get(`${s.regionCode}|${s.field}`) ?? []), s]);
 
     const methods = [];
     const perSurge: Record<string, Record<string, number | null>> = {};
     for (const variant of all) {
       const started = Date.now();
-      const { candidates, stats } = scanCounts({ series, weeks, dataStartWeek: dataStart, config: { ...config.counts, methods: [variant.config] } });
+      const own = Math.max(evalStart, dataStart + historyOf(variant) + 1);
+      const methodWeeks = weeks.filter((w) => w >= own);
+      const methodSurges = surges.filter((s) => s.first >= own);
+      const methodYears = methodWeeks.length / (365.2425 / 7);
+      const { candidates, stats } = scanCounts({ series, weeks: methodWeeks, dataStartWeek: dataStart, config: { ...config.counts, methods: [variant.config] } });
       const ms = Date.now() - started;
       const alarms = new Map<string, number[]>();
       for (const c of candidates) {
@@ -181,7 +191,7 @@ async function evaluate() {
         seasonal += unlabelled.filter((w) => inKnownSeason(key.split('|')[1]!, w)).length;
       }
       const delays: number[] = [];
-      for (const s of surges) {
+      for (const s of methodSurges) {
         const hit = (alarms.get(`${s.regionCode}|${s.field}`) ?? []).filter((w) => w >= s.first && w <= s.last).sort((a, b) => a - b)[0];
         (perSurge[s.id] ??= {})[variant.label] = hit === undefined ? null : hit - s.first;
         if (hit !== undefined) delays.push(hit - s.first);
@@ -191,23 +201,25 @@ async function evaluate() {
         method: variant.label,
         params: variant.config.params,
         sparsity: variant.config.sparsity,
-        surges: surges.length,
+        window: own === evalStart ? 'common' : { from: weekStart(own), weeks: methodWeeks.length },
+        surges: methodSurges.length,
         detected: delays.length,
-        sensitivity: round(delays.length / surges.length),
+        sensitivity: round(delays.length / methodSurges.length),
         delayWeeks: { mean: round(delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : null, 2), median: median(delays) },
         alarms: candidates.length,
         falseAlarms,
-        falseAlarmsPerYear: round(falseAlarms / years, 1),
+        falseAlarmsPerYear: round(falseAlarms / methodYears, 1),
         ofWhichInKnownSeasons: seasonal,
-        falseAlarmsPerYearOutsideKnownSeasons: round((falseAlarms - seasonal) / years, 1),
-        falseAlarmsPerSeriesYear: round(seriesTested ? falseAlarms / (seriesTested * years) : null),
+        falseAlarmsPerYearOutsideKnownSeasons: round((falseAlarms - seasonal) / methodYears, 1),
+        falseAlarmsPerSeriesYear: round(seriesTested ? falseAlarms / (seriesTested * methodYears) : null),
         seriesTested,
         seriesSkippedSparse: stats.skipped,
         ms,
       });
       log(
-        `${variant.label}: sensitivity ${delays.length}/${surges.length}, delay ${round(delays.reduce((a, b) => a + b, 0) / Math.max(1, delays.length), 2)} weeks, ` +
-          `false alarms ${falseAlarms} (${round(falseAlarms / years, 1)}/year; ${round((falseAlarms - seasonal) / years, 1)}/year outside known seasons), ${ms} ms`,
+        `${variant.label}${own === evalStart ? '' : ` [from ${weekStart(own)}]`}: sensitivity ${delays.length}/${methodSurges.length}, ` +
+          `delay ${round(delays.reduce((a, b) => a + b, 0) / Math.max(1, delays.length), 2)} weeks, ` +
+          `false alarms ${falseAlarms} (${round(falseAlarms / methodYears, 1)}/year; ${round((falseAlarms - seasonal) / methodYears, 1)}/year outside known seasons), ${ms} ms`,
       );
     }
 
@@ -226,7 +238,7 @@ async function evaluate() {
       const hit = st.candidates.filter((c) => covers(c, s) && weekIndex(c.week) >= s.first && weekIndex(c.week) <= s.last).map((c) => weekIndex(c.week)).sort((a, b) => a - b)[0];
       if (hit !== undefined) stDelays.push(hit - s.first);
     }
-    const stFalse = st.candidates.filter((c) => !surges.some((s) => covers(c, s) && weekIndex(c.week) >= s.first && weekIndex(c.week) <= s.last + GREY_WEEKS));
+    const stFalse = st.candidates.filter((c) => !labelled.some((s) => covers(c, s) && weekIndex(c.week) >= s.first && weekIndex(c.week) <= s.last + GREY_WEEKS));
     const stYears = stWeeks.length / (365.2425 / 7);
     const spaceTime = {
       method: `space-time permutation scan (minDistricts 1, ${config.spaceTime.replicates} replicates, alpha ${config.spaceTime.alpha})`,

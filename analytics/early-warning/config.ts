@@ -34,6 +34,8 @@ const counts = z
         .object({
           method: z.string().min(1),
           levels: z.array(z.enum(LEVELS)).min(1),
+          /** Only the series of these groupings ([] the region's total); default every series of the levels. */
+          groupings: z.array(z.array(z.enum(SERIES_DIMENSIONS))).optional(),
           params: methodParams.default({}),
           /**
            * A series is tested at a week only if, over the method's history before that week, the

@@ -7,7 +7,7 @@
  */
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AlertCandidate, SignalStats } from './candidate.js';
-import { ScanError, type CountMethodConfig, type ScanConfig } from './config.js';
+import { ScanError, SERIES_DIMENSIONS, type CountMethodConfig, type Level, type ScanConfig, type SeriesDimension } from './config.js';
 import { countMethod, type CountMethod } from './methods.js';
 import type { CountSeries } from './series.js';
 import { weekStart } from './weeks.js';
@@ -47,12 +47,20 @@ function historyOf(method: CountMethod, m: CountMethodConfig): number {
   }
 }
 
-/** The history (in weeks) a scan must read for every configured method available in this build. */
-export function countHistoryNeeded(config: ScanConfig['counts']): number {
+/** The history (in weeks) a scan must read for a level's grouping, for every configured method of it available in this build. */
+export function countHistoryNeeded(config: ScanConfig['counts'], level: Level, dims: readonly SeriesDimension[]): number {
   return Math.max(0, ...config.methods.flatMap((m) => {
     const method = countMethod(m.method);
-    return method ? [historyOf(method, m)] : [];
+    return method && m.levels.includes(level) && runsOn(m, dims) ? [historyOf(method, m)] : [];
   }));
+}
+
+const dimsOf = (series: CountSeries): SeriesDimension[] =>
+  SERIES_DIMENSIONS.filter((d) => (d === 'field' ? series.field : d === 'channel' ? series.channel : series.petitionClass) !== null);
+
+/** Whether a method configured for some groupings runs on series of this grouping. */
+function runsOn(m: CountMethodConfig, dims: readonly SeriesDimension[]): boolean {
+  return !m.groupings || m.groupings.some((g) => g.length === dims.length && g.every((d) => dims.includes(d)));
 }
 
 export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[]; stats: SignalStats } {
@@ -84,7 +92,7 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
 
   for (const series of input.series) {
     for (const { config: m, method, history } of methods) {
-      if (!m.levels.includes(series.level)) continue;
+      if (!m.levels.includes(series.level) || !runsOn(m, dimsOf(series))) continue;
       scanned++;
       // Array positions of the weeks that pass the sparsity rule.
       const testable: number[] = [];

@@ -87,9 +87,9 @@ export async function findCandidates(
 
   if (signals.has('counts')) {
     const started = Date.now();
-    const fromWeek = Math.max(dataStartWeek, first - countHistoryNeeded(config.counts));
     const series = await weeklyCountSeries(store, {
-      fromWeek,
+      fromWeek: dataStartWeek,
+      fromWeekOf: (level, dims) => first - countHistoryNeeded(config.counts, level, dims),
       toWeek: last,
       groupings: config.counts.levels,
       city: regions.city,
