@@ -37,17 +37,28 @@ export function benchCache(): string {
   return join(base, 'metrics-bench');
 }
 
-/** A short hash of every file under the given project directories (path and content). */
-function hashTree(dirs: string[]): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else hash.update(relative(root, full)).update('\0').update(readFileSync(full)).update('\0');
-    }
+/**
+ * A short hash of what the generator's output depends on: the project modules it imports,
+ * followed through their relative imports, and the data files (not modules) in their
+ * directories (the region lists, the policy packs, the holiday calendar). Files it does not
+ * reach, which other work changes all the time, leave the cached data alone.
+ */
+function generatorVersion(): string {
+  const modules = new Set<string>();
+  const follow = (file: string) => {
+    if (modules.has(file)) return;
+    modules.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) follow(join(dirname(file), `${m[1]}.ts`));
   };
-  for (const dir of dirs) walk(join(root, dir));
+  follow(join(root, 'analytics/generator/generate.ts'));
+  const dirs = [...new Set([...modules].map((m) => relative(root, dirname(m))))].sort();
+  const hash = createHash('sha256');
+  for (const file of [...modules].sort()) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  const data = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? data(join(dir, e.name)) : e.name.endsWith('.ts') ? [] : [join(dir, e.name)],
+    );
+  for (const dir of dirs.filter((d) => !d.startsWith('analytics'))) for (const file of data(dir).sort()) hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
   return hash.digest('hex').slice(0, 10);
 }
 
@@ -140,8 +151,7 @@ async function withLock<T>(path: string, log: (line: string) => void, work: () =
 
 /** The Parquet files of `options`, generated once and kept (the generator is deterministic for a seed). */
 async function parquetFor(options: DataOptions): Promise<ParquetInfo> {
-  // The data depends on the generator, the rules (every deadline) and the domain (regions, fields).
-  const key = `${options.cases}-s${options.seed}-${options.from}-${options.to}-g${hashTree(['analytics/generator', 'rules', 'domain'])}`;
+  const key = `${options.cases}-s${options.seed}-${options.from}-${options.to}-g${generatorVersion()}`;
   const dir = join(benchCache(), 'parquet', key);
   const marker = join(dir, 'bench-complete.json');
   const info = z.object({ cases: z.number(), events: z.number(), generateMs: z.number(), bytes: z.number() });

@@ -177,6 +177,28 @@ function rewriteCalls(sql: string, name: string, make: (args: string[]) => strin
   }
 }
 
+/** PostgreSQL 15 wants a name for every subquery in FROM (16 does not): `FROM (…) WHERE` gets `AS bench_sub1`. */
+function aliasSubqueries(sql: string): string {
+  let out = '';
+  let at = 0;
+  let n = 0;
+  const open = /\bFROM\s*\(/gi;
+  for (let m = open.exec(sql); m; m = open.exec(sql)) {
+    let depth = 0;
+    let j = m.index + m[0].length;
+    for (; j < sql.length; j++) {
+      if (sql[j] === "'") j = sql.indexOf("'", j + 1);
+      else if (sql[j] === '(') depth++;
+      else if (sql[j] === ')' && depth-- === 0) break;
+    }
+    if (/^\s*(WHERE|GROUP|ORDER|LIMIT|\)|;|$)/i.test(sql.slice(j + 1))) {
+      out += `${sql.slice(at, j + 1)} AS bench_sub${++n}`;
+      at = j + 1;
+    }
+  }
+  return out + sql.slice(at);
+}
+
 const STRFTIME: Record<string, string> = { '%Y': 'YYYY', '%m': 'MM', '%d': 'DD' };
 const PG_TYPES: Record<string, string> = {
   DATE: 'date',
@@ -208,6 +230,7 @@ export interface PgStatement {
  *   ::DOUBLE, AS DOUBLE                 → double precision
  *   any_value(e)                        → min(e)   (any_value arrives in PostgreSQL 16; any value will do)
  *   make_timestamp(epoch_us(e) + n)     → to_timestamp((extract(epoch FROM e) * 1e6 + n) / 1e6) AT TIME ZONE 'UTC'
+ *   FROM (subquery) without a name      → FROM (subquery) AS bench_subN   (PostgreSQL 15 requires one)
  * The same in both and left alone: count(*) FILTER (WHERE …), coalesce, CAST, BETWEEN, ->>,
  * date_trunc, ||, ::VARCHAR. Anything else DuckDB-only stays as it is and PostgreSQL refuses
  * it, which stops the bench.
@@ -224,6 +247,7 @@ export function toPostgres(sql: string, params: SqlParams): PgStatement {
     return `(to_timestamp((extract(epoch FROM ${m[1]}) * 1000000 + ${m[2]}) / 1000000.0) AT TIME ZONE 'UTC')`;
   });
   pg = pg.replace(/::DOUBLE\b/gi, '::double precision').replace(/\bAS DOUBLE\b/gi, 'AS double precision');
+  pg = aliasSubqueries(pg);
 
   const names: string[] = [];
   pg = pg.replace(/\$([A-Za-z_]\w*|\d+)/g, (_, name: string) => {
