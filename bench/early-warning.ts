@@ -113,6 +113,8 @@ async function evaluationDatabase(): Promise<{ path: string; labels: AnomalyLabe
 interface Variant {
   label: string;
   config: CountMethodConfig;
+  /** As the scan runs it (scan-config.json). */
+  scan?: boolean;
 }
 
 /** Every count method of the registry with its defaults, C3's published alarm, and the scan's own settings. */
@@ -129,7 +131,7 @@ function variants(): Variant[] {
   for (const m of config.counts.methods) {
     if (!countMethod(m.method) || Object.keys(m.params).length === 0) continue;
     const label = `${m.method} (scan: ${Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(', ')})`;
-    if (!out.some((v) => v.label === label) && JSON.stringify(m.params) !== '{"variant":"published"}') out.push({ label, config: { ...m, levels: ['district'] } });
+    if (!out.some((v) => v.label === label)) out.push({ label, config: { ...m, levels: ['district'], groupings: [['field']] }, scan: true });
   }
   return out;
 }
@@ -145,8 +147,7 @@ async function evaluate() {
     // The common window starts when every method the scan configures (and EARS, CUSUM) can judge;
     // a method needing more (Farrington's default five years) gets a later window of its own,
     // named beside its figures. A calendar year can be 53 weeks: one more week of slack.
-    const configured = new Set(config.counts.methods.map((m) => m.method));
-    const common = Math.max(...all.filter((v) => configured.has(v.config.method) || historyOf(v) <= 60).map(historyOf)) + 1;
+    const common = Math.max(...all.filter((v) => v.scan || historyOf(v) <= 60).map(historyOf)) + 1;
     const evalStart = dataStart + common;
     const weeks = Array.from({ length: lastWeek - evalStart + 1 }, (_, i) => evalStart + i);
     const years = weeks.length / (365.2425 / 7);
