@@ -132,6 +132,19 @@ describe('count aberrations', () => {
     expect(scanCounts({ series: [series([10, 12, 10, 12, 10, 12, 10, 30], { level: 'street' })], weeks: [2907], dataStartWeek: 2900, config: c1Only() }).stats.scanned).toBe(0);
   });
 
+  it('a method limited to some groupings runs on those series only', () => {
+    const onFields: ScanConfig['counts'] = { ...c1Only(), methods: [{ ...c1Only().methods[0]!, groupings: [['field']] }] };
+    const surge = [10, 12, 10, 12, 10, 12, 10, 30];
+    const result = scanCounts({
+      series: [series(surge), series(surge, { field: null }), series(surge, { channel: 'visit' })],
+      weeks: [2907],
+      dataStartWeek: 2900,
+      config: onFields,
+    });
+    expect(result.stats.scanned).toBe(1); // the district × field series, not the total nor field × channel
+    expect(result.candidates.map((c) => [c.field, c.channel])).toEqual([['劳动社保', null]]);
+  });
+
   it('a method this build lacks is noted, not an error', () => {
     const result = scanCounts({
       series: [series([10, 12, 10, 12, 10, 12, 10, 30])],

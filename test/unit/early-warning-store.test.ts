@@ -134,6 +134,23 @@ describe('weekly count series from case_facts', () => {
     expect(busy.map((s) => s.field ?? '*').sort()).toEqual(['*', '教育']);
     // The first case is on a Monday: its week is whole.
     expect(await firstWholeWeek(store)).toBe(from);
+
+    // A grouping that needs fewer weeks reads fewer: the district total from the second week only.
+    const parted = await weeklyCountSeries(store, {
+      fromWeek: from,
+      toWeek: from + 1,
+      fromWeekOf: (_level, dims) => (dims.length ? from : from + 1),
+      groupings: { district: [[], ['channel']] },
+      city: '110000',
+      districts: ['110105', '110108'],
+      minCases: 1,
+    });
+    expect(parted.map((s) => `${s.region} ${s.channel ?? '*'} from ${s.firstWeek - from}: ${[...s.counts].join(',')}`).sort()).toEqual([
+      '110105 online from 0: 1,0',
+      '110105 visit from 0: 1,0',
+      '110108 * from 1: 1', // 110105's total has no case from the second week on: fewer than minCases
+      '110108 visit from 0: 0,1',
+    ]);
   });
 });
 
