@@ -52,7 +52,8 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const PG_RUNS = Number(process.env.PG_RUNS ?? RUNS);
 const USE_PG = process.env.PG !== '0';
 /** Regions whose annual dataset also runs on PostgreSQL ("city" or codes); each costs many statements there. */
-const PG_ANNUAL = (process.env.PG_ANNUAL ?? 'city,110105,110229').split(',').filter(Boolean);
+// Default: the city, the largest district (Chaoyang) and the smallest (Yanqing).
+const PG_ANNUAL = (process.env.PG_ANNUAL ?? 'city,110105,110119').split(',').filter(Boolean);
 const FROM = parsePlainDate('2019-01-01');
 const TO = parsePlainDate('2025-12-31');
 const YEAR = 2025;
@@ -66,6 +67,9 @@ const TARGET_SCALE = 10_000_000;
 const log = (line: string) => console.error(`[bench:metrics] ${line}`);
 const results = new URL('./results/', import.meta.url);
 for (const scale of SCALES) if (!Number.isInteger(scale) || scale < 1000) throw new Error(`SCALES: ${scale} is not a whole number ≥ 1000`);
+for (const r of PG_ANNUAL) {
+  if (r !== 'city' && !BEIJING_DISTRICTS.some((d) => d.code === r)) throw new Error(`PG_ANNUAL: ${r} is neither "city" nor a district code`);
+}
 
 // ── memory: the kernel's peak RSS of this process, per phase ────────────────────────────
 
@@ -318,6 +322,9 @@ interface Compared {
 
 async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: string | null) {
   const started = Date.now();
+  // Each scale's own peaks: the phases have the same names at every scale.
+  phase('start');
+  for (const name of Object.keys(memory)) delete memory[name];
   const concurrentAtStart = await busyProcesses();
   const loadAtStart = loadavg();
   log(`── ${scale.toLocaleString('en')} cases ──`);
