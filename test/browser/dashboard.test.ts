@@ -404,6 +404,133 @@ describe('the running system', () => {
     expect(threeDeclines.data.achieved).toBe((await json<{ achieved: boolean }>(`/api/metrics/three-declines?year=${YEAR}`)).achieved);
   });
 
+  // ---- The petition index and the early-warning alerts on the page ----
+
+  type IndexAnswer = {
+    year: number;
+    method: { id: string; normalisation: string; aggregation: string; uncertainty: { runs: number; rankInterval: [number, number] } };
+    indicators: { id: string; labelZh: string; labelEn: string; direction: 'pressure' | 'relief'; weight: number; perTenThousand: boolean }[];
+    units: { unit: string; name: string; index: number; rank: number; rankInterval: [number, number]; medianRank: number; indicators: { measure: string; imputed: boolean }[] }[];
+  };
+  type Alert = { alert_id: string; status: string; severity: string; sensitive_period: string | null; decided_by: string | null; decision_reason: string | null };
+  const openPage = async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(system.url);
+    return { page, errors };
+  };
+
+  it('shows the petition index: each district’s index, rank and rank interval, and the method’s indicators and weights, as the API serves them', async () => {
+    const index = await json<IndexAnswer>(`/api/petition-index?year=${YEAR}`);
+    expect(index.units).toHaveLength(16);
+    const { page, errors } = await openPage();
+    const panel = page.locator(`#petition-index[data-state="ready"][data-year="${YEAR}"]`);
+    await panel.waitFor({ timeout: 30_000 });
+
+    const shown = await page.locator('#index-table tbody tr').evaluateAll((els) =>
+      els.map((e) => ({ ...(e as HTMLElement).dataset, name: e.children[1]!.textContent, interval: e.querySelector('.rank-interval')!.textContent })),
+    );
+    // Interpolated quantile ranks are shown to one decimal, whole ones without.
+    const rank = (r: number) => String(Math.round(r * 10) / 10);
+    expect(shown).toEqual(
+      index.units.map((u) => ({
+        unit: u.unit,
+        name: u.name,
+        rank: String(u.rank),
+        index: String(u.index),
+        rankLow: String(u.rankInterval[0]),
+        rankHigh: String(u.rankInterval[1]),
+        medianRank: String(u.medianRank),
+        imputed: index.indicators.filter((_, j) => u.indicators[j]!.imputed).map((i) => i.id).join(','),
+        interval: u.rankInterval[0] === u.rankInterval[1] ? rank(u.rankInterval[0]) : `${rank(u.rankInterval[0])}–${rank(u.rankInterval[1])}`,
+      })),
+    );
+    // The uncertainty is real: some district's rank is not pinned down by the method's choices.
+    expect(index.units.some((u) => u.rankInterval[1] > u.rankInterval[0])).toBe(true);
+    expect(await page.locator('#index-table .ci').count()).toBe(16);
+
+    const total = index.indicators.reduce((s, i) => s + i.weight, 0);
+    const method = await page.locator('#index-indicators tbody tr').evaluateAll((els) =>
+      els.map((e) => {
+        const { measure, weight, direction } = (e as HTMLElement).dataset;
+        return { measure, weight, direction, label: e.children[0]!.textContent, weightText: e.children[2]!.textContent };
+      }),
+    );
+    expect(method.map(({ measure, weight, direction }) => ({ measure, weight, direction }))).toEqual(
+      index.indicators.map((i) => ({ measure: i.id, weight: String(i.weight), direction: i.direction })),
+    );
+    method.forEach((m, j) => {
+      const i = index.indicators[j]!;
+      expect(m.label).toContain(i.labelZh);
+      expect(m.label).toContain(i.labelEn);
+      expect(m.weightText).toContain(`(${Math.round((i.weight / total) * 100)}%)`);
+    });
+    const dl = page.locator('#petition-index dl.method');
+    expect(await dl.getAttribute('data-method')).toBe(index.method.id);
+    expect(await dl.getAttribute('data-normalisation')).toBe(index.method.normalisation);
+    expect(await dl.getAttribute('data-aggregation')).toBe(index.method.aggregation);
+    expect(await dl.textContent()).toContain(`${index.method.uncertainty.runs.toLocaleString('en-US')} 次蒙特卡洛`);
+
+    // The index always compares the city's districts; choosing one marks it.
+    await page.selectOption('#region', '110108');
+    await page.locator('#index-table tr.current[data-unit="110108"]').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('raises alerts with a scan started from the page, and acknowledges and dismisses them through the page, refusals shown', async () => {
+    const { page, errors } = await openPage();
+    await page.locator('#alerts[data-state="ready"]').waitFor();
+    // The demo data ends with last month; eight weeks back from the last complete week always reach into it.
+    await page.fill('#scan-weeks', '8');
+    await page.click('#scan-now');
+    await page.locator('#scan-status[data-state="ready"]').waitFor({ timeout: 120_000 });
+    expect(await page.locator('#scan-status').textContent()).toMatch(/^扫描完成 scan finished: .* 新预警 \d+ new/);
+    await page.locator('#alerts[data-state="ready"]').waitFor();
+
+    const open = (await json<{ alerts: Alert[] }>('/api/early-warning/alerts?status=open&limit=100')).alerts;
+    expect(open.length).toBeGreaterThanOrEqual(2);
+    const rows = () => page.locator('#alerts-table tbody tr').evaluateAll((els) => els.map((e) => ({ ...(e as HTMLElement).dataset })));
+    expect(await rows()).toEqual(
+      open.map((a) => ({ alert: a.alert_id, status: 'open', severity: a.severity, ...(a.sensitive_period ? { sensitive: a.sensitive_period } : {}) })),
+    );
+    expect(await page.locator('#alerts-table .flag.sensitive').count()).toBe(open.filter((a) => a.sensitive_period).length);
+    const alertOf = async (id: string) => (await json<{ alerts: Alert[] }>('/api/early-warning/alerts?limit=1000')).alerts.find((a) => a.alert_id === id)!;
+
+    // Without a name the API refuses the decision; the page says why and the alert stays open.
+    const [first, second] = [open[0]!, open[1]!];
+    const row = (id: string) => page.locator(`#alerts-table tr[data-alert="${id}"]`);
+    await row(first.alert_id).locator('button[data-decide="acknowledge"]').click();
+    await row(first.alert_id).locator('output', { hasText: '未确认 not acknowledged: invalid request: actor' }).waitFor();
+    expect((await alertOf(first.alert_id)).status).toBe('open');
+
+    await page.fill('#alert-actor', '市信访办值班员');
+    await row(first.alert_id).locator('button[data-decide="acknowledge"]').click();
+    await page.locator(`#alerts-table tr[data-alert="${first.alert_id}"][data-status="acknowledged"]`).waitFor();
+    expect(await alertOf(first.alert_id)).toMatchObject({ status: 'acknowledged', decided_by: '市信访办值班员', decision_reason: null });
+
+    // A dismissal needs a reason.
+    await row(second.alert_id).locator('button[data-decide="dismiss"]').click();
+    await row(second.alert_id).locator('output', { hasText: '未驳回 not dismissed: invalid request: reason' }).waitFor();
+    expect((await alertOf(second.alert_id)).status).toBe('open');
+    await row(second.alert_id).locator('input[name=reason]').fill('已核实为重复登记');
+    await row(second.alert_id).locator('button[data-decide="dismiss"]').click();
+    await page.locator(`#alerts-table tr[data-alert="${second.alert_id}"][data-status="dismissed"]`).waitFor();
+    expect(await alertOf(second.alert_id)).toMatchObject({ status: 'dismissed', decided_by: '市信访办值班员', decision_reason: '已核实为重复登记' });
+    expect(await row(second.alert_id).textContent()).toContain('已核实为重复登记');
+
+    // The decided alerts leave the open list and are found under their status.
+    await page.selectOption('#alert-status', 'dismissed');
+    await page.locator('#alerts[data-state="ready"][data-status="dismissed"]').waitFor();
+    expect((await rows()).map((r) => r.alert)).toEqual([second.alert_id]);
+    await page.selectOption('#alert-status', 'open');
+    await page.locator('#alerts[data-state="ready"][data-status="open"]').waitFor();
+    expect((await rows()).map((r) => r.alert)).not.toContain(first.alert_id);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 150_000); // the scan is a workflow on a shared machine
+
   it('shows the chart, the indicators, the three declines and the ranking in Chromium with the API’s numbers, and registers a case from the form', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const pageErrors: string[] = [];
@@ -528,6 +655,8 @@ describe('the running system', () => {
     await page.locator('#recent tbody tr', { hasText: caseId }).waitFor({ timeout: 15_000 });
     await chart.waitFor();
 
+    await page.locator('#petition-index[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('#alerts[data-state="ready"]').waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0)); // the scope toolbar is sticky: keep it at the top of the picture
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });

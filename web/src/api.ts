@@ -123,6 +123,103 @@ export interface Health {
   duckdb: { ok: boolean; cases?: number; error?: string };
 }
 
+/** An indicator of the petition index: the catalog's measure and the method's use of it. */
+export interface IndexIndicator extends Omit<Measure, 'source'> {
+  perTenThousand: boolean;
+  /** pressure: more of it means more petition pressure; relief: less. */
+  direction: 'pressure' | 'relief';
+  weight: number;
+  why: string;
+}
+export type Normalisation = 'min-max' | 'z-score' | 'rank';
+export type Aggregation = 'arithmetic' | 'geometric';
+/** The index's method as data (analytics/petition-index/method.json). */
+export interface IndexMethod {
+  $comment?: string;
+  id: string;
+  titleZh: string;
+  titleEn: string;
+  orientation: string;
+  unit: string;
+  normalisation: Normalisation;
+  aggregation: Aggregation;
+  missing: 'mean';
+  uncertainty: {
+    runs: number;
+    seed: number;
+    normalisations: Normalisation[];
+    aggregations: Aggregation[];
+    weightJitter: number;
+    rankInterval: [number, number];
+  };
+}
+export interface IndexedRegion {
+  unit: string;
+  name: string | null;
+  index: number;
+  rank: number;
+  /** Ranks at the uncertainty analysis' quantiles (1 = most pressure). */
+  rankInterval: [number, number];
+  medianRank: number;
+  indicators: { measure: string; raw: number | null; imputed: boolean; normalised: number }[];
+}
+export interface PetitionIndex {
+  method: IndexMethod;
+  indicators: IndexIndicator[];
+  year: number;
+  region: string;
+  asOf: string;
+  units: IndexedRegion[];
+}
+
+export type AlertStatus = 'open' | 'acknowledged' | 'dismissed';
+export type Severity = 'info' | 'warning' | 'serious';
+/** An early-warning alert as stored (analytics/early-warning/alerts.ts). */
+export interface Alert {
+  alert_id: string;
+  kind: string;
+  method: string;
+  level: 'city' | 'district' | 'street';
+  region_code: string;
+  field: string | null;
+  channel: string | null;
+  petition_class: string | null;
+  subject: string | null;
+  /** Monday of the episode's first and latest week. */
+  first_period: string;
+  period: string;
+  run_length: number;
+  observed: number | null;
+  expected: number | null;
+  upperbound: number | null;
+  p_value: number | null;
+  severity: Severity;
+  base_severity: Severity;
+  /** The sensitive period that raised the severity a step, by name and dates. */
+  sensitive_period: string | null;
+  status: AlertStatus;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  /** The signal's own figures: for an escalation, the levels it went from and to. */
+  detail: Record<string, unknown>;
+}
+export interface ScanStarted {
+  scanId: string;
+  week: string;
+  weeks: number;
+}
+/** A scan still under way has only its status; a finished one has its record. */
+export interface ScanState {
+  status: string;
+  scan_id: string;
+  week_from?: string;
+  week_to?: string;
+  series_scanned?: number;
+  alerts_raised?: number;
+  alerts_continued?: number;
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(path, {
     ...init,
@@ -180,4 +277,10 @@ export const api = {
       method: 'POST',
       body: JSON.stringify({ mode: 'forward', toOrgan: '区信访办', actor: 'dashboard' }),
     }),
+  petitionIndex: (q: { year: number }) => request<PetitionIndex>(`/api/petition-index?${query(q)}`),
+  alerts: (q: { status?: AlertStatus; region?: string; limit: number }) => request<{ alerts: Alert[] }>(`/api/early-warning/alerts?${query(q)}`),
+  decideAlert: (id: string, action: 'acknowledge' | 'dismiss', decision: { actor: string; reason?: string }) =>
+    request<Alert>(`/api/early-warning/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: JSON.stringify(decision) }),
+  startScan: (weeks: number) => request<ScanStarted>('/api/early-warning/scans', { method: 'POST', body: JSON.stringify({ weeks }) }),
+  scan: (id: string) => request<ScanState>(`/api/early-warning/scans/${encodeURIComponent(id)}`),
 };

@@ -5,6 +5,21 @@ export function escape(text: string | number): string {
   return String(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** A data attribute for the tests and for reading figures off the page; nothing when there is no value. */
+export const attr = (name: string, value: string | number | null | undefined): string => (value == null ? '' : ` data-${name}="${escape(value)}"`);
+
+/**
+ * A range as a bar on a scale from `lo` to `hi`, its point estimate as a tick: a 95% interval
+ * on a rate scale, a rank interval on a rank scale. `label` names the range for a title and
+ * for screen readers.
+ */
+export function rangeBar(range: [number, number], point: number, lo: number, hi: number, label: string): string {
+  const x = (v: number) => (((v - lo) / (hi - lo)) * 100).toFixed(2);
+  const width = (((range[1] - range[0]) / (hi - lo)) * 100).toFixed(2);
+  return `<div class="ci" role="img" aria-label="${escape(label)}" title="${escape(label)}">
+    <span class="ci-range" style="left:${x(range[0])}%;width:${width}%"></span><span class="ci-point" style="left:${x(point)}%"></span></div>`;
+}
+
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 1 });
 

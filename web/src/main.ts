@@ -1,8 +1,10 @@
 import './style.css';
-import { api, type CaseSummary, type Measure, type Reference } from './api.js';
+import { alertRowHtml, alertsHtml, scanText, type AlertNames } from './alerts-panel.js';
+import { api, type AlertStatus, type CaseSummary, type Measure, type Reference } from './api.js';
 import { drawByMonth } from './chart.js';
 import { chinaToday, escape, lastDayOf, shiftMonth } from './format.js';
 import { declinesHtml, KPI_MEASURES, measureTitle, rankingHtml, tilesHtml } from './panels.js';
+import { petitionIndexHtml } from './petition-index-panel.js';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
@@ -142,6 +144,104 @@ async function showRanking(): Promise<void> {
   });
 }
 
+async function showPetitionIndex(): Promise<void> {
+  const element = $('#petition-index');
+  await load(element, async (current) => {
+    const data = await api.petitionIndex({ year: year() });
+    if (!current()) return;
+    element.innerHTML = petitionIndexHtml(data);
+    markIndexDistrict();
+    element.dataset.year = String(data.year);
+    $('#index-scope').textContent = `${placeName(data.region)} · 各区 districts · ${data.year}`;
+    $('#index-note').textContent =
+      `${data.method.titleZh} ${data.method.titleEn}: ${data.method.orientation}（指数越高、信访压力越大）. ` +
+      `名次区间为不确定性分析 ${data.method.uncertainty.runs} 次重算中名次的分位 the rank interval is where the district ranked when the uncertainty analysis re-computed the index; ` +
+      `区间宽者名次取决于方法的选择 a wide interval means the rank depends on choices of method. 悬停查看各指标数值 hover a district for the value of each indicator. 截至 as of ${data.asOf}.`;
+  });
+}
+
+/** The index compares the city's districts whatever the page's region, so choosing a district marks its row rather than asking again. */
+function markIndexDistrict(): void {
+  for (const row of document.querySelectorAll<HTMLElement>('#index-table tr[data-unit]')) row.classList.toggle('current', row.dataset.unit === region());
+}
+
+/** Any region's name: the reference data names the districts only, so the city is named as the scope selector names it, and a street by its district and code. */
+function placeName(code: string): string {
+  if (code.length === 6 && code.endsWith('0000')) return '全市 All Beijing';
+  // Streets and townships carry their district's code as a prefix.
+  return code.length > 6 ? `${regionName(code.slice(0, 6))} ${code}` : regionName(code);
+}
+
+const ALERT_LIMIT = 100;
+const alertNames = (): AlertNames => ({
+  region: placeName,
+  channel: (code) => reference.channels[code] ?? code,
+  measure: (id) => {
+    const m = measures.get(id);
+    return m ? `${m.labelZh} ${m.labelEn}` : id;
+  },
+});
+
+async function showAlerts(): Promise<void> {
+  const element = $('#alerts');
+  await load(element, async (current) => {
+    const status = $<HTMLSelectElement>('#alert-status').value as AlertStatus | '';
+    const { alerts } = await api.alerts({ ...(status ? { status } : {}), region: region(), limit: ALERT_LIMIT });
+    if (!current()) return;
+    element.innerHTML = alertsHtml(alerts, alertNames(), ALERT_LIMIT);
+    element.dataset.status = status;
+    element.dataset.region = region();
+    element.dataset.count = String(alerts.length);
+    $('#alerts-scope').textContent = `${scopeText()} · ${alerts.length} 条 alerts`;
+  });
+}
+
+/** Acknowledges or dismisses one alert; the row shows the decision as the API recorded it, or the API's refusal. */
+async function decideAlert(button: HTMLButtonElement): Promise<void> {
+  const row = button.closest<HTMLTableRowElement>('tr[data-alert]')!;
+  const output = row.querySelector('output')!;
+  const reason = row.querySelector<HTMLInputElement>('input[name=reason]')!.value.trim();
+  const action = button.dataset.decide === 'dismiss' ? 'dismiss' : 'acknowledge';
+  output.textContent = '';
+  row.querySelectorAll('button').forEach((b) => (b.disabled = true));
+  try {
+    const decided = await api.decideAlert(row.dataset.alert!, action, { actor: $<HTMLInputElement>('#alert-actor').value.trim(), ...(reason ? { reason } : {}) });
+    row.outerHTML = alertRowHtml(decided, alertNames());
+  } catch (error) {
+    output.textContent = `未${action === 'dismiss' ? '驳回 not dismissed' : '确认 not acknowledged'}: ${(error as Error).message}`;
+    row.querySelectorAll('button').forEach((b) => (b.disabled = false));
+  }
+}
+
+/** Starts a scan on demand and follows it until its record is written, then lists the alerts again. */
+async function scanNow(): Promise<void> {
+  const button = $<HTMLButtonElement>('#scan-now');
+  const line = $('#scan-status');
+  button.disabled = true;
+  line.dataset.state = 'loading';
+  line.classList.remove('error');
+  try {
+    const weeks = $<HTMLInputElement>('#scan-weeks').valueAsNumber;
+    const started = await api.startScan(weeks);
+    line.textContent = `扫描中 scanning ${started.weeks} 周 weeks to ${started.week} · ${started.scanId}`;
+    for (;;) {
+      const scan = await api.scan(started.scanId);
+      line.textContent = scanText(scan);
+      if (scan.status === 'finished') break;
+      if (scan.status !== 'running') throw new Error(`scan ${started.scanId} ended ${scan.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    line.dataset.state = 'ready';
+    await showAlerts();
+  } catch (error) {
+    line.dataset.state = 'error';
+    line.classList.add('error');
+    line.textContent = `扫描失败 scan failed: ${(error as Error).message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function status(c: CaseSummary): string {
   if (c.routed) return c.route_overdue ? '<span class="late">逾期后转送 routed late</span>' : '已转送 routed';
   return c.route_overdue ? '<span class="late">逾期未转送 overdue</span>' : '待转送 awaiting route';
@@ -189,10 +289,10 @@ function fillSelects(): void {
   );
 }
 
-const showAnalytics = () => Promise.all([showChart(), showTiles(), showDeclines(), showRanking()]);
+const showAnalytics = () => Promise.all([showChart(), showTiles(), showDeclines(), showRanking(), showAlerts()]);
 
 async function refresh(): Promise<void> {
-  await Promise.all([showHealth(), showAnalytics(), showRecent()]);
+  await Promise.all([showHealth(), showAnalytics(), showPetitionIndex(), showRecent()]);
 }
 
 async function start(): Promise<void> {
@@ -201,10 +301,19 @@ async function start(): Promise<void> {
   measures = new Map(catalog.measures.map((m) => [m.id, m]));
   fillSelects();
   describeRouteClock();
-  $('#region').addEventListener('change', () => void showAnalytics());
-  $('#year').addEventListener('change', () => void Promise.all([showTiles(), showDeclines(), showRanking()]));
+  $('#region').addEventListener('change', () => {
+    markIndexDistrict();
+    void showAnalytics();
+  });
+  $('#year').addEventListener('change', () => void Promise.all([showTiles(), showDeclines(), showRanking(), showPetitionIndex()]));
   $('#ranking-measure').addEventListener('change', () => void showRanking());
   $('#min-volume').addEventListener('change', () => void showRanking());
+  $('#alert-status').addEventListener('change', () => void showAlerts());
+  $('#scan-now').addEventListener('click', () => void scanNow());
+  $('#alerts').addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-decide]');
+    if (button) void decideAlert(button);
+  });
   $<HTMLFormElement>('#intake').addEventListener('submit', async (event) => {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);

@@ -4,7 +4,7 @@
  * its answers); every piece of text is escaped.
  */
 import type { ComparedRow, Measure, RankedUnit, Ranking, ThreeDeclines } from './api.js';
-import { betterText, changeTone, escape, formatChange, formatCount, formatRate, formatValue } from './format.js';
+import { attr, betterText, changeTone, escape, formatChange, formatCount, formatRate, formatValue, rangeBar } from './format.js';
 
 /** The tiles, in order: volume, then the clocks, then the petitioner's view, then repeats. */
 export const KPI_MEASURES = [
@@ -18,7 +18,6 @@ export const KPI_MEASURES = [
 
 const interval = (i: [number, number] | undefined) => (i ? `${formatRate(i[0])}–${formatRate(i[1])}` : '—');
 const counts = (n: number | undefined, d: number | undefined) => (d === undefined ? '' : `${formatCount(n ?? 0)} / ${formatCount(d)}`);
-const attr = (name: string, value: string | number | null | undefined) => (value == null ? '' : ` data-${name}="${escape(value)}"`);
 
 /** What the catalog says about a measure, for a title (tooltip). */
 export function measureTitle(m: Measure): string {
@@ -92,13 +91,8 @@ const reasonText = (reason: string) =>
 const TIERS = { small: '小 small', medium: '中 medium', large: '大 large' } as const;
 
 /** A 95% interval as a bar on a shared scale, the point rate as a tick. */
-function intervalBar(u: RankedUnit, lo: number, hi: number): string {
-  if (!u.interval || u.value == null) return '';
-  const x = (v: number) => (((v - lo) / (hi - lo)) * 100).toFixed(2);
-  const width = (((u.interval[1] - u.interval[0]) / (hi - lo)) * 100).toFixed(2);
-  return `<div class="ci" role="img" aria-label="${escape(`95% CI ${interval(u.interval)}`)}" title="${escape(`95% 区间 CI ${interval(u.interval)}`)}">
-    <span class="ci-range" style="left:${x(u.interval[0])}%;width:${width}%"></span><span class="ci-point" style="left:${x(u.value)}%"></span></div>`;
-}
+const intervalBar = (u: RankedUnit, lo: number, hi: number) =>
+  u.interval && u.value != null ? rangeBar(u.interval, u.value, lo, hi, `95% 区间 CI ${interval(u.interval)}`) : '';
 
 export function rankingHtml(m: Measure, ranking: Ranking, unitLabel: string): string {
   const ranked = ranking.units.filter((u) => u.rank !== null);
