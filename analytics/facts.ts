@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { markRollupsDirty, refreshRollups } from './metrics/rollups.js';
 
 /**
  * Keeps `case_facts` (migration 005) equal to its derivation from the event log. Every writer
@@ -10,6 +11,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * transaction's start time, so those events are exactly the ones recorded at
  * `current_timestamp`. Rebuilding a case that did not change is harmless, so an unrelated
  * event stamped the same microsecond can only cost time.
+ *
+ * The months of the measures' rollups (analytics/metrics/rollups.ts) that the changed cases
+ * were and are in are marked dirty; a bulk write rebuilds them at once.
  */
 export type FactsScope = { caseId: string } | 'transaction';
 
@@ -28,12 +32,20 @@ export async function refreshCaseFacts(conn: DuckDBConnection, scope: FactsScope
     return;
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE facts_scope AS ${TOUCHED}`);
+  const inScope = 'SEMI JOIN temp.main.facts_scope s ON f.case_id = s.case_id';
+  await markRollupsDirty(conn, `(SELECT f.* FROM case_facts f ${inScope})`);
   await conn.run('DELETE FROM case_facts WHERE case_id IN (SELECT case_id FROM temp.main.facts_scope)');
-  await conn.run('INSERT INTO case_facts SELECT f.* FROM case_facts_source f SEMI JOIN temp.main.facts_scope s ON f.case_id = s.case_id');
+  await conn.run(`INSERT INTO case_facts SELECT f.* FROM case_facts_source f ${inScope}`);
+  await markRollupsDirty(conn, `(SELECT f.* FROM case_facts f ${inScope})`);
   await conn.run('DROP TABLE temp.main.facts_scope');
+  await refreshRollups(conn);
 }
 
 async function rebuild(conn: DuckDBConnection, caseId: string): Promise<void> {
+  // The case's row before and after: a month it left is as dirty as the one it is in.
+  const row = '(SELECT * FROM case_facts WHERE case_id = $caseId)';
+  await markRollupsDirty(conn, row, { caseId });
   await conn.run('DELETE FROM case_facts WHERE case_id = $caseId', { caseId });
   await conn.run('INSERT INTO case_facts SELECT * FROM case_facts_source WHERE case_id = $caseId', { caseId });
+  await markRollupsDirty(conn, row, { caseId });
 }

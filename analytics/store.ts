@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
+import { ensureRollups } from './metrics/rollups.js';
 
 export type SqlParams = Record<string, DuckDBValue> | DuckDBValue[];
 
@@ -26,6 +27,7 @@ export class AnalyticsStore {
     const instance = await DuckDBInstance.create(path);
     const store = new AnalyticsStore(instance, path);
     await store.migrate();
+    await store.withConnection(ensureRollups);
     return store;
   }
 

@@ -16,6 +16,7 @@ import { createApp } from './app.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
 import { ensureDutySchedules } from './duties.js';
 import { ensureScanSchedule } from './early-warning.js';
+import { ensureRollupsSchedule } from './rollups-schedule.js';
 import { connectTemporal, startEmbeddedTemporal, type EmbeddedTemporal } from './temporal.js';
 
 export interface RunningSystem {
@@ -80,6 +81,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     log(`duties: ${duties.schedules} schedules created, ${duties.periodsOpened} current periods opened`);
     const scanSchedule = await ensureScanSchedule(temporal.client, config.temporal.taskQueue);
     log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 Asia/Shanghai)`);
+    const rollupsSchedule = await ensureRollupsSchedule(temporal.client, config.temporal.taskQueue);
+    log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
 
     if (config.loadDemo && (await countCases(store)) === 0) {
       const started = Date.now();

@@ -4,3 +4,4 @@ export * from './accountability.js';
 export * from './duty-period.js';
 export * from './early-warning.js';
 export * from './recommendation.js';
+export * from './rollups.js';

@@ -11,6 +11,7 @@ import {
 } from './activities.js';
 import { createEarlyWarningActivities } from './early-warning-activities.js';
 import { createRecommendationActivities, recommendationPlanning } from './recommendation-activities.js';
+import { createRollupActivities } from './rollup-activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -42,6 +43,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       ...dutyPlanning,
       ...createEarlyWarningActivities(store),
       ...createRecommendationActivities(store),
+      ...createRollupActivities(store),
       ...recommendationPlanning,
     },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? WORKFLOWS_PATH }),

@@ -12,6 +12,7 @@ import {
   type Source,
   type TimeGrain,
 } from './catalog.js';
+import { measureColumns, ROLLUPS, rollupTable, type Rollup } from './rollups.js';
 
 /**
  * Evaluates catalog measures: one SQL statement per (source, date basis), every value bound.
@@ -160,7 +161,12 @@ export function wilson(successes: number, n: number, z = 1.959963984540054): [nu
 
 const resultRow = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
 
-export async function queryMetrics(store: AnalyticsStore, request: MetricRequest): Promise<MetricRow[]> {
+export interface QueryOptions {
+  /** false: read `case_facts` alone, never the rollups (tests and the bench compare the two). */
+  rollups?: boolean;
+}
+
+export async function queryMetrics(store: AnalyticsStore, request: MetricRequest, options: QueryOptions = {}): Promise<MetricRow[]> {
   if (request.to < request.from) throw new MetricsError(`the period ends (${request.to}) before it begins (${request.from})`);
   const by = request.by ?? [];
   if (new Set(by).size !== by.length) throw new MetricsError('a dimension appears twice in "by"');
@@ -173,26 +179,140 @@ export async function queryMetrics(store: AnalyticsStore, request: MetricRequest
     const key = `${m.source}|${m.basis}`;
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
-  const compiled = [...groups.values()].map((group) => compileMetricQuery(group, request, region));
-  const results = await Promise.all(compiled.map((c) => store.all(resultRow, c.sql, c.params)));
+  const plans = await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const statements = await statementsFor(store, group, request, region, options.rollups !== false);
+      return { group, results: await Promise.all(statements.map((c) => store.all(resultRow, c.sql, c.params))) };
+    }),
+  );
 
   const rows: MetricRow[] = [];
-  compiled.forEach((c, g) => {
-    for (const r of results[g]!) {
+  for (const { group, results } of plans) {
+    for (const r of sumByDims(results, by.length)) {
       const dims: DimensionValues = {};
-      c.dims.forEach((d, i) => (dims[d] = (r[`d${i}`] as string | null) ?? null));
-      c.measures.forEach((m, i) => {
+      by.forEach((d, i) => (dims[d] = (r[`d${i}`] as string | null) ?? null));
+      group.forEach((m, i) => {
         if (m.kind === 'rate') {
-          const numerator = Number(r[`m${i}_num`]);
-          const denominator = Number(r[`m${i}_den`]);
+          const numerator = Number(r[`m${i}_num`] ?? 0);
+          const denominator = Number(r[`m${i}_den`] ?? 0);
           rows.push({ measure: m.id as MeasureId, dims, value: denominator ? numerator / denominator : null, numerator, denominator, interval: wilson(numerator, denominator) });
         } else {
-          rows.push({ measure: m.id as MeasureId, dims, value: Number(r[`m${i}_val`]) });
+          rows.push({ measure: m.id as MeasureId, dims, value: Number(r[`m${i}_val`] ?? 0) });
         }
       });
     }
-  });
+  }
   return fillTime(rows, request);
+}
+
+type ResultRow = z.infer<typeof resultRow>;
+
+/** Rows of the statements that answered one group (rollup months and days read raw), added up per combination of dimensions. */
+function sumByDims(results: ResultRow[][], dims: number): ResultRow[] {
+  if (results.length === 1) return results[0]!;
+  const sums = new Map<string, ResultRow>();
+  for (const row of results.flat()) {
+    const key = JSON.stringify(Array.from({ length: dims }, (_, i) => row[`d${i}`]));
+    const sum = sums.get(key);
+    if (!sum) sums.set(key, { ...row });
+    else for (const [column, value] of Object.entries(row)) if (/^m\d+_/.test(column)) sum[column] = Number(sum[column] ?? 0) + Number(value ?? 0);
+  }
+  return [...sums.values()];
+}
+
+/**
+ * The statements that answer one group: where a rollup keeps every dimension the request
+ * needs, its rows for the months it can answer exactly (analytics/metrics/rollups.ts), and
+ * `case_facts` for the days outside them; else `case_facts` alone.
+ */
+async function statementsFor(store: AnalyticsStore, group: Measure[], request: MetricRequest, region: RegionScope | null, useRollups: boolean): Promise<CompiledQuery[]> {
+  const rollup = useRollups ? rollupFor(group[0]!, request, region) : undefined;
+  if (!rollup) return [compileMetricQuery(group, request, region)];
+  const split = await splitByHorizon(store, group[0]!.basis, request);
+  const statements = split.raw.map((days) => compileMetricQuery(group, { ...request, ...days }, region));
+  if (split.months.length) statements.push(compileRollupQuery(group, request, region, rollup, split.months));
+  // Nothing in the period at all: the raw statement still gives the zero row a total needs.
+  return statements.length ? statements : [compileMetricQuery(group, request, region)];
+}
+
+const ROLLUP_GRAINS: readonly TimeGrain[] = ['month', 'quarter', 'year'];
+
+function rollupFor(first: Measure, request: MetricRequest, region: RegionScope | null): Rollup | undefined {
+  if (first.source !== 'cases') return undefined;
+  const used = [...(request.by ?? []), ...(Object.keys(request.filters ?? {}) as DimensionId[])];
+  if (used.some((d) => isTimeGrain(d) && !ROLLUP_GRAINS.includes(d))) return undefined;
+  const needed = new Set(used.filter((d) => !isTimeGrain(d)));
+  if (region?.level === 'street') needed.add('street');
+  return ROLLUPS.find((r) => [...needed].every((d) => r.dims.includes(d)));
+}
+
+const monthEnd = (monthStart: PlainDate) => addDays(nextMonth(monthStart), -1);
+const nextMonth = (monthStart: PlainDate): PlainDate => {
+  const y = Number(monthStart.slice(0, 4));
+  const m = Number(monthStart.slice(5, 7));
+  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01` as PlainDate;
+};
+
+const monthRow = z.object({ month: z.string(), last_basis: z.string().nullable(), horizon: z.string().nullable(), dirty: z.boolean() });
+
+/**
+ * Which months of the period a rollup answers exactly: those inside the period, rebuilt since
+ * any of their cases changed, whose every date the measures read is on or before the as-of
+ * date (their horizon). The other days, as ranges, are read raw. A month with neither rollup
+ * rows nor a change has no rows for the basis and needs neither.
+ */
+async function splitByHorizon(store: AnalyticsStore, basis: string, request: MetricRequest): Promise<{ months: PlainDate[]; raw: { from: PlainDate; to: PlainDate }[] }> {
+  const rows = await store.all(
+    monthRow,
+    `SELECT CAST(month AS VARCHAR) AS month, CAST(max(last_basis) AS VARCHAR) AS last_basis, CAST(max(horizon) AS VARCHAR) AS horizon, bool_or(dirty) AS dirty
+       FROM (SELECT month, last_basis, horizon, false AS dirty FROM rollup_horizon WHERE basis = $basis AND month BETWEEN $fromMonth AND $to
+             UNION ALL
+             SELECT month, NULL, NULL, true FROM rollup_dirty WHERE basis = $basis AND month BETWEEN $fromMonth AND $to)
+      GROUP BY month ORDER BY month`,
+    { basis, fromMonth: sqlDate(`${request.from.slice(0, 7)}-01` as PlainDate), to: sqlDate(request.to) },
+  );
+  const months: PlainDate[] = [];
+  const raw: { from: PlainDate; to: PlainDate }[] = [];
+  for (const row of rows) {
+    const start = row.month as PlainDate;
+    const end = monthEnd(start);
+    const whole = start >= request.from && (end <= request.to || (row.last_basis !== null && row.last_basis <= request.to));
+    if (!row.dirty && whole && row.horizon !== null && row.horizon <= request.asOf) {
+      months.push(start);
+      continue;
+    }
+    const days = { from: start < request.from ? request.from : start, to: end > request.to ? request.to : end };
+    const last = raw[raw.length - 1];
+    if (last && addDays(last.to, 1) === days.from) last.to = days.to;
+    else raw.push(days);
+  }
+  return { months, raw };
+}
+
+function compileRollupQuery(group: Measure[], request: MetricRequest, region: RegionScope | null, rollup: Rollup, months: PlainDate[]): CompiledQuery {
+  const dims = [...(request.by ?? [])];
+  const column = (d: DimensionId) => (isTimeGrain(d) ? timeExpr(d, 'month') : d);
+  const params: CompiledQuery['params'] = { basis: group[0]!.basis, months: listValue(months.map(sqlDate)) };
+  const where = ['basis = $basis', 'list_contains($months::DATE[], month)'];
+  if (region?.level === 'street') {
+    params.regionStreet = region.code;
+    where.push('street = $regionStreet');
+  } else if (region) {
+    params.regionDistricts = listValue(region.level === 'city' ? [region.code, ...region.districts] : region.districts);
+    where.push('list_contains($regionDistricts::VARCHAR[], district)');
+  }
+  Object.entries(request.filters ?? {}).forEach(([dimension, values], i) => {
+    params[`f${i}`] = listValue([...(values ?? [])]);
+    where.push(`list_contains($f${i}::VARCHAR[], ${column(dimension as DimensionId)})`);
+  });
+  const select = dims.map((d, i) => `${column(d)} AS d${i}`);
+  group.forEach((m, i) => {
+    const cols = measureColumns(m);
+    if (m.kind === 'rate') select.push(`coalesce(sum(${cols.den}), 0)::DOUBLE AS m${i}_den`, `coalesce(sum(${cols.num}), 0)::DOUBLE AS m${i}_num`);
+    else select.push(`coalesce(sum(${cols.val}), 0)::DOUBLE AS m${i}_val`);
+  });
+  const groupBy = dims.length ? `GROUP BY ${dims.map((_, i) => i + 1).join(', ')}` : '';
+  return { sql: `SELECT ${select.join(', ')} FROM ${rollupTable(rollup)} WHERE ${where.join(' AND ')} ${groupBy}`, params, measures: group, dims };
 }
 
 /** Labels of every period of a grain from `from` to `to` (both inclusive), as the SQL writes them. */
@@ -232,9 +352,8 @@ function timeLabel(grain: TimeGrain, day: PlainDate): string {
  */
 function fillTime(rows: MetricRow[], request: MetricRequest): MetricRow[] {
   const grain = (request.by ?? []).find(isTimeGrain);
-  if (!grain) return rows;
   const last = request.asOf < request.to ? request.asOf : request.to;
-  if (last < request.from) return rows;
+  if (!grain || last < request.from) return ordered(rows, request);
   const labels = timeLabels(grain, request.from, last);
   const keyOf = (r: MetricRow) =>
     JSON.stringify([r.measure, ...(request.by ?? []).filter((d) => d !== grain).map((d) => r.dims[d] ?? null)]);
@@ -261,8 +380,13 @@ function fillTime(rows: MetricRow[], request: MetricRequest): MetricRow[] {
       );
     }
   }
+  return ordered(filled, request);
+}
+
+/** In the request's order of measures, then by each dimension: the same answer, however it was computed. */
+function ordered(rows: MetricRow[], request: MetricRequest): MetricRow[] {
   const order = new Map(request.measures.map((id, i) => [id, i]));
-  return filled.sort(
+  return rows.sort(
     (a, b) =>
       order.get(a.measure)! - order.get(b.measure)! ||
       (request.by ?? []).reduce((c, d) => c || String(a.dims[d] ?? '').localeCompare(String(b.dims[d] ?? '')), 0),

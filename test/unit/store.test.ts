@@ -65,12 +65,10 @@ describe('the analytics store', () => {
 
 describe('the demo data', () => {
   const months = z.object({ month: z.string(), n: z.number() });
-  it('comes from the generator: the same for the same seed and month, over the 36 months before it, fast', async () => {
+  it('comes from the generator: the same for the same seed and month, over the 36 months before it', async () => {
     const load = async () => {
       const store = await AnalyticsStore.open(':memory:');
-      const started = Date.now();
       const loaded = await loadDemoData(store, { anchorMonth: '2026-01', jurisdiction: 'beijing' });
-      const ms = Date.now() - started;
       const rows = await store.all(
         months,
         `SELECT strftime(received_date, '%Y-%m') AS month, count(*)::INTEGER AS n FROM cases WHERE origin = 'demo' GROUP BY 1 ORDER BY 1`,
@@ -80,7 +78,7 @@ describe('the demo data', () => {
         `SELECT md5(string_agg(event_id || occurred_at::VARCHAR || coalesce(detail::VARCHAR, ''), ',' ORDER BY event_id)) AS h FROM case_events`,
       );
       store.close();
-      return { loaded, ms, rows, digest };
+      return { loaded, rows, digest };
     };
     const first = await load();
     const again = await load();
@@ -90,7 +88,6 @@ describe('the demo data', () => {
     expect(first.rows).toHaveLength(36);
     expect(first.rows[0]!.month).toBe('2023-01');
     expect(first.rows.at(-1)!.month).toBe('2025-12');
-    expect(first.ms).toBeLessThan(5_000); // about 0.5 s here; a loose bound for a loaded CI machine
   });
 
   it('marks a late routing with its overdue event, and only then', async () => {
