@@ -5,7 +5,8 @@
  *   - the annual report's dataset (annualDataset) for the city and each of its 16 districts;
  *   - the dashboard's overview queries (queryMetrics without and with filters, a fair ranking,
  *     the three declines), as the API runs them;
- * then the very statements those calls sent to DuckDB, captured as they ran, on PostgreSQL 15
+ * each with the measures' rollups (as the product runs) and from case_facts alone (as before
+ * them); then the very statements the case_facts-alone calls sent to DuckDB, on PostgreSQL 15
  * with the same rows (bench/metrics-postgres.ts): translated to its dialect, checked to give
  * the same rows, timed without and with indexes. Each figure is the median (and max) of RUNS
  * runs (default 5) after one warm-up. Writes bench/results/metrics-<N>.json and, over every
@@ -23,8 +24,9 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { annualDataset } from '../analytics/metrics/annual.js';
 import { MEASURES, type MeasureId } from '../analytics/metrics/catalog.js';
+import { ROLLUPS, rollupTable } from '../analytics/metrics/rollups.js';
 import { threeDeclines } from '../analytics/metrics/compare.js';
-import { queryMetrics } from '../analytics/metrics/query.js';
+import { queryMetrics, type QueryOptions } from '../analytics/metrics/query.js';
 import { rank } from '../analytics/metrics/ranking.js';
 import { AnalyticsStore, type SqlParams } from '../analytics/store.js';
 import { beijingRegions, streetsOf } from '../domain/region-hierarchy.js';
@@ -57,8 +59,11 @@ const PG_ANNUAL = (process.env.PG_ANNUAL ?? 'city,110105,110119').split(',').fil
 const FROM = parsePlainDate('2019-01-01');
 const TO = parsePlainDate('2025-12-31');
 const YEAR = 2025;
-// The report on 2025 as it stood at the end of the first quarter after.
+// The report on 2025 as it stood at the end of the first quarter after: some of its months'
+// replies, ratings and reviews came later, so they are read from case_facts, not the rollups.
 const AS_OF = parsePlainDate('2026-03-31');
+// The dashboard asks as of today; a fixed day after every generated step, so runs compare.
+const TODAY = parsePlainDate('2026-12-01');
 const CITY = '110000';
 const DASHBOARD_TARGET_MS = 100;
 const ANNUAL_TARGET_MS = 1000;
@@ -273,7 +278,7 @@ function sameRows(what: string, duck: unknown[][][], pg: unknown[][][], statemen
 // ── the questions ───────────────────────────────────────────────────────────────────────
 
 const CASE_MEASURES = MEASURES.filter((m) => m.source === 'cases').map((m) => m.id) as MeasureId[];
-const year = { from: parsePlainDate(`${YEAR}-01-01`), to: parsePlainDate(`${YEAR}-12-31`), asOf: AS_OF };
+const year = { from: parsePlainDate(`${YEAR}-01-01`), to: parsePlainDate(`${YEAR}-12-31`), asOf: TODAY };
 const CHAOYANG = '110105';
 const STREET = streetsOf(beijingRegions(), CHAOYANG)[0]!;
 const FIELD = '城乡建设';
@@ -281,27 +286,33 @@ const FIELD = '城乡建设';
 interface Question {
   id: string;
   description: string;
-  call: (store: AnalyticsStore) => Promise<unknown>;
+  /** `query.rollups: false` reads case_facts alone: the same answer, the time without rollups. */
+  call: (store: AnalyticsStore, query: QueryOptions) => Promise<unknown>;
 }
 
 const DASHBOARD: Question[] = [
-  { id: 'overview', description: `all ${CASE_MEASURES.length} case measures, ${YEAR}, city, no filter`, call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year }) },
-  { id: 'overview-by-month', description: 'the same by month', call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year, by: ['month'] }) },
-  { id: 'overview-by-district', description: 'the same by district', call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year, by: ['district'] }) },
+  { id: 'overview', description: `all ${CASE_MEASURES.length} case measures, ${YEAR}, city, no filter`, call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year }, o) },
+  { id: 'overview-by-month', description: 'the same by month', call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, by: ['month'] }, o) },
+  { id: 'overview-by-district', description: 'the same by district', call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, by: ['district'] }, o) },
+  {
+    id: 'overview-as-of-past',
+    description: `the overview as it stood on ${AS_OF}: months with later steps are read from case_facts`,
+    call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, asOf: AS_OF }, o),
+  },
   {
     id: 'cases-by-month-24',
     description: "the dashboard's chart: cases by month over 24 months, city",
-    call: (s) => queryMetrics(s, { measures: ['cases'], from: parsePlainDate(`${YEAR - 1}-01-01`), to: year.to, asOf: AS_OF, by: ['month'] }),
+    call: (s, o) => queryMetrics(s, { measures: ['cases'], from: parsePlainDate(`${YEAR - 1}-01-01`), to: year.to, asOf: TODAY, by: ['month'] }, o),
   },
-  { id: 'filter-district', description: `all case measures, region = ${CHAOYANG} (Chaoyang, with its streets)`, call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year, region: CHAOYANG }) },
-  { id: 'filter-channel', description: 'all case measures, channel = visit', call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year, filters: { channel: ['visit'] } }) },
-  { id: 'filter-field', description: `all case measures, field = ${FIELD}`, call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year, filters: { field: [FIELD] } }) },
-  { id: 'filter-street', description: `all case measures, region = street ${STREET.code} (${STREET.nameZh})`, call: (s) => queryMetrics(s, { measures: CASE_MEASURES, ...year, region: STREET.code }) },
-  { id: 'ranking', description: 'rank(): satisfaction_rate by district, Wilson intervals, tiers', call: (s) => rank(s, { measure: 'satisfaction_rate', by: 'district', ...year }) },
-  { id: 'three-declines', description: 'threeDeclines(): cases, collective, first petitions, year on year', call: (s) => threeDeclines(s, year) },
+  { id: 'filter-district', description: `all case measures, region = ${CHAOYANG} (Chaoyang, with its streets)`, call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, region: CHAOYANG }, o) },
+  { id: 'filter-channel', description: 'all case measures, channel = visit', call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, filters: { channel: ['visit'] } }, o) },
+  { id: 'filter-field', description: `all case measures, field = ${FIELD}`, call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, filters: { field: [FIELD] } }, o) },
+  { id: 'filter-street', description: `all case measures, region = street ${STREET.code} (${STREET.nameZh})`, call: (s, o) => queryMetrics(s, { measures: CASE_MEASURES, ...year, region: STREET.code }, o) },
+  { id: 'ranking', description: 'rank(): satisfaction_rate by district, Wilson intervals, tiers', call: (s, o) => rank(s, { measure: 'satisfaction_rate', by: 'district', ...year }, o) },
+  { id: 'three-declines', description: 'threeDeclines(): cases, collective, first petitions, year on year', call: (s, o) => threeDeclines(s, year, undefined, o) },
 ];
 
-const annualFor = (region: string) => (s: AnalyticsStore) => annualDataset(s, { year: YEAR, region, asOf: AS_OF });
+const annualFor = (region: string, query: QueryOptions = {}) => (s: AnalyticsStore) => annualDataset(s, { year: YEAR, region, asOf: AS_OF }, query);
 const regionCode = (r: string) => (r === 'city' ? CITY : r);
 
 // ── one scale ───────────────────────────────────────────────────────────────────────────
@@ -310,13 +321,14 @@ interface Compared {
   id: string;
   description: string;
   statements: number;
-  duckdb: { api: Timing; sequential: Timing; slowestStatementMs: number };
+  /** api: the call as the product makes it (rollups where they answer); raw: case_facts alone, the statements PostgreSQL runs. */
+  duckdb: { api: Timing; raw: Timing; rollupSpeedup: number; sequential: Timing; slowestStatementMs: number };
   postgres?: { indexed: Timing; noIndex?: Timing; slowestStatementMs: number };
   /** Each statement: the date basis it filters on (or the lookup), and its median time in each engine. */
   perStatement: { basis: string; duckdbMs: number; postgresMs?: number }[];
   /** PostgreSQL ÷ DuckDB, medians, the same statements one after another on one connection. */
   ratioSequential?: number;
-  /** PostgreSQL (sequential) ÷ DuckDB through the API (which runs a call's statements concurrently). */
+  /** PostgreSQL (sequential, case_facts alone) ÷ DuckDB through the API (rollups where they answer, a call's statements concurrently). */
   ratioApi?: number;
 }
 
@@ -349,19 +361,22 @@ async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: str
     const dashboard: Compared[] = [];
     const captured = new Map<string, Captured[]>();
     const duckRuns = new Map<string, number[][]>();
+    const speedup = (raw: Timing, api: Timing) => Math.round((raw.medianMs / api.medianMs) * 10) / 10;
     for (const q of DASHBOARD) {
-      captured.set(q.id, await statementsOf(store, q.call));
-      const api = await time(() => q.call(store));
+      const raw = { rollups: false };
+      captured.set(q.id, await statementsOf(store, (s) => q.call(s, raw)));
+      const api = await time(() => q.call(store, {}));
+      const rawApi = await time(() => q.call(store, raw));
       const seq = await runOnDuckDB(store, captured.get(q.id)!, RUNS);
       duckRuns.set(q.id, seq.runs);
       dashboard.push({
         id: q.id,
         description: q.description,
         statements: captured.get(q.id)!.length,
-        duckdb: { api, sequential: totals(seq.runs), slowestStatementMs: Math.max(...perStatement(seq.runs)) },
+        duckdb: { api, raw: rawApi, rollupSpeedup: speedup(rawApi, api), sequential: totals(seq.runs), slowestStatementMs: Math.max(...perStatement(seq.runs)) },
         perStatement: statementTimes(captured.get(q.id)!, seq.runs),
       });
-      log(`duckdb ${q.id.padEnd(22)} api median ${api.medianMs} ms (max ${api.maxMs}), ${captured.get(q.id)!.length} statements, sequential ${totals(seq.runs).medianMs} ms`);
+      log(`duckdb ${q.id.padEnd(22)} api median ${api.medianMs} ms (max ${api.maxMs}); case_facts alone ${rawApi.medianMs} ms, ${captured.get(q.id)!.length} statements, sequential ${totals(seq.runs).medianMs} ms`);
     }
 
     // The annual dataset, as the call itself when it runs on this schema. When it cannot (the
@@ -369,17 +384,19 @@ async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: str
     // timed instead, all at once as its Promise.all sends them: every figure but the missing ones.
     const regions = [CITY, ...BEIJING_DISTRICTS.map((d) => d.code)];
     const annualCaptures = new Map<string, Capture>();
-    for (const region of regions) annualCaptures.set(region, await capture(store, annualFor(region)));
+    for (const region of regions) annualCaptures.set(region, await capture(store, annualFor(region, { rollups: false })));
     const annualFailures = [...new Set([...annualCaptures.values()].flatMap((c) => c.failures))];
     const annualMode = annualFailures.length ? 'statements that run' : 'call';
     if (annualFailures.length) log(`annualDataset fails on this schema (${annualFailures.join('; ')}): timing the ${annualCaptures.get(CITY)!.statements.length} statements it does send instead`);
     const annual: Record<string, Timing> = {};
+    const annualRaw: Record<string, Timing> = {};
     for (const region of regions) {
       const ok = annualCaptures.get(region)!.statements;
-      annual[region] = annualFailures.length
+      annualRaw[region] = annualFailures.length
         ? await time(() => Promise.all(ok.map((st) => store.all(z.unknown(), st.sql, st.params))))
-        : await time(() => annualFor(region)(store));
-      log(`duckdb annual ${region}: median ${annual[region]!.medianMs} ms (max ${annual[region]!.maxMs}), ${ok.length} statements`);
+        : await time(() => annualFor(region, { rollups: false })(store));
+      annual[region] = annualFailures.length ? annualRaw[region]! : await time(() => annualFor(region)(store));
+      log(`duckdb annual ${region}: median ${annual[region]!.medianMs} ms (max ${annual[region]!.maxMs}); case_facts alone ${annualRaw[region]!.medianMs} ms, ${ok.length} statements`);
     }
     const districtMedians = BEIJING_DISTRICTS.map((d) => annual[d.code]!.medianMs);
     const concurrentAfterDuckdb = await busyProcesses();
@@ -432,7 +449,7 @@ async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: str
             id: `annual-${code}`,
             description: `annualDataset ${code} (${annualMode})`,
             statements: statements.length,
-            duckdb: { api: annual[code]!, sequential, slowestStatementMs: Math.max(...perStatement(duck.runs)) },
+            duckdb: { api: annual[code]!, raw: annualRaw[code]!, rollupSpeedup: speedup(annualRaw[code]!, annual[code]!), sequential, slowestStatementMs: Math.max(...perStatement(duck.runs)) },
             postgres: { indexed, slowestStatementMs: Math.max(...perStatement(run.runs)) },
             perStatement: statementTimes(statements, duck.runs, run.runs),
             ratioSequential: Math.round((indexed.medianMs / sequential.medianMs) * 10) / 10,
@@ -476,7 +493,14 @@ async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: str
         afterDuckdb: concurrentAfterDuckdb,
         atEnd: concurrentAtEnd,
       },
-      settings: { seed: SEED, from: FROM, to: TO, year: YEAR, asOf: AS_OF, runs: RUNS, warmUp: 1 },
+      settings: { seed: SEED, from: FROM, to: TO, year: YEAR, dashboardAsOf: TODAY, annualAndPastAsOf: AS_OF, runs: RUNS, warmUp: 1 },
+      rollups: {
+        note: 'api figures use the rollups (analytics/metrics/rollups.ts) where they answer exactly; raw figures read case_facts alone, as before them, and are what PostgreSQL runs',
+        rows: Object.fromEntries(
+          await Promise.all(ROLLUPS.map(async (r) => [r.id, (await store.all(count, `SELECT count(*) AS n FROM ${rollupTable(r)}`))[0]!.n] as const)),
+        ),
+        rebuildMs: db.load.rollupsMs ?? null,
+      },
       data: {
         cases: db.parquet.cases,
         events: db.parquet.events,
@@ -499,9 +523,11 @@ async function runScale(scale: number, cluster: PgCluster | null, pgSkipped: str
             }
           : {}),
         city: annual[CITY]!,
+        cityCaseFactsAlone: annualRaw[CITY]!,
         districts: { medianOfMediansMs: summarize(districtMedians).medianMs, maxOfMediansMs: Math.max(...districtMedians), maxMs: Math.max(...BEIJING_DISTRICTS.map((d) => annual[d.code]!.maxMs)) },
         statementsForCity: annualCaptures.get(CITY)!.statements.length,
         perRegion: annual,
+        perRegionCaseFactsAlone: annualRaw,
         postgres: annualPg,
       },
       postgres,
@@ -529,8 +555,14 @@ const scaleResult = z.object({
   scale: z.number(),
   data: z.object({ load: z.object({ ms: z.number(), method: z.string() }), duckdbFileMiB: z.number(), parquet: z.object({ generateMs: z.number() }) }),
   memory: z.object({ peakRssMiB: z.record(z.string(), z.number()) }),
-  dashboard: z.array(z.object({ id: z.string(), duckdb: z.object({ api: z.object({ medianMs: z.number() }) }), postgres: z.object({ indexed: z.object({ medianMs: z.number() }) }).optional() })),
-  annual: z.object({ city: z.object({ medianMs: z.number() }).optional(), districts: z.object({ medianOfMediansMs: z.number(), maxOfMediansMs: z.number() }).optional() }),
+  dashboard: z.array(
+    z.object({
+      id: z.string(),
+      duckdb: z.object({ api: z.object({ medianMs: z.number() }), raw: z.object({ medianMs: z.number() }).optional() }),
+      postgres: z.object({ indexed: z.object({ medianMs: z.number() }) }).optional(),
+    }),
+  ),
+  annual: z.object({ city: z.object({ medianMs: z.number() }).optional(), cityCaseFactsAlone: z.object({ medianMs: z.number() }).optional(), districts: z.object({ medianOfMediansMs: z.number(), maxOfMediansMs: z.number() }).optional() }),
   postgres: z.object({ sizes: z.object({ databaseBytes: z.number() }).optional() }).passthrough(),
   concurrent: z.object({ note: z.string() }),
 });
@@ -555,9 +587,11 @@ function writeSummary(): void {
     growthNote: 'growth[i] = value at scales[i+1] ÷ value at scales[i]',
     concurrent: all.map((r) => r.concurrent.note),
     annualCityMedianMs: series((r) => r.annual.city?.medianMs),
+    annualCityCaseFactsAloneMedianMs: series((r) => r.annual.cityCaseFactsAlone?.medianMs),
     annualDistrictMedianMs: series((r) => r.annual.districts?.medianOfMediansMs),
     annualDistrictMaxOfMediansMs: series((r) => r.annual.districts?.maxOfMediansMs),
     dashboardDuckdbApiMedianMs: Object.fromEntries(ids.map((id) => [id, series((r) => r.dashboard.find((d) => d.id === id)?.duckdb.api.medianMs)])),
+    dashboardCaseFactsAloneMedianMs: Object.fromEntries(ids.map((id) => [id, series((r) => r.dashboard.find((d) => d.id === id)?.duckdb.raw?.medianMs)])),
     dashboardPostgresMedianMs: Object.fromEntries(ids.map((id) => [id, series((r) => r.dashboard.find((d) => d.id === id)?.postgres?.indexed.medianMs)])),
     loadMs: series((r) => r.data.load.ms),
     generateMs: series((r) => r.data.parquet.generateMs),

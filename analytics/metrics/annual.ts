@@ -2,7 +2,7 @@ import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import type { DimensionId, MeasureId } from './catalog.js';
 import { compareMetrics, threeDeclines, type Compared, type ThreeDeclines } from './compare.js';
-import { describe, queryMetrics, resolveRegion, type MetricRequest, type MetricRow } from './query.js';
+import { describe, queryMetrics, resolveRegion, type MetricRequest, type MetricRow, type QueryOptions } from './query.js';
 
 /**
  * The dataset of the annual report a petition office owes (2022 Regulations art. 41;
@@ -73,6 +73,7 @@ const SUPERVISION = ['registration_supervised', 'handling_supervised', 'assigned
 export async function annualDataset(
   store: AnalyticsStore,
   options: { year: number; region: string; asOf: PlainDate; topOrgans?: number },
+  query: QueryOptions = {},
 ): Promise<AnnualDataset> {
   const region = await resolveRegion(store, options.region);
   const base = {
@@ -90,11 +91,11 @@ export async function annualDataset(
   });
   const compared = (title: string, measures: readonly MeasureId[]) => {
     const req = request(measures);
-    return figure(title, req, compareMetrics(store, req, 'yoy'));
+    return figure(title, req, compareMetrics(store, req, 'yoy', query));
   };
   const rows = (title: string, measures: readonly MeasureId[], by: DimensionId[]) => {
     const req = request(measures, by);
-    return figure(title, req, queryMetrics(store, req));
+    return figure(title, req, queryMetrics(store, req, query));
   };
   const area: DimensionId = region.level === 'city' ? 'district' : 'street';
 
@@ -110,7 +111,7 @@ export async function annualDataset(
     figure(
       'Organs complained about most (投诉较多的机关、单位): cases by handling organ, most first',
       request(['cases'], ['organ']),
-      queryMetrics(store, request(['cases'], ['organ'])).then((rows) =>
+      queryMetrics(store, request(['cases'], ['organ']), query).then((rows) =>
         rows
           .filter((r) => r.dims.organ != null)
           .sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || String(a.dims.organ).localeCompare(String(b.dims.organ)))

@@ -1,7 +1,7 @@
 import { addDays, parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { TIME_GRAINS, type DimensionId, type MeasureId } from './catalog.js';
-import { queryMetrics, type DimensionValues, type MetricRequest, type MetricRow } from './query.js';
+import { queryMetrics, type DimensionValues, type MetricRequest, type MetricRow, type QueryOptions } from './query.js';
 
 /**
  * Time comparison: year on year (同比), period on period (环比) and year to date (累计).
@@ -72,9 +72,9 @@ export function yearToDate(asOf: PlainDate): Period {
   return { from: parsePlainDate(`${asOf.slice(0, 4)}-01-01`), to: asOf, asOf };
 }
 
-export async function compareMetrics(store: AnalyticsStore, request: MetricRequest, mode: ComparisonMode): Promise<Compared[]> {
+export async function compareMetrics(store: AnalyticsStore, request: MetricRequest, mode: ComparisonMode, query: QueryOptions = {}): Promise<Compared[]> {
   const before = previousPeriod(request, mode);
-  const [current, previous] = await Promise.all([queryMetrics(store, request), queryMetrics(store, { ...request, ...before })]);
+  const [current, previous] = await Promise.all([queryMetrics(store, request, query), queryMetrics(store, { ...request, ...before }, query)]);
   const isGrain = (d: string) => (TIME_GRAINS as readonly string[]).includes(d);
   const key = (r: MetricRow) => JSON.stringify([r.measure, ...Object.entries(r.dims).filter(([d]) => !isGrain(d))]);
   // A time grain inside the period pairs each bucket with the one at the same position before.
@@ -104,8 +104,8 @@ export interface ThreeDeclines {
   achieved: boolean;
 }
 
-export async function threeDeclines(store: AnalyticsStore, period: Period, region?: string): Promise<ThreeDeclines> {
-  const rows = await compareMetrics(store, { measures: THREE_DECLINES, ...period, ...(region ? { region } : {}) }, 'yoy');
+export async function threeDeclines(store: AnalyticsStore, period: Period, region?: string, query: QueryOptions = {}): Promise<ThreeDeclines> {
+  const rows = await compareMetrics(store, { measures: THREE_DECLINES, ...period, ...(region ? { region } : {}) }, 'yoy', query);
   const items = THREE_DECLINES.map((id) => {
     const row = rows.find((r) => r.measure === id)!;
     const current = row.current.value ?? 0;

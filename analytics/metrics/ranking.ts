@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { measure, type DimensionId, type MeasureId } from './catalog.js';
-import { queryMetrics, type MetricRow } from './query.js';
+import { queryMetrics, type MetricRow, type QueryOptions } from './query.js';
 
 /**
  * Fair rankings of districts, streets or organs on one measure (DOMAIN §7; issue 6):
@@ -56,7 +56,7 @@ export interface Ranking {
 
 const nameRow = z.object({ code: z.string(), name: z.string().nullable(), population10k: z.number().nullable() });
 
-export async function rank(store: AnalyticsStore, request: RankingRequest): Promise<Ranking> {
+export async function rank(store: AnalyticsStore, request: RankingRequest, query: QueryOptions = {}): Promise<Ranking> {
   const m = measure(request.measure);
   const minVolume = request.minVolume ?? (m.kind === 'rate' ? 30 : 0);
   const rows = await queryMetrics(store, {
@@ -66,7 +66,7 @@ export async function rank(store: AnalyticsStore, request: RankingRequest): Prom
     asOf: request.asOf,
     by: [request.by],
     ...(request.region ? { region: request.region } : {}),
-  });
+  }, query);
   const names = new Map(
     (
       await store.all(

@@ -334,10 +334,16 @@ async function start(): Promise<void> {
     }
   });
   $('#recent').addEventListener('click', async (event) => {
-    const caseId = (event.target as HTMLElement).dataset.route;
+    const button = event.target as HTMLButtonElement;
+    const caseId = button.dataset.route;
     if (!caseId) return;
-    await api.route(caseId);
-    await Promise.all([showHealth(), showRecent()]);
+    try {
+      await api.route(caseId);
+      await Promise.all([showHealth(), showRecent()]);
+    } catch (error) {
+      // A refusal (the case moved on, the workflow is gone) belongs on the row it came from.
+      button.insertAdjacentHTML('afterend', `<span class="error">未转送 not routed: ${escape((error as Error).message)}</span>`);
+    }
   });
   await refresh();
 }
