@@ -4,6 +4,11 @@
  * data (weeks before the first whole week are unknown, not zero) and it is dense enough there
  * (mean ≥ minMean, zero weeks ≤ maxZeroShare): EARS on a mostly-zero series alarms on every
  * single case, and a flat baseline leaves its statistic undefined.
+ *
+ * An alarm in a week whose count is not above its expectation raises no alert: it is the trail
+ * of an earlier week's excess (EARS C3 sums three weeks' excesses, CUSUM and GLR carry theirs
+ * forward), which raised its own alert that week; a user shown "0 cases, 1.3 expected" as a
+ * surge would rightly stop trusting the list.
  */
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AlertCandidate, SignalStats } from './candidate.js';
@@ -71,6 +76,7 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
   let scanned = 0;
   let skipped = 0;
   const notes: string[] = [];
+  let trailing = 0;
   const methods: Array<{ config: CountMethodConfig; method: CountMethod; history: number }> = [];
   for (const m of config.methods) {
     const method = countMethod(m.method);
@@ -127,6 +133,10 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
       const wanted = new Set(testable.map((t) => t + 1));
       for (const row of rows) {
         if (!wanted.has(row.t) || row.alarm !== true) continue;
+        if (row.expected !== undefined && row.expected !== null && row.observed <= row.expected) {
+          trailing++;
+          continue;
+        }
         const expected = row.expected ?? row.upperbound;
         const ratio = row.observed / Math.max(expected, 1);
         const excess = row.observed - expected;
@@ -151,5 +161,6 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
       }
     }
   }
+  if (trailing) notes.push(`${trailing} alarms in weeks not above their expectation left out (the trail of an earlier week's excess)`);
   return { candidates, stats: { scanned, skipped, skippedBy, ms: Date.now() - started, ...(notes.length ? { notes } : {}) } };
 }

@@ -155,6 +155,27 @@ describe('count aberrations', () => {
     expect(result.stats.notes).toEqual(['no-such-method: not available in this build; skipped']);
   });
 
+  it('an alarm in a week not above its expectation is the trail of an earlier excess: no alert, but counted', () => {
+    // The scan's EARS C3 (published, alpha 0.001, 28 weeks): 32 ordinary weeks, a surge of 60,
+    // then 10. C3 sums three weeks' excesses, so the surge still alarms the week after.
+    const c3 = config.counts.methods.find((m) => m.method === 'ears-c3')!;
+    const counts = [...Array.from({ length: 32 }, (_, i) => (i % 2 ? 12 : 10)), 60, 10];
+    const rows = countMethod('ears-c3')!.run({ counts, weeks: [] }, c3.params, 33);
+    expect(rows.map((r) => [r.t, r.observed, r.alarm])).toEqual([
+      [33, 60, true],
+      [34, 10, true],
+    ]);
+    expect(rows[1]!.observed).toBeLessThan(rows[1]!.expected!);
+    const result = scanCounts({
+      series: [series(counts)],
+      weeks: [2900 + 32, 2900 + 33],
+      dataStartWeek: 2900,
+      config: { ...config.counts, methods: [{ ...c3, levels: ['district'] }] },
+    });
+    expect(result.candidates.map((c) => [c.week, c.observed])).toEqual([[weekStart(2932), 60]]);
+    expect(result.stats.notes).toEqual(["1 alarms in weeks not above their expectation left out (the trail of an earlier week's excess)"]);
+  });
+
   it('the EARS adapter reports the baseline mean after C3’s guard band as expected', () => {
     // C3 at t = 12 (1-based): its C2 baseline is weeks 3..9 (two-week guard band): values 3..9, mean 6
     const counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
