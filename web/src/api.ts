@@ -1,4 +1,6 @@
 /** Typed calls to the Xinfang Watch API. */
+import type { IndexedRegion } from '../../analytics/petition-index/petition-index.js';
+
 export interface Region {
   code: string;
   nameZh: string;
@@ -153,16 +155,8 @@ export interface IndexMethod {
     rankInterval: [number, number];
   };
 }
-export interface IndexedRegion {
-  unit: string;
-  name: string | null;
-  index: number;
-  rank: number;
-  /** Ranks at the uncertainty analysis' quantiles (1 = most pressure). */
-  rankInterval: [number, number];
-  medianRank: number;
-  indicators: { measure: string; raw: number | null; imputed: boolean; normalised: number }[];
-}
+// A district's index, rank and rank interval, exactly as the server computes them.
+export type { IndexedRegion };
 export interface PetitionIndex {
   method: IndexMethod;
   indicators: IndexIndicator[];
