@@ -179,9 +179,13 @@ export async function queryMetrics(store: AnalyticsStore, request: MetricRequest
     const key = `${m.source}|${m.basis}`;
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
+  const rollup = options.rollups === false ? undefined : rollupFor(request, region);
+  const rolled = rollup ? [...groups.values()].filter((g) => g[0]!.source === 'cases').map((g) => g[0]!.basis) : [];
+  const splits = rolled.length ? await splitByHorizon(store, rolled, request) : new Map<string, Split>();
   const plans = await Promise.all(
     [...groups.values()].map(async (group) => {
-      const statements = await statementsFor(store, group, request, region, options.rollups !== false);
+      const split = group[0]!.source === 'cases' ? splits.get(group[0]!.basis) : undefined;
+      const statements = rollup && split ? statementsFor(group, request, region, rollup, split) : [compileMetricQuery(group, request, region)];
       return { group, results: await Promise.all(statements.map((c) => store.all(resultRow, c.sql, c.params))) };
     }),
   );
@@ -221,14 +225,11 @@ function sumByDims(results: ResultRow[][], dims: number): ResultRow[] {
 }
 
 /**
- * The statements that answer one group: where a rollup keeps every dimension the request
- * needs, its rows for the months it can answer exactly (analytics/metrics/rollups.ts), and
- * `case_facts` for the days outside them; else `case_facts` alone.
+ * The statements that answer a group of case measures when a rollup keeps every dimension the
+ * request needs: its rows for the months it can answer exactly (analytics/metrics/rollups.ts),
+ * and `case_facts` for the days outside them.
  */
-async function statementsFor(store: AnalyticsStore, group: Measure[], request: MetricRequest, region: RegionScope | null, useRollups: boolean): Promise<CompiledQuery[]> {
-  const rollup = useRollups ? rollupFor(group[0]!, request, region) : undefined;
-  if (!rollup) return [compileMetricQuery(group, request, region)];
-  const split = await splitByHorizon(store, group[0]!.basis, request);
+function statementsFor(group: Measure[], request: MetricRequest, region: RegionScope | null, rollup: Rollup, split: Split): CompiledQuery[] {
   const statements = split.raw.map((days) => compileMetricQuery(group, { ...request, ...days }, region));
   if (split.months.length) statements.push(compileRollupQuery(group, request, region, rollup, split.months));
   // Nothing in the period at all: the raw statement still gives the zero row a total needs.
@@ -237,8 +238,8 @@ async function statementsFor(store: AnalyticsStore, group: Measure[], request: M
 
 const ROLLUP_GRAINS: readonly TimeGrain[] = ['month', 'quarter', 'year'];
 
-function rollupFor(first: Measure, request: MetricRequest, region: RegionScope | null): Rollup | undefined {
-  if (first.source !== 'cases') return undefined;
+/** The smallest rollup that keeps every dimension the request groups or filters by, if any. */
+function rollupFor(request: MetricRequest, region: RegionScope | null): Rollup | undefined {
   const used = [...(request.by ?? []), ...(Object.keys(request.filters ?? {}) as DimensionId[])];
   if (used.some((d) => isTimeGrain(d) && !ROLLUP_GRAINS.includes(d))) return undefined;
   const needed = new Set(used.filter((d) => !isTimeGrain(d)));
@@ -253,7 +254,11 @@ const nextMonth = (monthStart: PlainDate): PlainDate => {
   return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01` as PlainDate;
 };
 
-const monthRow = z.object({ month: z.string(), last_basis: z.string().nullable(), horizon: z.string().nullable(), dirty: z.boolean() });
+const monthRow = z.object({ basis: z.string(), month: z.string(), last_basis: z.string().nullable(), horizon: z.string().nullable(), dirty: z.boolean() });
+interface Split {
+  months: PlainDate[];
+  raw: { from: PlainDate; to: PlainDate }[];
+}
 
 /**
  * Which months of the period a rollup answers exactly: those inside the period, rebuilt since
@@ -261,19 +266,21 @@ const monthRow = z.object({ month: z.string(), last_basis: z.string().nullable()
  * date (their horizon). The other days, as ranges, are read raw. A month with neither rollup
  * rows nor a change has no rows for the basis and needs neither.
  */
-async function splitByHorizon(store: AnalyticsStore, basis: string, request: MetricRequest): Promise<{ months: PlainDate[]; raw: { from: PlainDate; to: PlainDate }[] }> {
+async function splitByHorizon(store: AnalyticsStore, bases: string[], request: MetricRequest): Promise<Map<string, Split>> {
   const rows = await store.all(
     monthRow,
-    `SELECT CAST(month AS VARCHAR) AS month, CAST(max(last_basis) AS VARCHAR) AS last_basis, CAST(max(horizon) AS VARCHAR) AS horizon, bool_or(dirty) AS dirty
-       FROM (SELECT month, last_basis, horizon, false AS dirty FROM rollup_horizon WHERE basis = $basis AND month BETWEEN $fromMonth AND $to
+    `SELECT basis, CAST(month AS VARCHAR) AS month, CAST(max(last_basis) AS VARCHAR) AS last_basis, CAST(max(horizon) AS VARCHAR) AS horizon, bool_or(dirty) AS dirty
+       FROM (SELECT basis, month, last_basis, horizon, false AS dirty FROM rollup_horizon
+              WHERE list_contains($bases::VARCHAR[], basis) AND month BETWEEN $fromMonth AND $to
              UNION ALL
-             SELECT month, NULL, NULL, true FROM rollup_dirty WHERE basis = $basis AND month BETWEEN $fromMonth AND $to)
-      GROUP BY month ORDER BY month`,
-    { basis, fromMonth: sqlDate(`${request.from.slice(0, 7)}-01` as PlainDate), to: sqlDate(request.to) },
+             SELECT basis, month, NULL, NULL, true FROM rollup_dirty
+              WHERE list_contains($bases::VARCHAR[], basis) AND month BETWEEN $fromMonth AND $to)
+      GROUP BY basis, month ORDER BY basis, month`,
+    { bases: listValue(bases), fromMonth: sqlDate(`${request.from.slice(0, 7)}-01` as PlainDate), to: sqlDate(request.to) },
   );
-  const months: PlainDate[] = [];
-  const raw: { from: PlainDate; to: PlainDate }[] = [];
+  const splits = new Map<string, Split>(bases.map((b) => [b, { months: [], raw: [] }]));
   for (const row of rows) {
+    const { months, raw } = splits.get(row.basis)!;
     const start = row.month as PlainDate;
     const end = monthEnd(start);
     const whole = start >= request.from && (end <= request.to || (row.last_basis !== null && row.last_basis <= request.to));
@@ -286,7 +293,7 @@ async function splitByHorizon(store: AnalyticsStore, basis: string, request: Met
     if (last && addDays(last.to, 1) === days.from) last.to = days.to;
     else raw.push(days);
   }
-  return { months, raw };
+  return splits;
 }
 
 function compileRollupQuery(group: Measure[], request: MetricRequest, region: RegionScope | null, rollup: Rollup, months: PlainDate[]): CompiledQuery {
