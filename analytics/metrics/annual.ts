@@ -101,7 +101,7 @@ export async function annualDataset(
 
   const [totals, declines, quality, byMonth, byChannel, byClass, byField, byArea, organs] = await Promise.all([
     compared('Petition volume, year on year', TOTALS),
-    figure('The three declines (三个下降)', request(['cases', 'collective_cases', 'first_petitions']), threeDeclines(store, base, base.region)),
+    figure('The three declines (三个下降)', request(['cases', 'collective_cases', 'first_petitions']), threeDeclines(store, base, base.region, query)),
     compared('Timeliness, satisfaction and review, year on year', QUALITY),
     rows('Cases by month', ['cases'], ['month']),
     rows('Cases by channel', ['cases', 'persons'], ['channel']),
