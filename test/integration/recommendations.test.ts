@@ -198,7 +198,12 @@ describe('the API', () => {
         expect(await call(base, '/api/recommendations', issue)).toMatchObject({ status: 201, body: { recommendationId: 'R-API-1' } });
         expect((await call(base, '/api/recommendations', issue)).status).toBe(409);
 
-        const detail = await eventually(() => call(base, '/api/recommendations/R-API-1'), (r) => r.body.record !== null && (r.body.events as unknown[]).length > 0);
+        // The row is written by the issuing activity before the workflow moves on, so the stage
+        // is waited for too: seeing the row does not mean the workflow has seen it recorded.
+        const detail = await eventually(
+          () => call(base, '/api/recommendations/R-API-1'),
+          (r) => r.body.record !== null && (r.body.events as unknown[]).length > 0 && (r.body.state as { stage?: string } | null)?.stage === 'awaiting_feedback',
+        );
         expect(detail.body).toMatchObject({ state: { stage: 'awaiting_feedback' }, record: { kind: 'accountability', feedback_due: expect.any(String) } });
         const listed = await call(base, `/api/recommendations?region=110108&year=${year}`);
         expect(listed.body).toMatchObject({ region: '110108', year, totals: { issued: 1, feedback: 0, adopted: 0, overdue: 0, awaiting: 1 } });
