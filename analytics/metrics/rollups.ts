@@ -18,8 +18,9 @@ import { MEASURES, SOURCES, type DimensionId, type Measure } from './catalog.js'
  * A write marks the (basis, month) pairs its cases touched as dirty, in its own transaction
  * (`markRollupsDirty`, a few rows); `refreshRollups` rebuilds the dirty months from
  * `case_facts`: at the end of a bulk write, when the store opens, and every few minutes by a
- * Temporal schedule (workflows/rollups.ts). Maintaining the sums on every event instead cost
- * four times the event's own write. A catalog whose measures changed rebuilds them all.
+ * Temporal schedule (workflows/rollups.ts). Maintaining the sums on every event instead (a
+ * MERGE per rollup) cost several times the event's own write. A catalog whose measures
+ * changed rebuilds them all.
  */
 export interface Rollup {
   id: string;
