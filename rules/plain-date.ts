@@ -34,3 +34,9 @@ export function startOfChinaDay(date: PlainDate): Date {
 export function addDays(date: PlainDate, days: number): PlainDate {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10) as PlainDate;
 }
+
+/** The last day of the month `date` is in. */
+export function lastDayOfMonth(date: PlainDate): PlainDate {
+  // Day 0 of the next month is the last of this one.
+  return new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).toISOString().slice(0, 10) as PlainDate;
+}

@@ -1,4 +1,4 @@
-import { addDays, parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
+import { addDays, lastDayOfMonth, parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { TIME_GRAINS, type DimensionId, type MeasureId } from './catalog.js';
 import { queryMetrics, type DimensionValues, type MetricRequest, type MetricRow, type QueryOptions } from './query.js';
@@ -36,11 +36,6 @@ export function yearBefore(date: PlainDate): PlainDate {
   return parsePlainDate(`${y}-${md === '02-29' && !leap ? '02-28' : md}`);
 }
 
-const lastDayOfMonth = (date: PlainDate) => addDays(parsePlainDate(monthAfter(date.slice(0, 7)) + '-01'), -1);
-const monthAfter = (ym: string) => {
-  const [y, m] = ym.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-};
 const monthsBetween = (a: string, b: string) => (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
 const shiftMonths = (date: PlainDate, months: number): PlainDate => {
   const y = Number(date.slice(0, 4));

@@ -1,6 +1,6 @@
 import { dateValue, listValue, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import { addDays, type PlainDate } from '../../rules/plain-date.js';
+import { addDays, lastDayOfMonth, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import {
   measure,
@@ -247,13 +247,6 @@ function rollupFor(request: MetricRequest, region: RegionScope | null): Rollup |
   return ROLLUPS.find((r) => [...needed].every((d) => r.dims.includes(d)));
 }
 
-const monthEnd = (monthStart: PlainDate) => addDays(nextMonth(monthStart), -1);
-const nextMonth = (monthStart: PlainDate): PlainDate => {
-  const y = Number(monthStart.slice(0, 4));
-  const m = Number(monthStart.slice(5, 7));
-  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01` as PlainDate;
-};
-
 const monthRow = z.object({ basis: z.string(), month: z.string(), last_basis: z.string().nullable(), horizon: z.string().nullable(), dirty: z.boolean() });
 interface Split {
   months: PlainDate[];
@@ -282,7 +275,7 @@ async function splitByHorizon(store: AnalyticsStore, bases: string[], request: M
   for (const row of rows) {
     const { months, raw } = splits.get(row.basis)!;
     const start = row.month as PlainDate;
-    const end = monthEnd(start);
+    const end = lastDayOfMonth(start);
     const whole = start >= request.from && (end <= request.to || (row.last_basis !== null && row.last_basis <= request.to));
     if (!row.dirty && whole && row.horizon !== null && row.horizon <= request.asOf) {
       months.push(start);

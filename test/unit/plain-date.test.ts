@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, chinaDateOf, parsePlainDate, startOfChinaDay } from '../../rules/plain-date.js';
+import { addDays, chinaDateOf, lastDayOfMonth, parsePlainDate, startOfChinaDay } from '../../rules/plain-date.js';
 
 describe('plain dates in China Standard Time', () => {
   it('puts an instant on the China calendar day, whatever the host time zone', () => {
@@ -15,6 +15,15 @@ describe('plain dates in China Standard Time', () => {
     expect(addDays(parsePlainDate('2024-02-20'), 15)).toBe('2024-03-06'); // 2024 is a leap year
     expect(addDays(parsePlainDate('2025-02-20'), 15)).toBe('2025-03-07');
     expect(addDays(parsePlainDate('2025-12-25'), 15)).toBe('2026-01-09');
+  });
+
+  it('finds the last day of a month: leap Februaries, centuries, December', () => {
+    expect(lastDayOfMonth(parsePlainDate('2024-02-01'))).toBe('2024-02-29');
+    expect(lastDayOfMonth(parsePlainDate('2025-02-14'))).toBe('2025-02-28');
+    expect(lastDayOfMonth(parsePlainDate('2100-02-01'))).toBe('2100-02-28'); // not a leap year
+    expect(lastDayOfMonth(parsePlainDate('2000-02-01'))).toBe('2000-02-29');
+    expect(lastDayOfMonth(parsePlainDate('2025-12-31'))).toBe('2025-12-31');
+    expect(lastDayOfMonth(parsePlainDate('2025-04-10'))).toBe('2025-04-30');
   });
 
   it('refuses text that is not a real calendar date', () => {
