@@ -116,21 +116,10 @@ export function compileMetricQuery(group: Measure[], request: MetricRequest, reg
   const params: CompiledQuery['params'] = { from: sqlDate(request.from), to: sqlDate(request.to), asOf: sqlDate(request.asOf) };
   const where = [`${first.basis} BETWEEN $from AND $to`, `${first.basis} <= $asOf`];
 
-  if (region) {
-    if (region.level === 'street') {
-      if (!source.region.street) throw new MetricsError(`measure ${first.id} is not recorded by street; ask for district ${region.districts[0] ?? ''}`);
-      params.regionStreet = region.code;
-      where.push(`${source.region.street} = $regionStreet`);
-    } else {
-      params.regionDistricts = listValue(region.level === 'city' ? [region.code, ...region.districts] : region.districts);
-      where.push(`list_contains($regionDistricts::VARCHAR[], ${source.region.district})`);
-    }
+  if (region?.level === 'street' && !source.region.street) {
+    throw new MetricsError(`measure ${first.id} is not recorded by street; ask for district ${region.districts[0] ?? ''}`);
   }
-  Object.entries(request.filters ?? {}).forEach(([dimension, values], i) => {
-    const expr = dimensionExpr(source, dimension as DimensionId, first.basis, first.id);
-    params[`f${i}`] = listValue([...(values ?? [])]);
-    where.push(`list_contains($f${i}::VARCHAR[], ${expr})`);
-  });
+  scope(request, region, source.region, (d) => dimensionExpr(source, d, first.basis, first.id), params, where);
 
   const select = dims.map((d, i) => `${dimensionExpr(source, d, first.basis, first.id)} AS d${i}`);
   group.forEach((m, i) => {
@@ -147,6 +136,31 @@ export function compileMetricQuery(group: Measure[], request: MetricRequest, reg
   const groupBy = dims.length ? `GROUP BY ${dims.map((_, i) => i + 1).join(', ')}` : '';
   const sql = `SELECT ${select.join(', ')} FROM ${source.relation} WHERE ${where.join(' AND ')} ${groupBy}`;
   return { sql, params, measures: group, dims };
+}
+
+/**
+ * The region and the filters of a request, as bound conditions on `columns` (where the region
+ * is) and `expr` (how a dimension is written), added to `params` and `where`.
+ */
+function scope(
+  request: MetricRequest,
+  region: RegionScope | null,
+  columns: { district: string; street?: string },
+  expr: (dimension: DimensionId) => string,
+  params: CompiledQuery['params'],
+  where: string[],
+): void {
+  if (region?.level === 'street') {
+    params.regionStreet = region.code;
+    where.push(`${columns.street} = $regionStreet`);
+  } else if (region) {
+    params.regionDistricts = listValue(region.level === 'city' ? [region.code, ...region.districts] : region.districts);
+    where.push(`list_contains($regionDistricts::VARCHAR[], ${columns.district})`);
+  }
+  Object.entries(request.filters ?? {}).forEach(([dimension, values], i) => {
+    params[`f${i}`] = listValue([...(values ?? [])]);
+    where.push(`list_contains($f${i}::VARCHAR[], ${expr(dimension as DimensionId)})`);
+  });
 }
 
 /** Wilson score interval (95%): honest about small denominators, never outside [0, 1]. */
@@ -294,17 +308,8 @@ function compileRollupQuery(group: Measure[], request: MetricRequest, region: Re
   const column = (d: DimensionId) => (isTimeGrain(d) ? timeExpr(d, 'month') : d);
   const params: CompiledQuery['params'] = { basis: group[0]!.basis, months: listValue(months.map(sqlDate)) };
   const where = ['basis = $basis', 'list_contains($months::DATE[], month)'];
-  if (region?.level === 'street') {
-    params.regionStreet = region.code;
-    where.push('street = $regionStreet');
-  } else if (region) {
-    params.regionDistricts = listValue(region.level === 'city' ? [region.code, ...region.districts] : region.districts);
-    where.push('list_contains($regionDistricts::VARCHAR[], district)');
-  }
-  Object.entries(request.filters ?? {}).forEach(([dimension, values], i) => {
-    params[`f${i}`] = listValue([...(values ?? [])]);
-    where.push(`list_contains($f${i}::VARCHAR[], ${column(dimension as DimensionId)})`);
-  });
+  // A rollup names its dimension columns by the dimensions' ids (rollups.ts).
+  scope(request, region, { district: 'district', street: 'street' }, column, params, where);
   const select = dims.map((d, i) => `${column(d)} AS d${i}`);
   group.forEach((m, i) => {
     const cols = measureColumns(m);
