@@ -6,7 +6,6 @@
  */
 import { Router } from 'express';
 import {
-  ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -28,6 +27,7 @@ import {
   recordEvidenceUpdate,
 } from '../workflows/duty-period.js';
 import { HttpError } from './http-error.js';
+import { createScheduleOnce } from './temporal.js';
 
 const PERIOD_STARTS: Record<PeriodKind, CalendarSpec['month']> = {
   quarter: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'],
@@ -54,21 +54,17 @@ export async function ensureDutySchedules(
   for (const { organ, dutyId, period } of dutiesOwed(options.jurisdiction, options.organs, options.today)) {
     const input = { jurisdiction: options.jurisdiction, organ: organ.code, level: organ.level, dutyId };
     const id = `${DUTY_WORKFLOW_ID_PREFIX}${organ.code}/${dutyId}`;
-    try {
-      await client.schedule.create({
-        scheduleId: id,
-        spec: {
-          calendars: [{ month: PERIOD_STARTS[period], dayOfMonth: 1, hour: 0, minute: 0, second: 0, comment: `each ${period}` }],
-          timezone: 'Asia/Shanghai',
-        },
-        action: { type: 'startWorkflow', workflowType: dutyPeriodWorkflow, args: [input], taskQueue: options.taskQueue, workflowId: id },
-        // A period's workflow closes at the instant the next one opens.
-        policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
-      });
-      schedules++;
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    }
+    const created = await createScheduleOnce(client, {
+      scheduleId: id,
+      spec: {
+        calendars: [{ month: PERIOD_STARTS[period], dayOfMonth: 1, hour: 0, minute: 0, second: 0, comment: `each ${period}` }],
+        timezone: 'Asia/Shanghai',
+      },
+      action: { type: 'startWorkflow', workflowType: dutyPeriodWorkflow, args: [input], taskQueue: options.taskQueue, workflowId: id },
+      // A period's workflow closes at the instant the next one opens.
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+    });
+    if (created) schedules++;
     const current = periodContaining(options.today, period);
     try {
       await client.workflow.start(dutyPeriodWorkflow, {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { AlertDecisionError, decideAlert, getScan, listAlerts } from '../analytics/early-warning/alerts.js';
 import { ALERT_KINDS } from '../analytics/early-warning/candidate.js';
@@ -21,32 +21,27 @@ import {
   type EarlyWarningScanInput,
 } from '../workflows/early-warning.js';
 import { HttpError } from './http-error.js';
+import { createScheduleOnce } from './temporal.js';
 import { requiredText } from './validation.js';
 
 /** Creates the weekly scan's Schedule once; a second start finds it and leaves it as it is. */
-export async function ensureScanSchedule(client: Client, taskQueue: string): Promise<boolean> {
-  try {
-    await client.schedule.create({
-      scheduleId: EARLY_WARNING_SCHEDULE_ID,
-      spec: {
-        calendars: [{ dayOfWeek: 'MONDAY', hour: 6, minute: 0, second: 0, comment: 'Monday morning, for the week that has just ended' }],
-        timezone: 'Asia/Shanghai',
-      },
-      action: {
-        type: 'startWorkflow',
-        workflowType: earlyWarningScanWorkflow,
-        args: [{ trigger: 'schedule' } satisfies EarlyWarningScanInput],
-        taskQueue,
-        workflowId: EARLY_WARNING_SCHEDULE_ID,
-      },
-      // A scan still running a week later is a problem to look at, not to pile onto.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof ScheduleAlreadyRunning) return false;
-    throw error;
-  }
+export function ensureScanSchedule(client: Client, taskQueue: string): Promise<boolean> {
+  return createScheduleOnce(client, {
+    scheduleId: EARLY_WARNING_SCHEDULE_ID,
+    spec: {
+      calendars: [{ dayOfWeek: 'MONDAY', hour: 6, minute: 0, second: 0, comment: 'Monday morning, for the week that has just ended' }],
+      timezone: 'Asia/Shanghai',
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: earlyWarningScanWorkflow,
+      args: [{ trigger: 'schedule' } satisfies EarlyWarningScanInput],
+      taskQueue,
+      workflowId: EARLY_WARNING_SCHEDULE_ID,
+    },
+    // A scan still running a week later is a problem to look at, not to pile onto.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+  });
 }
 
 const monday = z.iso.date().transform((text, ctx) => {

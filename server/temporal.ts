@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, type ConnectionOptions, type ScheduleOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { PROJECT_ROOT, type TemporalConfig } from './config.js';
 
@@ -151,5 +151,20 @@ function tail(file: string): string {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n');
   } catch {
     return '(no log)';
+  }
+}
+
+/**
+ * Creates a Schedule unless one with its id exists: true when it was created. A second start
+ * of the system finds its Schedules and leaves them as they are (a changed spec is applied by
+ * deleting the Schedule, not silently on start).
+ */
+export async function createScheduleOnce(client: Client, options: ScheduleOptions): Promise<boolean> {
+  try {
+    await client.schedule.create(options);
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleAlreadyRunning) return false;
+    throw error;
   }
 }
