@@ -27,7 +27,7 @@ export class AnalyticsStore {
     const instance = await DuckDBInstance.create(path);
     const store = new AnalyticsStore(instance, path);
     await store.migrate();
-    await store.withConnection(ensureRollups);
+    await store.transaction(ensureRollups);
     return store;
   }
 

@@ -134,19 +134,14 @@ export async function rebuildRollups(conn: DuckDBConnection): Promise<void> {
   await conn.run('INSERT INTO rollup_state (definition) VALUES ($definition)', { definition: await definition(conn) });
 }
 
-/** Builds the rollups if they are missing or were built from another definition, else refreshes their dirty months. */
+/**
+ * Builds the rollups if they are missing or were built from another definition, else
+ * refreshes their dirty months (inside the caller's transaction).
+ */
 export async function ensureRollups(conn: DuckDBConnection): Promise<void> {
   const current = (await conn.runAndReadAll('SELECT definition FROM rollup_state')).getRows()[0]?.[0];
-  const stale = current !== (await definition(conn));
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    if (stale) await rebuildRollups(conn);
-    else await refreshRollups(conn);
-    await conn.run('COMMIT');
-  } catch (error) {
-    await conn.run('ROLLBACK');
-    throw error;
-  }
+  if (current !== (await definition(conn))) await rebuildRollups(conn);
+  else await refreshRollups(conn);
 }
 
 /**
