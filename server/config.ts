@@ -27,6 +27,8 @@ const environment = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
+  /** The dev server's web UI shows whatever any client can read; off unless asked for. */
+  TEMPORAL_DEV_UI: flag.default(false),
 });
 
 export interface TemporalConfig {
@@ -36,7 +38,8 @@ export interface TemporalConfig {
   taskQueue: string;
   apiKey?: string;
   tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
-  dev: { port: number; uiPort: number; dbFilename: string };
+  /** uiPort null: the dev server runs headless. */
+  dev: { port: number; uiPort: number | null; dbFilename: string };
 }
 
 export interface AppConfig {
@@ -84,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : {}),
       dev: {
         port: e.TEMPORAL_DEV_PORT,
-        uiPort: e.TEMPORAL_DEV_UI_PORT,
+        uiPort: e.TEMPORAL_DEV_UI ? e.TEMPORAL_DEV_UI_PORT : null,
         dbFilename: `${e.XINFANG_DATA_DIR}/temporal.db`,
       },
     },

@@ -10,6 +10,7 @@ import type { CaseIntake } from '../domain/case.js';
 import { BEIJING_ORGANS } from '../domain/organs.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
+import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
 import { createCaseWorker } from '../workflows/worker.js';
 import { createApp } from './app.js';
@@ -40,6 +41,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
   try {
     // Fails at start, naming the pack and rule, if a pack or the jurisdiction is wrong.
     caseRules(config.jurisdiction, chinaDateOf(new Date()));
+    // Likewise a malformed XINFANG_PAYLOAD_KEYS, before any Temporal server is started.
+    const codec = new EncryptionCodec(loadPayloadKeys(config.dataDir));
     const store = await AnalyticsStore.open(config.duckdbPath);
     cleanup.push(() => store.close());
     // Beijing's hierarchy ships with the code; another jurisdiction's arrives with its import.
@@ -57,7 +60,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       cleanup.push(() => embedded!.stop());
     }
     const temporalAddress = config.temporal.address ?? embedded!.address;
-    const temporal = await connectTemporal(temporalAddress, config.temporal);
+    const temporal = await connectTemporal(temporalAddress, config.temporal, codec);
     cleanup.push(() => temporal.close());
 
     const worker = await createCaseWorker({
@@ -65,6 +68,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       store,
+      dataConverter: temporal.dataConverter,
     });
     const running = worker.run();
     cleanup.push(async () => {

@@ -3,22 +3,28 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, Connection, ScheduleAlreadyRunning, type ConnectionOptions, type ScheduleOptions } from '@temporalio/client';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { encryptingDataConverter } from '../workflows/payload-codec.js';
 import { PROJECT_ROOT, type TemporalConfig } from './config.js';
 
 export interface TemporalConnections {
   client: Client;
   worker: NativeConnection;
+  /** The client's, for every worker on `worker` too: each end must read what the other encrypted. */
+  dataConverter: DataConverter;
   close(): Promise<void>;
 }
 
-export async function connectTemporal(address: string, config: TemporalConfig): Promise<TemporalConnections> {
+export async function connectTemporal(address: string, config: TemporalConfig, codec: PayloadCodec): Promise<TemporalConnections> {
   const options = connectionOptions(address, config);
   const connection = await Connection.connect(options);
   const worker = await NativeConnection.connect(options);
+  const dataConverter = encryptingDataConverter(codec);
   return {
-    client: new Client({ connection, namespace: config.namespace }),
+    client: new Client({ connection, namespace: config.namespace, dataConverter }),
     worker,
+    dataConverter,
     async close() {
       await worker.close();
       await connection.close();
@@ -46,7 +52,8 @@ function connectionOptions(address: string, config: TemporalConfig): ConnectionO
 
 export interface EmbeddedTemporal {
   address: string;
-  uiUrl: string;
+  /** null: started headless. */
+  uiUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -60,13 +67,18 @@ export async function startEmbeddedTemporal(
   log: (line: string) => void,
 ): Promise<EmbeddedTemporal> {
   const address = `127.0.0.1:${dev.port}`;
-  const uiUrl = `http://127.0.0.1:${dev.uiPort}`;
+  const uiUrl = dev.uiPort === null ? null : `http://127.0.0.1:${dev.uiPort}`;
   const cli = await findTemporalCli(log);
   if (!cli) {
     log('no Temporal CLI could be found or built; falling back to the SDK download of the dev server');
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const env = await TestWorkflowEnvironment.createLocal({
-      server: { ip: '127.0.0.1', port: dev.port, ui: true, uiPort: dev.uiPort, dbFilename: dev.dbFilename },
+      server: {
+        ip: '127.0.0.1',
+        port: dev.port,
+        ...(dev.uiPort === null ? { ui: false } : { ui: true, uiPort: dev.uiPort }),
+        dbFilename: dev.dbFilename,
+      },
     });
     return { address, uiUrl, stop: () => env.teardown() };
   }
@@ -77,7 +89,8 @@ export async function startEmbeddedTemporal(
   const out = openSync(logFile, 'a');
   const child = spawn(
     cli,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(dev.port), '--ui-port', String(dev.uiPort),
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(dev.port),
+      ...(dev.uiPort === null ? ['--headless'] : ['--ui-port', String(dev.uiPort)]),
       '--db-filename', dev.dbFilename, '--log-level', 'warn',
       // WAL: far faster writes on a small machine; committed state survives process restarts.
       '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { AnalyticsStore } from '../analytics/store.js';
 import {
@@ -26,10 +27,12 @@ export interface CaseWorkerOptions {
   maxCachedWorkflows?: number;
   /** Workflows to bundle instead of WORKFLOWS_PATH (the benchmark adds its probe). */
   workflowsPath?: string;
+  /** The system's (payload encryption); the clients that start its workflows must use the same. */
+  dataConverter?: DataConverter;
 }
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, store, workflowBundle, maxCachedWorkflows, workflowsPath } = options;
+  const { connection, namespace, taskQueue, store, workflowBundle, maxCachedWorkflows, workflowsPath, dataConverter } = options;
   return Worker.create({
     connection,
     namespace,
@@ -48,5 +51,6 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? WORKFLOWS_PATH }),
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+    ...(dataConverter ? { dataConverter } : {}),
   });
 }
