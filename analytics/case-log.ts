@@ -1,4 +1,4 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
 import { chinaDateOf } from '../rules/plain-date.js';
@@ -175,8 +175,26 @@ const caseSummaryRow = z.object({
 });
 export type CaseSummary = z.infer<typeof caseSummaryRow>;
 
-/** Most recently received cases with the state their events imply. */
-export async function recentCases(store: AnalyticsStore, options: { limit: number; origin?: CaseOrigin }): Promise<CaseSummary[]> {
+/**
+ * Whose cases a list may show: a region node and its subtree (a street matches on the case's
+ * street), or the cases assigned to an organ (by its code or its name as routing recorded it).
+ */
+export type CaseScope = { region: string; level: 'city' | 'district' | 'street' } | { organs: string[] };
+
+/** Most recently received cases with the state their events imply, within `scope`. */
+export async function recentCases(store: AnalyticsStore, options: { limit: number; origin?: CaseOrigin; scope?: CaseScope }): Promise<CaseSummary[]> {
+  const scope = options.scope;
+  const where = ['($origin::VARCHAR IS NULL OR c.origin = $origin::VARCHAR)'];
+  const params: Record<string, DuckDBValue> = { limit: options.limit, origin: options.origin ?? null };
+  if (scope && 'organs' in scope) {
+    params.organs = listValue(scope.organs);
+    where.push(`(list_contains($organs::VARCHAR[], c.organ_code) OR c.case_id IN (
+      SELECT case_id FROM case_events WHERE event_type IN ('routed', 'accepted')
+         AND (list_contains($organs::VARCHAR[], detail->>'$.toOrgan') OR list_contains($organs::VARCHAR[], detail->>'$.organ'))))`);
+  } else if (scope && scope.level !== 'city') {
+    params.region = scope.region;
+    where.push(scope.level === 'street' ? 'c.street_code = $region' : 'c.region_code = $region');
+  }
   return store.all(
     caseSummaryRow,
     `SELECT c.case_id, strftime(timezone('UTC', c.received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, c.channel,
@@ -185,12 +203,20 @@ export async function recentCases(store: AnalyticsStore, options: { limit: numbe
             coalesce(bool_or(e.event_type = 'routed'), false) AS routed,
             coalesce(bool_or(e.event_type = 'route_overdue'), false) AS route_overdue
        FROM cases c LEFT JOIN case_events e USING (case_id)
-      WHERE $origin::VARCHAR IS NULL OR c.origin = $origin::VARCHAR
+      WHERE ${where.join(' AND ')}
       GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin
       ORDER BY c.received_at DESC, c.case_id
       LIMIT $limit`,
-    { limit: options.limit, origin: options.origin ?? null },
+    params,
   );
+}
+
+const caseWhereRow = z.object({ region_code: z.string(), street_code: z.string().nullable(), organ_code: z.string().nullable(), petitioner_id: z.string().nullable() });
+
+/** Where a case lies and who holds it, to decide who may see it; null when DuckDB has no row yet. */
+export async function caseWhereabouts(store: AnalyticsStore, caseId: string) {
+  const [row] = await store.all(caseWhereRow, 'SELECT region_code, street_code, organ_code, petitioner_id FROM cases WHERE case_id = $caseId', { caseId });
+  return row ?? null;
 }
 
 export async function countCases(store: AnalyticsStore): Promise<number> {

@@ -1,6 +1,7 @@
 import { DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import type { Organ } from '../domain/organs.js';
-import type { RegionHierarchy } from '../domain/region-hierarchy.js';
+import { BEIJING_ORGANS, type Organ } from '../domain/organs.js';
+import { beijingRegions, type RegionHierarchy } from '../domain/region-hierarchy.js';
+import type { AnalyticsStore } from './store.js';
 
 /**
  * Writes a jurisdiction's region hierarchy into `regions`, keeping rows already there: the
@@ -42,4 +43,16 @@ export async function recordOrgans(conn: DuckDBConnection, jurisdiction: string,
       jurisdiction,
     },
   );
+}
+
+/**
+ * The hierarchy and organs that ship with the code: Beijing's. Another jurisdiction's arrive
+ * with its import, so for it this writes nothing.
+ */
+export async function recordBuiltInJurisdiction(store: AnalyticsStore, jurisdiction: string): Promise<void> {
+  if (jurisdiction !== 'beijing') return;
+  await store.transaction(async (conn) => {
+    await recordRegions(conn, beijingRegions());
+    await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
+  });
 }

@@ -1,6 +1,8 @@
 /**
  * The CLI talks to the running system over its API: the server process owns the DuckDB
- * file (one writer at a time), so commands never open it themselves.
+ * file (one writer at a time). It authenticates with an API token of its user, from
+ * XINFANG_TOKEN (create one in the dashboard, through POST /api/v1/tokens, or with
+ * `xinfang users token NAME` while the system is stopped).
  */
 import { UsageError } from './command.js';
 
@@ -11,11 +13,18 @@ export async function callApi(base: string, path: string, init?: { method: strin
   try {
     response = await fetch(new URL(path, base), {
       method: init?.method ?? 'GET',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(process.env.XINFANG_TOKEN ? { authorization: `Bearer ${process.env.XINFANG_TOKEN}` } : {}),
+      },
       ...(init ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch (error) {
     throw new UsageError(`cannot reach Xinfang Watch at ${base} (${(error as Error).message}); is \`npm start\` running? (--url)`);
+  }
+  if (response.status === 401 && !process.env.XINFANG_TOKEN) {
+    throw new UsageError(`the API at ${base} needs a login: set XINFANG_TOKEN to an API token (see \`xinfang users --help\`)`);
   }
   return { status: response.status, body: await response.json() };
 }

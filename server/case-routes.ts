@@ -1,23 +1,24 @@
 /**
- * Case actions over HTTP: `POST /api/cases/:caseId/:action` for each business action of the
- * case workflow. The body is validated here; what the rules allow is decided by the
- * workflow, whose refusal (with its reason) comes back as 409.
+ * Cases over HTTP: register, list, read, and one route per business action of the case
+ * workflow. Everything is confined to the caller's jurisdiction: a case outside it answers 404,
+ * as one that does not exist. What the rules allow is decided by the workflow, whose refusal
+ * (with its reason) comes back as 409.
  */
-import { Router } from 'express';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { caseWhereabouts, eventsOfCase, recentCases } from '../analytics/case-log.js';
+import type { AnalyticsStore } from '../analytics/store.js';
+import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
+import type { Principal } from '../domain/roles.js';
+import { caseDeadline, casePlan } from '../rules/case-rules.js';
+import { chinaDateOf } from '../rules/plain-date.js';
 import {
   CASE_WORKFLOW_ID_PREFIX,
   acceptUpdate,
   caseStateQuery,
   endHearingUpdate,
   extendUpdate,
+  petitionCaseWorkflow,
   rateUpdate,
   reReviewOpinionUpdate,
   replyUpdate,
@@ -28,123 +29,164 @@ import {
   routeUpdate,
   startHearingUpdate,
   type CaseState,
-} from '../workflows/case-actions.js';
+  type PetitionCaseInput,
+} from '../workflows/petition-case.js';
+import type { Api } from './api.js';
+import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
+import { caseScopeOf, confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
 import { idSchema as caseId, requiredText as text } from './validation.js';
+import { action, actionRoutes, mintId, queryOrNull, startOnce } from './workflow-routes.js';
 
-const actor = text(80);
 const date = z.iso.date();
-const opinion = z.object({ actor, outcome: z.enum(['upheld', 'changed']), summary: text(2000).optional() }).strict();
+const opinion = z.object({ outcome: z.enum(['upheld', 'changed']), summary: text(2000).optional() }).strict();
 const toOrgan = z.object({ toOrgan: text(80) }).strict();
 
-/** A business action: a workflow update and the body it takes. */
-export interface Action {
-  update: UpdateDefinition<unknown, [never]>;
-  body: z.ZodType;
-}
-export const action = <State, Body>(update: UpdateDefinition<State, [Body]>, body: z.ZodType<Body>): Action => ({
-  update: update as unknown as UpdateDefinition<unknown, [never]>,
-  body,
-});
+const ACTIONS = [
+  action(
+    routeUpdate,
+    z
+      .object({
+        mode: z.enum(['forward', 'assign', 'report']),
+        toOrgan: text(80),
+        toKind: z.enum(['competent', 'political-legal', 'discipline-inspection', 'party-government']).default('competent'),
+        resultDue: date.optional(),
+      })
+      .strict(),
+    'cases.act',
+    'Route the case: forward (转送), assign (交办) or report upward (上报)',
+  ),
+  action(acceptUpdate, z.object({ accepted: z.boolean(), organ: text(80).optional(), reason: text(500).optional() }).strict(), 'cases.act', 'Accept (受理) or decline the case'),
+  action(extendUpdate, z.object({ days: z.number().int().min(1).max(366), reason: text(500), approvedBy: text(80) }).strict(), 'cases.act', 'Extend the handling deadline (延期)'),
+  action(replyUpdate, z.object({ outcome: z.enum(['supported', 'partly_supported', 'not_supported']), summary: text(2000).optional() }).strict(), 'cases.act', 'Reply with the handling opinion (答复)'),
+  action(reportAssignedResultUpdate, z.object({}).strict(), 'cases.act', 'Report the result of an assigned case (交办结果)'),
+  action(rateUpdate, z.object({ satisfied: z.boolean(), comment: text(500).optional() }).strict(), 'cases.act', "Record the petitioner's rating"),
+  action(requestReviewUpdate, toOrgan, 'cases.act', 'Record a request for review (复查)'),
+  action(reviewOpinionUpdate, opinion, 'cases.act', 'Record the review opinion'),
+  action(requestReReviewUpdate, toOrgan, 'cases.act', 'Record a request for re-review (复核)'),
+  action(startHearingUpdate, z.object({ date }).strict(), 'cases.act', 'A hearing (听证) starts: its days are not counted'),
+  action(endHearingUpdate, z.object({ date }).strict(), 'cases.act', 'The hearing ends'),
+  action(reReviewOpinionUpdate, opinion, 'cases.act', 'Record the re-review opinion'),
+];
 
-/** Each action's name in the URL is the workflow update's name. */
-const ACTIONS: Record<string, Action> = Object.fromEntries(
-  [
-    action(
-      routeUpdate,
-      z
-        .object({
-          actor,
-          mode: z.enum(['forward', 'assign', 'report']),
-          toOrgan: text(80),
-          toKind: z.enum(['competent', 'political-legal', 'discipline-inspection', 'party-government']).default('competent'),
-          resultDue: date.optional(),
-        })
-        .strict(),
-    ),
-    action(
-      acceptUpdate,
-      z.object({ actor, accepted: z.boolean(), organ: text(80).optional(), reason: text(500).optional() }).strict(),
-    ),
-    action(extendUpdate, z.object({ actor, days: z.number().int(), reason: text(500), approvedBy: text(80) }).strict()),
-    action(
-      replyUpdate,
-      z.object({ actor, outcome: z.enum(['supported', 'partly_supported', 'not_supported']), summary: text(2000).optional() }).strict(),
-    ),
-    action(reportAssignedResultUpdate, z.object({ actor }).strict()),
-    action(rateUpdate, z.object({ satisfied: z.boolean(), comment: text(500).optional() }).strict()),
-    action(requestReviewUpdate, toOrgan),
-    action(reviewOpinionUpdate, opinion),
-    action(requestReReviewUpdate, toOrgan),
-    action(startHearingUpdate, z.object({ actor, date }).strict()),
-    action(endHearingUpdate, z.object({ actor, date }).strict()),
-    action(reReviewOpinionUpdate, opinion),
-  ].map((a) => [a.update.name, a]),
-);
+const intakeBody = z
+  .object({
+    caseId: caseId.optional(),
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    channel: z.enum(CHANNEL_CODES),
+    regionCode: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105'),
+    streetCode: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a street or township code').optional(),
+    field: z.string().trim().min(1).max(40).optional(),
+    collectiveSize: z.number().int().min(1).max(10_000).default(1),
+    summary: z.string().trim().max(2000).optional(),
+    receivedBy: z
+      .object({ organ: z.string().trim().min(1).max(80), kind: z.enum(['petition-office', 'organ']) })
+      .strict()
+      .default({ organ: '信访办', kind: 'petition-office' }),
+    litigationRelated: z.boolean().optional(),
+    accusation: z.boolean().optional(),
+    /** For an accusation: the accused organ's code, whose users never see the accuser. */
+    accusedOrgan: text(40).optional(),
+    anonymous: z.boolean().optional(),
+    /** A claim the petitioner brought before: refused when that case was concluded on re-review. */
+    sameClaimAs: caseId.optional(),
+  })
+  .strict();
 
-export const CASE_ACTIONS = Object.keys(ACTIONS);
+const caseParams = z.object({ caseId }).strict();
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) }).strict();
 
-export function caseHandle(temporal: Client, id: string): WorkflowHandle {
-  return temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + caseId.parse(id));
-}
-
-/** The case's state, from its workflow (also after it closed), or null if there is none. */
-export async function caseState(temporal: Client, id: string): Promise<CaseState | null> {
-  try {
-    return await caseHandle(temporal, id).query(caseStateQuery);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
-    throw error;
-  }
-}
-
-/**
- * `POST {path}/:id/:action` for a table of actions on workflows `{workflowIdPrefix}{id}`;
- * a refusal by the workflow comes back as 409 with its reason, a closed workflow as 409
- * with `closedReason`, a missing one as 404.
- */
-export function actionRoutes(options: {
+export interface CaseRouteDeps {
+  store: AnalyticsStore;
   temporal: Client;
-  path: string;
-  /** What the id names, for messages ("case"). */
-  noun: string;
-  workflowIdPrefix: string;
-  actions: Record<string, Action>;
-  closedReason: (id: string) => Promise<string | null>;
-}): Router {
-  const { temporal, path, noun, workflowIdPrefix, actions, closedReason } = options;
-  const router = Router();
-  router.post(`${path}/:id/:action`, async (req, res) => {
-    const spec = actions[req.params.action];
-    if (!spec) throw new HttpError(404, `no action "${req.params.action}"; actions: ${Object.keys(actions).join(', ')}`);
-    const body = spec.body.parse(req.body) as never;
-    const handle = temporal.workflow.getHandle(workflowIdPrefix + caseId.parse(req.params.id));
-    try {
-      res.json(await handle.executeUpdate(spec.update, { args: [body] }));
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) {
-        throw new HttpError(409, `${req.params.action} refused: ${error.cause?.message ?? error.message}`);
-      }
-      if (error instanceof WorkflowNotFoundError) {
-        const closed = await closedReason(req.params.id);
-        throw closed ? new HttpError(409, `${req.params.action} refused: ${closed}`) : new HttpError(404, `no ${noun} ${req.params.id}`);
-      }
-      throw error;
-    }
-  });
-  return router;
+  taskQueue: string;
+  jurisdiction: string;
+  audit: Auditor;
+  now: () => Date;
 }
 
-export function caseActionRoutes(temporal: Client): Router {
-  return actionRoutes({
+export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
+  const { store, temporal, taskQueue, jurisdiction, audit, now } = deps;
+  const handle = (id: string) => temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + id);
+  const state = (id: string) => queryOrNull(handle(id), caseStateQuery);
+
+  /** The case's state and events when `p` may see it; null otherwise (the caller answers 404). */
+  const visibleCase = async (id: string, p: Principal): Promise<{ state: CaseState | null } | null> => {
+    const [workflow, row] = await Promise.all([state(id), caseWhereabouts(store, id)]);
+    if (!workflow && !row) return null;
+    const organs = [row?.organ_code, workflow?.responsibleOrgan, workflow?.routing?.toOrgan];
+    const where = { regionCode: row?.region_code ?? workflow?.regionCode ?? null, streetCode: row?.street_code ?? workflow?.streetCode ?? null, organs };
+    return (await visibleTo(store, p, where, (code) => organNamesOf(store, code))) ? { state: workflow } : null;
+  };
+
+  api.add({ method: 'post', path: '/cases', summary: 'Register a case (登记): its workflow starts', access: 'cases.register', scope: 'region', body: intakeBody, status: 201 }, async ({ req, res, body, principal }) => {
+    const { receivedBy, litigationRelated, accusation, accusedOrgan, anonymous, sameClaimAs, ...fields } = body;
+    await confineRegion(store, principal, fields.regionCode);
+    const region = await regionNode(store, fields.regionCode);
+    if (region?.level !== 'district') throw new HttpError(400, `${fields.regionCode} is not a district of the region hierarchy`, undefined, 'regionCode');
+    if (fields.streetCode) {
+      const street = await regionNode(store, fields.streetCode);
+      if (street?.level !== 'street' || street.parent_code !== fields.regionCode) {
+        throw new HttpError(400, `${fields.streetCode} is not a street or township of ${fields.regionCode}`, undefined, 'streetCode');
+      }
+    }
+    if (accusedOrgan && !accusation) throw new HttpError(400, 'accusedOrgan is for an accusation (accusation: true)', undefined, 'accusedOrgan');
+    const receivedAt = fields.receivedAt ? new Date(fields.receivedAt) : now();
+    if (receivedAt.getTime() > now().getTime() + 60_000) throw new HttpError(400, 'lies in the future', undefined, 'receivedAt');
+    const receivedDate = chinaDateOf(receivedAt);
+    try {
+      // The first clock is what the workflow computes first: a day no pack or calendar covers is refused here, not there.
+      caseDeadline({ jurisdiction, receivedDate, step: 'route', start: receivedDate });
+    } catch (error) {
+      throw new HttpError(400, `cannot be registered on ${receivedDate}: ${(error as Error).message}`, undefined, 'receivedAt');
+    }
+    if (sameClaimAs) {
+      const prior = await visibleCase(sameClaimAs, principal);
+      if (!prior?.state) throw new HttpError(400, `no case ${sameClaimAs}`, undefined, 'sameClaimAs');
+      const rule = casePlan(jurisdiction, receivedDate).routing['concluded-after-re-review'];
+      if (prior.state.closeReason === 'concluded' && rule) {
+        throw new HttpError(409, `not taken: the same claim was concluded on re-review in case ${sameClaimAs} (${rule.cite})`);
+      }
+    }
+    const intake: CaseIntake = { ...fields, jurisdiction, caseId: fields.caseId ?? mintId('XF', receivedDate), receivedAt: receivedAt.toISOString() };
+    const input: PetitionCaseInput = {
+      intake,
+      receivedBy,
+      ...(litigationRelated ? { litigationRelated } : {}),
+      ...(accusation ? { accusation } : {}),
+      ...(accusedOrgan ? { accusedOrgan } : {}),
+      ...(anonymous ? { anonymous } : {}),
+    };
+    const workflowId = CASE_WORKFLOW_ID_PREFIX + intake.caseId;
+    await startOnce(() => temporal.workflow.start(petitionCaseWorkflow, { workflowId, taskQueue, args: [input] }), `case ${intake.caseId} is already registered`);
+    await audit.record(req, principal, { action: 'case.register', outcome: 'ok', status: 201, objectIds: [intake.caseId] });
+    res.location(`/api/v1/cases/${intake.caseId}`);
+    return { caseId: intake.caseId, workflowId };
+  });
+
+  api.add({ method: 'get', path: '/cases', summary: 'The most recently received cases of your jurisdiction', access: 'cases.read', scope: 'region', query: listQuery }, async ({ query, principal }) =>
+    recentCases(store, { limit: query.limit, scope: await caseScopeOf(store, principal) }),
+  );
+
+  api.add({ method: 'get', path: '/cases/:caseId', summary: "A case's state, deadlines and events", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {
+    const found = await visibleCase(params.caseId, principal);
+    if (!found) throw new HttpError(404, `no case ${params.caseId}`);
+    const events = await eventsOfCase(store, params.caseId);
+    await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.caseId] });
+    return { caseId: params.caseId, state: found.state, events };
+  });
+
+  actionRoutes(api, {
     temporal,
-    path: '/api/cases',
+    audit,
+    path: '/cases',
     noun: 'case',
     workflowIdPrefix: CASE_WORKFLOW_ID_PREFIX,
     actions: ACTIONS,
+    visible: async (id, p) => (await visibleCase(id, p)) !== null,
     closedReason: async (id) => {
-      const state = await caseState(temporal, id);
-      return state ? `case ${state.caseId} is closed (${state.closeReason ?? 'unknown reason'})` : null;
+      const s = await state(id);
+      return s ? `case ${s.caseId} is closed (${s.closeReason ?? 'unknown reason'})` : null;
     },
   });
 }

@@ -29,6 +29,11 @@ const environment = z.object({
   TEMPORAL_DEV_UI_PORT: port.default(8233),
   /** The dev server's web UI shows whatever any client can read; off unless asked for. */
   TEMPORAL_DEV_UI: flag.default(false),
+  /** A session ends after this long without a request, and at the absolute limit whatever happens. */
+  XINFANG_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  XINFANG_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Express's `trust proxy` behind a TLS-terminating proxy (then cookies are marked Secure). */
+  XINFANG_TRUST_PROXY: z.string().optional(),
 });
 
 export interface TemporalConfig {
@@ -49,6 +54,8 @@ export interface AppConfig {
   duckdbPath: string;
   loadDemo: boolean;
   jurisdiction: string;
+  sessions: { idleMs: number; absoluteMs: number };
+  trustProxy: boolean | string;
   temporal: TemporalConfig;
 }
 
@@ -70,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     duckdbPath: e.DUCKDB_PATH ?? `${e.XINFANG_DATA_DIR}/xinfang.duckdb`,
     loadDemo: e.XINFANG_DEMO,
     jurisdiction: e.XINFANG_JURISDICTION,
+    sessions: { idleMs: e.XINFANG_SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.XINFANG_SESSION_MAX_HOURS * 3_600_000 },
+    trustProxy: e.XINFANG_TRUST_PROXY === undefined ? false : e.XINFANG_TRUST_PROXY === '1' || e.XINFANG_TRUST_PROXY === 'true' ? true : e.XINFANG_TRUST_PROXY,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -2,44 +2,34 @@
  * Screened disputes (矛盾纠纷排查化解) over HTTP: record one found by screening, record its
  * resolution once, list a region's year. Records kept by the office, without a workflow: the
  * store refuses what the record's state does not allow (a second resolution, a resolution
- * dated before the screening).
+ * dated before the screening). A dispute outside the caller's jurisdiction answers 404, as
+ * one that does not exist.
  */
-import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
-import { DisputeError, getDispute, listDisputes, recordDispute, resolveDispute } from '../analytics/dispute-log.js';
+import { DisputeError, getDispute, listDisputes, recordDispute, resolveDispute, type DisputeRow } from '../analytics/dispute-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { FIELDS } from '../domain/case.js';
+import type { Principal } from '../domain/roles.js';
 import { chinaDateOf } from '../rules/plain-date.js';
+import type { Api } from './api.js';
+import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
-import { idSchema as id, requiredText as text } from './validation.js';
+import { confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
+import { idSchema as id, pastDate, regionCode as code, requiredText as text, yearQuery } from './validation.js';
+import { actorOf, mintId } from './workflow-routes.js';
 
-const regionRow = z.object({ code: z.string(), level: z.string(), parent_code: z.string().nullable() });
-
-/** A region of the hierarchy kept in DuckDB (Beijing's at start-up, another's with its import). */
-export async function regionNode(store: AnalyticsStore, code: string) {
-  const [row] = await store.all(regionRow, 'SELECT code, level, parent_code FROM regions WHERE code = $1', [code]);
-  return row ?? null;
+export interface DisputeRouteDeps {
+  store: AnalyticsStore;
+  jurisdiction: string;
+  audit: Auditor;
+  now: () => Date;
 }
 
-const code = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
+const idParams = z.object({ id }).strict();
 
-/** A China date, not after today. */
-export const pastDate = (today: () => string) =>
-  z.iso.date().refine((d) => d <= today(), { message: 'lies in the future (China time)' });
-
-/** `?region=&year=&limit=`: region optional (all), year defaulting to this one (China time). */
-export const yearQuery = (today: () => string) =>
-  z
-    .object({
-      region: code.optional(),
-      year: z.coerce.number().int().min(2000).max(2100).default(() => Number(today().slice(0, 4))),
-      limit: z.coerce.number().int().min(1).max(5000).default(500),
-    })
-    .strict();
-
-export function disputeRoutes(deps: { store: AnalyticsStore; jurisdiction: string; now: () => Date }): Router {
-  const { store, jurisdiction } = deps;
+export function disputeRoutes(api: Api, deps: DisputeRouteDeps): void {
+  const { store, jurisdiction, audit } = deps;
   const today = () => chinaDateOf(deps.now());
   const recordBody = z
     .object({
@@ -50,69 +40,86 @@ export function disputeRoutes(deps: { store: AnalyticsStore; jurisdiction: strin
       screenedDate: pastDate(today).optional(),
       caseId: id.optional(),
       summary: text(2000).optional(),
-      actor: text(80),
     })
     .strict();
-  const resolveBody = z.object({ actor: text(80), date: pastDate(today).optional(), note: text(2000).optional() }).strict();
-  const answer = async <T>(work: () => Promise<T>): Promise<T> => {
+  const resolveBody = z.object({ date: pastDate(today).optional(), note: text(2000).optional() }).strict();
+
+  const visibleDispute = async (disputeId: string, p: Principal): Promise<DisputeRow | null> => {
+    const row = await getDispute(store, disputeId);
+    if (!row) return null;
+    return (await visibleTo(store, p, { regionCode: row.region_code, streetCode: row.street_code }, (c) => organNamesOf(store, c))) ? row : null;
+  };
+  /** The store's refusal as the API's answer; the decision, taken or refused, goes to the audit log. */
+  const decided = async <T>(req: Request, p: Principal, action: string, disputeId: string, status: number, work: () => Promise<T>): Promise<T> => {
     try {
-      return await work();
+      const result = await work();
+      await audit.record(req, p, { action, outcome: 'ok', status, objectIds: [disputeId] });
+      return result;
     } catch (error) {
-      if (error instanceof DisputeError) throw new HttpError(error.status, error.message);
-      throw error;
+      if (!(error instanceof DisputeError)) throw error;
+      await audit.record(req, p, { action, outcome: 'denied', status: error.status, objectIds: [disputeId], detail: { refused: error.message } });
+      throw new HttpError(error.status, error.message);
     }
   };
 
-  const router = Router();
-  router.post('/api/disputes', async (req, res) => {
-    const body = recordBody.parse(req.body);
-    const district = await regionNode(store, body.regionCode);
-    if (district?.level !== 'district') throw new HttpError(400, `regionCode: ${body.regionCode} is not a district of the region hierarchy`);
-    if (body.streetCode) {
-      const street = await regionNode(store, body.streetCode);
-      if (street?.level !== 'street') throw new HttpError(400, `streetCode: ${body.streetCode} is not a street or township of the region hierarchy`);
-      if (street.parent_code !== body.regionCode) {
-        throw new HttpError(400, `streetCode: ${body.streetCode} lies in ${street.parent_code}, not in ${body.regionCode}`);
+  api.add(
+    { method: 'post', path: '/disputes', summary: 'Record a dispute found by screening (矛盾纠纷排查)', access: 'disputes.write', scope: 'region', body: recordBody, status: 201 },
+    async ({ req, res, body, principal }) => {
+      const district = await regionNode(store, body.regionCode);
+      if (district?.level !== 'district') throw new HttpError(400, `regionCode: ${body.regionCode} is not a district of the region hierarchy`);
+      if (body.streetCode) {
+        const street = await regionNode(store, body.streetCode);
+        if (street?.level !== 'street') throw new HttpError(400, `streetCode: ${body.streetCode} is not a street or township of the region hierarchy`);
+        if (street.parent_code !== body.regionCode) {
+          throw new HttpError(400, `streetCode: ${body.streetCode} lies in ${street.parent_code}, not in ${body.regionCode}`);
+        }
       }
-    }
-    const screenedDate = body.screenedDate ?? today();
-    const disputeId = body.disputeId ?? `DS-${screenedDate.replaceAll('-', '')}-${randomBytes(4).toString('hex').toUpperCase()}`;
-    await answer(() =>
-      recordDispute(
-        store,
-        {
-          disputeId,
-          jurisdiction,
-          regionCode: body.regionCode,
-          screenedDate,
-          recordedBy: body.actor,
-          ...(body.streetCode ? { streetCode: body.streetCode } : {}),
-          ...(body.field ? { field: body.field } : {}),
-          ...(body.caseId ? { caseId: body.caseId } : {}),
-          ...(body.summary ? { summary: body.summary } : {}),
-        },
-        'workflow',
-      ),
-    );
-    res.status(201).location(`/api/disputes/${disputeId}`).json(await getDispute(store, disputeId));
+      // A street's office records its own street's disputes: the most specific node is confined.
+      await confineRegion(store, principal, body.streetCode ?? body.regionCode);
+      const screenedDate = body.screenedDate ?? today();
+      const disputeId = body.disputeId ?? mintId('DS', screenedDate);
+      await decided(req, principal, 'dispute.record', disputeId, 201, () =>
+        recordDispute(
+          store,
+          {
+            disputeId,
+            jurisdiction,
+            regionCode: body.regionCode,
+            screenedDate,
+            recordedBy: actorOf(principal),
+            ...(body.streetCode ? { streetCode: body.streetCode } : {}),
+            ...(body.field ? { field: body.field } : {}),
+            ...(body.caseId ? { caseId: body.caseId } : {}),
+            ...(body.summary ? { summary: body.summary } : {}),
+          },
+          'workflow',
+        ),
+      );
+      res.location(`/api/v1/disputes/${disputeId}`);
+      return getDispute(store, disputeId);
+    },
+  );
+
+  api.add(
+    { method: 'get', path: '/disputes', summary: "A year's screened disputes of a region (yours unless one under it is given), with totals", access: 'disputes.read', scope: 'region', query: yearQuery(today) },
+    async ({ query, principal }) => {
+      const region = await confineRegion(store, principal, query.region);
+      return { region, year: query.year, ...(await listDisputes(store, { region, year: query.year, limit: query.limit })) };
+    },
+  );
+
+  api.add({ method: 'get', path: '/disputes/:id', summary: 'A screened dispute and its resolution', access: 'disputes.read', scope: 'case', params: idParams }, async ({ params, principal }) => {
+    const found = await visibleDispute(params.id, principal);
+    if (!found) throw new HttpError(404, `no dispute ${params.id}`);
+    return found;
   });
 
-  router.get('/api/disputes', async (req, res) => {
-    const q = yearQuery(today).parse(req.query);
-    res.json({ region: q.region ?? null, year: q.year, ...(await listDisputes(store, { region: q.region ?? null, year: q.year, limit: q.limit })) });
-  });
-
-  router.get('/api/disputes/:id', async (req, res) => {
-    const found = await getDispute(store, id.parse(req.params.id));
-    if (!found) throw new HttpError(404, `no dispute ${req.params.id}`);
-    res.json(found);
-  });
-
-  router.post('/api/disputes/:id/resolve', async (req, res) => {
-    const disputeId = id.parse(req.params.id);
-    const body = resolveBody.parse(req.body ?? {});
-    const resolution = { actor: body.actor, date: body.date ?? today(), ...(body.note ? { note: body.note } : {}) };
-    res.json(await answer(() => resolveDispute(store, disputeId, resolution)));
-  });
-  return router;
+  api.add(
+    { method: 'post', path: '/disputes/:id/resolve', summary: "Record the dispute's resolution, once", access: 'disputes.write', scope: 'case', params: idParams, body: resolveBody },
+    async ({ req, params, body, principal }) => {
+      if (!(await visibleDispute(params.id, principal))) throw new HttpError(404, `no dispute ${params.id}`);
+      const resolution = { actor: actorOf(principal), date: body.date ?? today(), ...(body.note ? { note: body.note } : {}) };
+      return decided(req, principal, 'dispute.resolve', params.id, 200, () => resolveDispute(store, params.id, resolution));
+    },
+  );
 }

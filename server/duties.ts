@@ -4,7 +4,6 @@
  * opened too. Evidence is recorded through the period's workflow; evidence for a closed
  * period is kept as late evidence and never changes the finding.
  */
-import { Router } from 'express';
 import {
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
@@ -18,16 +17,22 @@ import { dutyCalendar, periodWorkflowId, recordDutyEvent } from '../analytics/du
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Organ } from '../domain/organs.js';
 import { caseRules } from '../rules/case-rules.js';
+import { PackError } from '../rules/pack.js';
 import { periodContaining, type PeriodKind } from '../rules/periods.js';
-import { parsePlainDate, type PlainDate } from '../rules/plain-date.js';
+import type { PlainDate } from '../rules/plain-date.js';
 import {
   DUTY_WORKFLOW_ID_PREFIX,
   dutyPeriodStateQuery,
   dutyPeriodWorkflow,
   recordEvidenceUpdate,
 } from '../workflows/duty-period.js';
+import type { Api } from './api.js';
+import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
+import { confineRegion } from './scope.js';
 import { createScheduleOnce } from './temporal.js';
+import { boundedDate } from './validation.js';
+import { actorOf } from './workflow-routes.js';
 
 const PERIOD_STARTS: Record<PeriodKind, CalendarSpec['month']> = {
   quarter: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'],
@@ -82,68 +87,118 @@ export async function ensureDutySchedules(
 
 const evidenceBody = z
   .object({
-    actor: z.string().trim().min(1).max(80),
     kind: z.enum(['meeting', 'report', 'inspection', 'letter', 'research', 'notice', 'reception']),
-    date: z.iso.date(),
+    date: boundedDate,
     reference: z.string().trim().min(1).max(200),
     participants: z.array(z.string().trim().min(1).max(80)).max(100).optional(),
     days: z.number().int().positive().max(366).optional(),
   })
   .strict();
 
-export function dutyRoutes(deps: { store: AnalyticsStore; temporal: Client; jurisdiction: string; organs: readonly Organ[] }): Router {
-  const { store, temporal, jurisdiction, organs } = deps;
-  const router = Router();
+const calendarQuery = z
+  .object({
+    region: z.string().regex(/^\d{6}$/, 'a region code').optional(),
+    organ: z.string().min(1).max(80).optional(),
+    year: z.coerce.number().int().min(2000).max(2100),
+  })
+  .strict()
+  .refine((q) => !(q.region && q.organ), { message: 'give region or organ, not both', path: ['organ'] });
 
-  router.get('/api/duties', async (req, res) => {
-    const query = z
-      .object({
-        region: z.string().regex(/^\d{6}$/, 'a region code').optional(),
-        organ: z.string().min(1).max(80).optional(),
-        year: z.coerce.number().int().min(2000).max(2100),
-      })
-      .strict()
-      .refine((q) => Boolean(q.region) !== Boolean(q.organ), 'give region or organ')
-      .parse(req.query);
-    // The city code covers the city's own organs; a district code its district organs.
-    const chosen = organs.filter((o) => (query.organ ? o.code === query.organ : o.regionCode === query.region)).map((o) => o.code);
-    if (chosen.length === 0) throw new HttpError(404, query.organ ? `no organ ${query.organ}` : `no organs in region ${query.region}`);
-    res.json({ ...query, periods: await dutyCalendar(store, chosen, query.year) });
-  });
+const evidenceParams = z.object({ organ: z.string().min(1).max(80), dutyId: z.string().min(1).max(80) }).strict();
 
-  router.post('/api/duties/:organ/:dutyId/evidence', async (req, res) => {
-    const organ = organs.find((o) => o.code === req.params.organ);
-    if (!organ) throw new HttpError(404, `no organ ${req.params.organ}`);
-    const evidence = evidenceBody.parse(req.body);
-    const date = parsePlainDate(evidence.date);
-    const duty = caseRules(jurisdiction, date).duties[req.params.dutyId];
-    if (!duty || duty.rule.period === 'as-needed') throw new HttpError(404, `no periodic duty ${req.params.dutyId}`);
-    const period = periodContaining(date, duty.rule.period);
-    const workflowId = await periodWorkflowId(store, organ.code, req.params.dutyId, period.label);
-    if (!workflowId) throw new HttpError(404, `no ${period.label} period of ${req.params.dutyId} was opened for ${organ.code}`);
-    const handle = temporal.workflow.getHandle(workflowId);
-    try {
-      res.json(await handle.executeUpdate(recordEvidenceUpdate, { args: [evidence] }));
-    } catch (error) {
-      if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError)) throw error;
-      const state = await handle.query(dutyPeriodStateQuery).catch(() => null);
-      if (state && state.status !== 'open') {
-        // Late: kept as such beside the finding, which it does not change.
-        await recordDutyEvent(store, {
-          organ: organ.code,
-          dutyId: req.params.dutyId,
-          period,
-          type: 'late_evidence',
-          key: `${evidence.date}:${evidence.reference}`,
-          occurredAt: new Date().toISOString(),
-          actor: evidence.actor,
-          detail: { kind: evidence.kind, date: evidence.date, reference: evidence.reference },
-        });
-        throw new HttpError(409, `the ${period.label} period closed as ${state.status}; the evidence is kept as late evidence and does not change the finding`);
-      }
-      throw new HttpError(409, `evidence refused: ${error instanceof WorkflowUpdateFailedError ? error.cause?.message : error.message}`);
-    }
-  });
-  return router;
+/** The duty as the packs in force on `date` have it; a day no pack covers owes nothing (400, naming the date). */
+function dutyInForce(jurisdiction: string, dutyId: string, date: PlainDate) {
+  let duties;
+  try {
+    duties = caseRules(jurisdiction, date).duties;
+  } catch (error) {
+    if (error instanceof PackError) throw new HttpError(400, `no duty is owed on ${date}: ${error.message}`, undefined, 'date');
+    throw error;
+  }
+  // Own keys only: a duty named "constructor" is no duty of the packs.
+  return Object.hasOwn(duties, dutyId) ? duties[dutyId] : undefined;
 }
 
+export interface DutyRouteDeps {
+  store: AnalyticsStore;
+  temporal: Client;
+  jurisdiction: string;
+  organs: readonly Organ[];
+  audit: Auditor;
+}
+
+export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
+  const { store, temporal, jurisdiction, organs, audit } = deps;
+  const organOf = (code: string) => {
+    const organ = organs.find((o) => o.code === code);
+    if (!organ) throw new HttpError(404, `no organ ${code}`);
+    return organ;
+  };
+
+  api.add(
+    { method: 'get', path: '/duties', summary: "The duty calendar of a region's organs (yours unless one under it is given) or of one organ", access: 'duties.read', scope: 'region', query: calendarQuery },
+    async ({ query, principal }) => {
+      if (query.organ) {
+        const organ = organOf(query.organ);
+        await confineRegion(store, principal, organ.regionCode);
+        return { organ: organ.code, year: query.year, periods: await dutyCalendar(store, [organ.code], query.year) };
+      }
+      const region = await confineRegion(store, principal, query.region);
+      // The city code covers the city's own organs; a district code its district organs.
+      const chosen = organs.filter((o) => o.regionCode === region).map((o) => o.code);
+      if (chosen.length === 0) throw new HttpError(404, `no organs in region ${region}`);
+      return { region, year: query.year, periods: await dutyCalendar(store, chosen, query.year) };
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/duties/:organ/:dutyId/evidence',
+      summary: 'Record evidence of a periodic duty for the period containing its date',
+      access: 'duties.evidence',
+      scope: 'case',
+      params: evidenceParams,
+      body: evidenceBody,
+    },
+    async ({ req, params, body, principal }) => {
+      const organ = organOf(params.organ);
+      await confineRegion(store, principal, organ.regionCode);
+      const evidence = { ...body, actor: actorOf(principal) };
+      const duty = dutyInForce(jurisdiction, params.dutyId, evidence.date);
+      if (!duty || duty.rule.period === 'as-needed') throw new HttpError(404, `no periodic duty ${params.dutyId}`);
+      const period = periodContaining(evidence.date, duty.rule.period);
+      const workflowId = await periodWorkflowId(store, organ.code, params.dutyId, period.label);
+      if (!workflowId) throw new HttpError(404, `no ${period.label} period of ${params.dutyId} was opened for ${organ.code}`);
+      const handle = temporal.workflow.getHandle(workflowId);
+      const refused = async (reason: string, detail: Record<string, unknown>) => {
+        await audit.record(req, principal, { action: 'duty.evidence', outcome: 'denied', status: 409, objectIds: [workflowId], detail });
+        return new HttpError(409, reason);
+      };
+      try {
+        const result = await handle.executeUpdate(recordEvidenceUpdate, { args: [evidence] });
+        await audit.record(req, principal, { action: 'duty.evidence', outcome: 'ok', status: 200, objectIds: [workflowId] });
+        return result;
+      } catch (error) {
+        if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError)) throw error;
+        const state = await handle.query(dutyPeriodStateQuery).catch(() => null);
+        if (state && state.status !== 'open') {
+          // Late: kept as such beside the finding, which it does not change.
+          await recordDutyEvent(store, {
+            organ: organ.code,
+            dutyId: params.dutyId,
+            period,
+            type: 'late_evidence',
+            key: `${evidence.date}:${evidence.reference}`,
+            occurredAt: new Date().toISOString(),
+            actor: evidence.actor,
+            detail: { kind: evidence.kind, date: evidence.date, reference: evidence.reference },
+          });
+          throw await refused(`the ${period.label} period closed as ${state.status}; the evidence is kept as late evidence and does not change the finding`, { late: true, period: state.status });
+        }
+        const reason = error instanceof WorkflowUpdateFailedError ? error.cause?.message : error.message;
+        throw await refused(`evidence refused: ${reason}`, { refused: reason ?? null });
+      }
+    },
+  );
+}

@@ -1,28 +1,32 @@
 /**
  * Early warning in the running system: the weekly scan's Temporal Schedule (Monday 06:00,
- * Asia/Shanghai, for the week that has just ended), scans on demand, and the alerts with a
- * user's acknowledgement or dismissal.
+ * Asia/Shanghai, for the week that has just ended), scans on demand, and the alerts of the
+ * caller's jurisdiction with a user's acknowledgement or dismissal. An alert outside the
+ * jurisdiction answers 404, as one that does not exist.
  */
 import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
 import { ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { AlertDecisionError, decideAlert, getScan, listAlerts } from '../analytics/early-warning/alerts.js';
+import { AlertDecisionError, decideAlert, getAlert, getScan, listAlerts } from '../analytics/early-warning/alerts.js';
 import { ALERT_KINDS } from '../analytics/early-warning/candidate.js';
 import { LEVELS } from '../analytics/early-warning/config.js';
 import { SIGNALS } from '../analytics/early-warning/scan.js';
 import { isMonday, lastCompleteWeek, weekEnd } from '../analytics/early-warning/weeks.js';
 import type { AnalyticsStore } from '../analytics/store.js';
-import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
+import { chinaDateOf } from '../rules/plain-date.js';
 import {
   EARLY_WARNING_SCHEDULE_ID,
   earlyWarningScanWorkflow,
   SCAN_WORKFLOW_ID_PREFIX,
   type EarlyWarningScanInput,
 } from '../workflows/early-warning.js';
+import type { Api } from './api.js';
+import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
+import { confineRegion, visibleTo } from './scope.js';
 import { createScheduleOnce } from './temporal.js';
-import { requiredText } from './validation.js';
+import { boundedDate, regionCode, requiredText } from './validation.js';
+import { actorOf } from './workflow-routes.js';
 
 /** Creates the weekly scan's Schedule once; a second start finds it and leaves it as it is. */
 export function ensureScanSchedule(client: Client, taskQueue: string): Promise<boolean> {
@@ -44,10 +48,8 @@ export function ensureScanSchedule(client: Client, taskQueue: string): Promise<b
   });
 }
 
-const monday = z.iso.date().transform((text, ctx) => {
-  const date = parsePlainDate(text);
-  if (!isMonday(date)) ctx.addIssue({ code: 'custom', message: `${text} is not a Monday; a week is named by its Monday` });
-  return date;
+const monday = boundedDate.superRefine((date, ctx) => {
+  if (!isMonday(date)) ctx.addIssue({ code: 'custom', message: `${date} is not a Monday; a week is named by its Monday` });
 });
 
 const scanBody = z
@@ -62,73 +64,94 @@ const alertQuery = z
   .object({
     status: z.enum(['open', 'acknowledged', 'dismissed']).optional(),
     level: z.enum(LEVELS).optional(),
-    region: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105').optional(),
+    region: regionCode.optional(),
     kind: z.enum(ALERT_KINDS).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
   })
   .strict();
 
-const alertId = z.string().regex(/^AL-\d{8}-[0-9a-f]{12}$/, 'an alert id such as AL-20251208-4b6c051a35ce');
-const scanId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,120}$/, 'a scan id');
-const decisionBody = (reasonRequired: boolean) =>
-  z.object({ actor: requiredText(80), reason: reasonRequired ? requiredText(500) : requiredText(500).optional() }).strict();
+const alertParams = z.object({ id: z.string().regex(/^AL-\d{8}-[0-9a-f]{12}$/, 'an alert id such as AL-20251208-4b6c051a35ce') }).strict();
+const scanParams = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,120}$/, 'a scan id') }).strict();
+const decisionBody = (reasonRequired: boolean) => z.object({ reason: reasonRequired ? requiredText(500) : requiredText(500).optional() }).strict();
 
-export function earlyWarningRoutes(deps: { store: AnalyticsStore; temporal: Client; taskQueue: string; now: () => Date }): Router {
-  const { store, temporal, taskQueue, now } = deps;
-  const router = Router();
+export interface EarlyWarningRouteDeps {
+  store: AnalyticsStore;
+  temporal: Client;
+  taskQueue: string;
+  audit: Auditor;
+  now: () => Date;
+}
 
-  router.post('/api/early-warning/scans', async (req, res) => {
-    const body = scanBody.parse(req.body ?? {});
-    const today = chinaDateOf(now());
-    const week = body.week ?? lastCompleteWeek(today);
-    // A week still under way would be scanned with part of its cases: every count would look low.
-    if (weekEnd(week) >= today) throw new HttpError(400, `week: ${week} has not ended yet (today is ${today} in China)`);
-    const id = `${SCAN_WORKFLOW_ID_PREFIX}${today.replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
-    const input: EarlyWarningScanInput = { trigger: 'api', week, weeks: body.weeks, ...(body.signals ? { signals: body.signals } : {}) };
-    await temporal.workflow.start(earlyWarningScanWorkflow, { workflowId: id, taskQueue, args: [input] });
-    res.status(202).location(`/api/early-warning/scans/${id}`).json({ scanId: id, workflowId: id, week, weeks: body.weeks });
-  });
+export function earlyWarningRoutes(api: Api, deps: EarlyWarningRouteDeps): void {
+  const { store, temporal, taskQueue, audit, now } = deps;
 
-  router.get('/api/early-warning/scans/:id', async (req, res) => {
-    const id = scanId.parse(req.params.id);
-    const scan = await getScan(store, id);
-    if (scan) {
-      res.json({ status: 'finished', ...scan });
-      return;
-    }
-    try {
-      const description = await temporal.workflow.getHandle(id).describe();
-      const status = description.status.name;
-      if (status === 'COMPLETED') {
-        res.json({ status: 'finished', scan_id: id });
-        return;
+  api.add(
+    { method: 'post', path: '/early-warning/scans', summary: 'Start a scan of ended weeks (default: the last one); 202 with its id', access: 'scans.start', scope: 'none', body: scanBody, status: 202 },
+    async ({ req, res, body, principal }) => {
+      const today = chinaDateOf(now());
+      const week = body.week ?? lastCompleteWeek(today);
+      // A week still under way would be scanned with part of its cases: every count would look low.
+      if (weekEnd(week) >= today) throw new HttpError(400, `week: ${week} has not ended yet (today is ${today} in China)`);
+      const id = `${SCAN_WORKFLOW_ID_PREFIX}${today.replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+      const input: EarlyWarningScanInput = { trigger: 'api', week, weeks: body.weeks, ...(body.signals ? { signals: body.signals } : {}) };
+      await temporal.workflow.start(earlyWarningScanWorkflow, { workflowId: id, taskQueue, args: [input] });
+      await audit.record(req, principal, { action: 'scan.start', outcome: 'ok', status: 202, objectIds: [id], detail: { week, weeks: body.weeks } });
+      res.location(`/api/v1/early-warning/scans/${id}`);
+      return { scanId: id, workflowId: id, week, weeks: body.weeks };
+    },
+  );
+
+  api.add(
+    { method: 'get', path: '/early-warning/scans/:id', summary: 'A scan: running, or finished with its record', access: 'alerts.read', scope: 'none', params: scanParams },
+    async ({ params }) => {
+      const scan = await getScan(store, params.id);
+      if (scan) return { status: 'finished', ...scan };
+      try {
+        const description = await temporal.workflow.getHandle(params.id).describe();
+        const status = description.status.name;
+        if (status === 'COMPLETED') return { status: 'finished', scan_id: params.id };
+        return { status: status === 'RUNNING' ? 'running' : status.toLowerCase(), scan_id: params.id };
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no scan ${params.id}`);
+        throw error;
       }
-      res.json({ status: status === 'RUNNING' ? 'running' : status.toLowerCase(), scan_id: id });
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, `no scan ${id}`);
-      throw error;
-    }
-  });
+    },
+  );
 
-  router.get('/api/early-warning/alerts', async (req, res) => {
-    const q = alertQuery.parse(req.query);
-    res.json({ alerts: await listAlerts(store, q) });
-  });
+  api.add(
+    { method: 'get', path: '/early-warning/alerts', summary: 'The alerts of a region (yours unless one under it is given) and everything under it', access: 'alerts.read', scope: 'region', query: alertQuery },
+    async ({ query, principal }) => ({ alerts: await listAlerts(store, { ...query, region: await confineRegion(store, principal, query.region) }) }),
+  );
 
-  for (const [action, status] of [
+  for (const [verb, status] of [
     ['acknowledge', 'acknowledged'],
     ['dismiss', 'dismissed'],
   ] as const) {
-    router.post(`/api/early-warning/alerts/:id/${action}`, async (req, res) => {
-      const id = alertId.parse(req.params.id);
-      const body = decisionBody(action === 'dismiss').parse(req.body ?? {});
-      try {
-        res.json(await decideAlert(store, id, { status, actor: body.actor, reason: body.reason ?? null, at: now() }));
-      } catch (error) {
-        if (error instanceof AlertDecisionError) throw new HttpError(error.status, error.message);
-        throw error;
-      }
-    });
+    api.add(
+      {
+        method: 'post',
+        path: `/early-warning/alerts/:id/${verb}`,
+        summary: verb === 'dismiss' ? 'Dismiss an open alert, with the reason' : 'Acknowledge an open alert',
+        access: 'alerts.decide',
+        scope: 'case',
+        params: alertParams,
+        body: decisionBody(verb === 'dismiss'),
+      },
+      async ({ req, params, body, principal }) => {
+        const alert = await getAlert(store, params.id);
+        const visible = alert !== undefined && (await visibleTo(store, principal, { regionCode: alert.region_code }, async () => []));
+        if (!visible) throw new HttpError(404, `no alert ${params.id}`);
+        const action = `alert.${verb}`;
+        try {
+          const decided = await decideAlert(store, params.id, { status, actor: actorOf(principal), reason: body.reason ?? null, at: now() });
+          await audit.record(req, principal, { action, outcome: 'ok', status: 200, objectIds: [params.id] });
+          return decided;
+        } catch (error) {
+          if (!(error instanceof AlertDecisionError)) throw error;
+          await audit.record(req, principal, { action, outcome: 'denied', status: error.status, objectIds: [params.id], detail: { refused: error.message } });
+          throw new HttpError(error.status, error.message);
+        }
+      },
+    );
   }
-  return router;
 }

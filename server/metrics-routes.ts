@@ -1,66 +1,100 @@
-import { Router, type Request, type Response } from 'express';
-import { tableFromJSON, tableToIPC } from 'apache-arrow';
-import { z } from 'zod';
-import { MetricsError } from '../analytics/metrics/query.js';
-import { answerAnnualDataset, answerMetrics, answerRanking, answerThreeDeclines, catalog, reportQuery } from '../analytics/metrics/request.js';
-import { petitionIndex } from '../analytics/petition-index/petition-index.js';
-import type { AnalyticsStore } from '../analytics/store.js';
-import { chinaDateOf } from '../rules/plain-date.js';
-import { HttpError } from './http-error.js';
-
-const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
-const cityRow = z.object({ code: z.string() });
-
 /**
  * The metrics layer over HTTP: the catalog, any measure by any dimension (JSON, or Arrow IPC
  * for the dashboard's tables), rankings, the three declines, the annual report's dataset and
- * the petition index with its method.
+ * the petition index with its method. Every figure is of a region in the caller's
+ * jurisdiction: the one asked for, else the caller's own node.
  */
-export function metricsRoutes(deps: { store: AnalyticsStore; jurisdiction: string; now: () => Date }): Router {
-  const { store, jurisdiction } = deps;
-  const today = () => chinaDateOf(deps.now());
-  const router = Router();
-  const answer = (work: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
-    try {
-      res.json(await work(req));
-    } catch (error) {
-      if (error instanceof MetricsError) throw new HttpError(400, error.message);
-      throw error;
-    }
-  };
+import { tableFromJSON, tableToIPC } from 'apache-arrow';
+import { MetricsError } from '../analytics/metrics/query.js';
+import {
+  answerAnnualDataset,
+  answerMetrics,
+  answerRanking,
+  answerThreeDeclines,
+  catalog,
+  metricsQuery,
+  periodQuery,
+  rankingQuery,
+  reportQuery,
+} from '../analytics/metrics/request.js';
+import { petitionIndex } from '../analytics/petition-index/petition-index.js';
+import type { AnalyticsStore } from '../analytics/store.js';
+import type { Principal } from '../domain/roles.js';
+import { chinaDateOf } from '../rules/plain-date.js';
+import type { Api } from './api.js';
+import { HttpError } from './http-error.js';
+import { confineRegion } from './scope.js';
 
-  router.get('/api/metrics/catalog', (_req, res) => {
-    res.json(catalog());
-  });
-  router.get('/api/metrics', async (req, res) => {
-    try {
-      const result = await answerMetrics(store, req.query, today());
+const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+
+export interface MetricsRouteDeps {
+  store: AnalyticsStore;
+  /** Not read: every figure is of a region in the caller's jurisdiction, so the jurisdiction's city is no longer the default. */
+  jurisdiction: string;
+  now: () => Date;
+}
+
+/** A question the metrics layer refuses is the caller's to fix. */
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MetricsError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+export function metricsRoutes(api: Api, deps: MetricsRouteDeps): void {
+  const { store } = deps;
+  const today = () => chinaDateOf(deps.now());
+  /**
+   * The raw query with the region confined: the metrics layer validates the query string
+   * itself (the CLI shares it), so it is handed the text, with the region it may read.
+   */
+  const confined = async (raw: object, p: Principal, region: string | undefined) => ({ ...raw, region: await confineRegion(store, p, region) });
+
+  api.add({ method: 'get', path: '/metrics/catalog', summary: 'Every measure and dimension', access: 'metrics.read', scope: 'none' }, () => catalog());
+
+  api.add(
+    { method: 'get', path: '/metrics', summary: 'Measures by any dimensions, filtered by dimension values (JSON, or Arrow IPC)', access: 'metrics.read', scope: 'region', query: metricsQuery },
+    async ({ req, res, query, principal }) => {
+      const result = await answer(async () => answerMetrics(store, await confined(req.query, principal, query.region), today()));
       if (req.accepts(['application/json', ARROW_STREAM]) === ARROW_STREAM) {
         // One flat row per (measure, dimension values): what a table or a chart library wants.
-        const flat = result.rows.map((r) => ('current' in r ? { measure: r.measure, ...r.dims, value: r.current.value, previous: r.previous?.value ?? null, change: r.change } : { measure: r.measure, ...r.dims, value: r.value, numerator: r.numerator ?? null, denominator: r.denominator ?? null }));
+        const flat = result.rows.map((r) =>
+          'current' in r
+            ? { measure: r.measure, ...r.dims, value: r.current.value, previous: r.previous?.value ?? null, change: r.change }
+            : { measure: r.measure, ...r.dims, value: r.value, numerator: r.numerator ?? null, denominator: r.denominator ?? null },
+        );
         res.type(ARROW_STREAM).send(Buffer.from(tableToIPC(tableFromJSON(flat), 'stream')));
-        return;
+        return undefined;
       }
-      res.json(result);
-    } catch (error) {
-      if (error instanceof MetricsError) throw new HttpError(400, error.message);
-      throw error;
-    }
-  });
-  router.get('/api/metrics/ranking', answer((req) => answerRanking(store, req.query, today())));
-  router.get('/api/metrics/three-declines', answer((req) => answerThreeDeclines(store, req.query, today())));
-  const city = async () => {
-    const [row] = await store.all(cityRow, "SELECT code FROM regions WHERE level = 'city' AND jurisdiction = $jurisdiction", { jurisdiction });
-    if (!row) throw new MetricsError(`no region hierarchy for ${jurisdiction}; import one first`);
-    return row.code;
-  };
-  router.get('/api/reports/annual-data', answer(async (req) => answerAnnualDataset(store, req.query, today(), await city())));
-  router.get(
-    '/api/petition-index',
-    answer(async (req) => {
-      const q = reportQuery.parse(req.query);
-      return petitionIndex(store, { year: q.year, region: q.region ?? (await city()), asOf: q.asOf ?? today() });
-    }),
+      return result;
+    },
   );
-  return router;
+
+  api.add(
+    { method: 'get', path: '/metrics/ranking', summary: 'A fair ranking of districts, streets or organs, with intervals and volume tiers', access: 'metrics.read', scope: 'region', query: rankingQuery },
+    async ({ req, query, principal }) => answer(async () => answerRanking(store, await confined(req.query, principal, query.region), today())),
+  );
+
+  api.add(
+    { method: 'get', path: '/metrics/three-declines', summary: 'The three declines (三个下降), each year on year', access: 'metrics.read', scope: 'region', query: periodQuery },
+    async ({ req, query, principal }) => answer(async () => answerThreeDeclines(store, await confined(req.query, principal, query.region), today())),
+  );
+
+  api.add(
+    { method: 'get', path: '/reports/annual-data', summary: "The annual report's dataset, every figure with the request that made it", access: 'metrics.read', scope: 'region', query: reportQuery },
+    async ({ req, query, principal }) =>
+      answer(async () => {
+        const q = await confined(req.query, principal, query.region);
+        return answerAnnualDataset(store, q, today(), q.region);
+      }),
+  );
+
+  api.add(
+    { method: 'get', path: '/petition-index', summary: "The petition index (信访指数) of a city's districts, with its method", access: 'metrics.read', scope: 'region', query: reportQuery },
+    async ({ query, principal }) =>
+      answer(async () => petitionIndex(store, { year: query.year, region: await confineRegion(store, principal, query.region), asOf: query.asOf ?? today() })),
+  );
 }

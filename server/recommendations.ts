@@ -1,15 +1,19 @@
 /**
  * Recommendations (三项建议) over HTTP: issuing one starts its workflow, which keeps the
  * feedback clock; the organ's feedback is the workflow's `recordFeedback` update, refused with
- * the reason when the rules or the record do not allow it; the list reads DuckDB.
+ * the reason when the rules or the record do not allow it; the list reads DuckDB. A
+ * recommendation is seen by the offices of its region and by the organ it is addressed to;
+ * to anyone else it answers 404, as one that does not exist.
  */
-import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { getRecommendation, listRecommendations, recommendationEventsOf } from '../analytics/recommendation-log.js';
+import { getRecommendation, listRecommendations, recommendationEventsOf, type RecommendationRow } from '../analytics/recommendation-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { RECOMMENDATION_KIND_CODES, type RecommendationIssue } from '../domain/recommendation.js';
+import type { Principal } from '../domain/roles.js';
+import { caseRules } from '../rules/case-rules.js';
+import { clockFor } from '../rules/compose.js';
+import { PackError } from '../rules/pack.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import {
   feedbackGiven,
@@ -19,18 +23,31 @@ import {
   recordFeedbackUpdate,
   type RecommendationState,
 } from '../workflows/recommendation.js';
-import { action, actionRoutes } from './case-routes.js';
-import { pastDate, regionNode, yearQuery } from './disputes.js';
+import type { Api } from './api.js';
+import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
-import { idSchema as id, requiredText as text } from './validation.js';
+import { confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
+import { idSchema as id, pastDate, regionCode, requiredText as text, yearQuery } from './validation.js';
+import { action, actionRoutes, mintId, queryOrNull, startOnce } from './workflow-routes.js';
 
-export function recommendationRoutes(deps: { store: AnalyticsStore; temporal: Client; taskQueue: string; jurisdiction: string; now: () => Date }): Router {
-  const { store, temporal, taskQueue, jurisdiction } = deps;
+export interface RecommendationRouteDeps {
+  store: AnalyticsStore;
+  temporal: Client;
+  taskQueue: string;
+  jurisdiction: string;
+  audit: Auditor;
+  now: () => Date;
+}
+
+const idParams = z.object({ id }).strict();
+
+export function recommendationRoutes(api: Api, deps: RecommendationRouteDeps): void {
+  const { store, temporal, taskQueue, jurisdiction, audit } = deps;
   const today = () => chinaDateOf(deps.now());
   const issueBody = z
     .object({
       recommendationId: id.optional(),
-      regionCode: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105'),
+      regionCode,
       issuedBy: text(80),
       toOrgan: text(80),
       kind: z.enum(RECOMMENDATION_KIND_CODES),
@@ -40,78 +57,84 @@ export function recommendationRoutes(deps: { store: AnalyticsStore; temporal: Cl
     })
     .strict();
   const feedbackBody = z
-    .object({ actor: text(80), adopted: z.boolean(), date: pastDate(today).optional(), note: text(2000).optional() })
+    .object({ adopted: z.boolean(), date: pastDate(today).optional(), note: text(2000).optional() })
     .strict()
     // The workflow checks the date against its own clock; the API fills in today's.
     .transform(({ date, ...rest }) => ({ ...rest, date: date ?? today() }));
-  const state = async (recommendationId: string): Promise<RecommendationState | null> => {
-    try {
-      return await temporal.workflow.getHandle(RECOMMENDATION_WORKFLOW_ID_PREFIX + id.parse(recommendationId)).query(recommendationStateQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return null;
-      throw error;
-    }
+  const state = (recommendationId: string) => queryOrNull(temporal.workflow.getHandle(RECOMMENDATION_WORKFLOW_ID_PREFIX + recommendationId), recommendationStateQuery);
+
+  /** The workflow's state and the row when `p` may see the recommendation; null otherwise (the caller answers 404). */
+  const visibleRecommendation = async (recommendationId: string, p: Principal): Promise<{ workflow: RecommendationState | null; record: RecommendationRow | null } | null> => {
+    const [workflow, record] = await Promise.all([state(recommendationId), getRecommendation(store, recommendationId)]);
+    if (!workflow && !record) return null;
+    const where = {
+      regionCode: workflow?.recommendation.regionCode ?? record?.region_code ?? null,
+      organs: [workflow?.recommendation.toOrgan ?? record?.to_organ],
+    };
+    return (await visibleTo(store, p, where, (c) => organNamesOf(store, c))) ? { workflow, record } : null;
   };
 
-  const router = Router();
-  router.post('/api/recommendations', async (req, res) => {
-    const body = issueBody.parse(req.body);
-    const region = await regionNode(store, body.regionCode);
-    if (!region || region.level === 'street') {
-      throw new HttpError(400, `regionCode: ${body.regionCode} is not the city or a district of the region hierarchy`);
-    }
-    const issuedDate = body.issuedDate ?? today();
-    const input: RecommendationIssue = {
-      ...body,
-      jurisdiction,
-      issuedDate,
-      recommendationId: body.recommendationId ?? `REC-${issuedDate.replaceAll('-', '')}-${randomBytes(4).toString('hex').toUpperCase()}`,
-    };
-    try {
-      await temporal.workflow.start(recommendationWorkflow, {
-        workflowId: RECOMMENDATION_WORKFLOW_ID_PREFIX + input.recommendationId,
-        taskQueue,
-        args: [input],
-      });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `recommendation ${input.recommendationId} exists`);
-      throw error;
-    }
-    res
-      .status(201)
-      .location(`/api/recommendations/${input.recommendationId}`)
-      .json({ recommendationId: input.recommendationId, workflowId: RECOMMENDATION_WORKFLOW_ID_PREFIX + input.recommendationId });
-  });
-
-  router.get('/api/recommendations', async (req, res) => {
-    const q = yearQuery(today).parse(req.query);
-    res.json({ region: q.region ?? null, year: q.year, ...(await listRecommendations(store, { region: q.region ?? null, year: q.year, limit: q.limit })) });
-  });
-
-  router.get('/api/recommendations/:id', async (req, res) => {
-    const recommendationId = id.parse(req.params.id);
-    const [workflow, record, events] = await Promise.all([
-      state(recommendationId),
-      getRecommendation(store, recommendationId),
-      recommendationEventsOf(store, recommendationId),
-    ]);
-    if (!workflow && !record) throw new HttpError(404, `no recommendation ${recommendationId}`);
-    res.json({ recommendationId, state: workflow, record, events });
-  });
-
-  router.use(
-    actionRoutes({
-      temporal,
-      path: '/api/recommendations',
-      noun: 'recommendation',
-      workflowIdPrefix: RECOMMENDATION_WORKFLOW_ID_PREFIX,
-      actions: { feedback: action(recordFeedbackUpdate, feedbackBody) },
-      // The workflow ends with the feedback: a second one meets a closed workflow and gets the same reason.
-      closedReason: async (recommendationId) => {
-        const found = await state(recommendationId);
-        return found ? (feedbackGiven(found) ?? `recommendation ${recommendationId} is closed`) : null;
-      },
-    }),
+  api.add(
+    { method: 'post', path: '/recommendations', summary: 'Issue a recommendation (三项建议): its feedback clock starts', access: 'recommendations.issue', scope: 'region', body: issueBody, status: 201 },
+    async ({ req, res, body, principal }) => {
+      const region = await regionNode(store, body.regionCode);
+      if (!region || region.level === 'street') {
+        throw new HttpError(400, `regionCode: ${body.regionCode} is not the city or a district of the region hierarchy`);
+      }
+      await confineRegion(store, principal, body.regionCode);
+      const issuedDate = body.issuedDate ?? today();
+      try {
+        // The workflow's first step plans this clock; a day no pack covers would fail it there.
+        clockFor(caseRules(jurisdiction, issuedDate), 'recommendationFeedback');
+      } catch (error) {
+        if (error instanceof PackError) throw new HttpError(400, `cannot be issued on ${issuedDate}: ${error.message}`, undefined, 'issuedDate');
+        throw error;
+      }
+      const input: RecommendationIssue = { ...body, jurisdiction, issuedDate, recommendationId: body.recommendationId ?? mintId('REC', issuedDate) };
+      const workflowId = RECOMMENDATION_WORKFLOW_ID_PREFIX + input.recommendationId;
+      await startOnce(() => temporal.workflow.start(recommendationWorkflow, { workflowId, taskQueue, args: [input] }), `recommendation ${input.recommendationId} exists`);
+      await audit.record(req, principal, { action: 'recommendation.issue', outcome: 'ok', status: 201, objectIds: [input.recommendationId] });
+      res.location(`/api/v1/recommendations/${input.recommendationId}`);
+      return { recommendationId: input.recommendationId, workflowId };
+    },
   );
-  return router;
+
+  api.add(
+    {
+      method: 'get',
+      path: '/recommendations',
+      summary: "A year's recommendations of a region (yours unless one under it is given), newest first, with totals",
+      access: 'recommendations.read',
+      scope: 'region',
+      query: yearQuery(today),
+    },
+    async ({ query, principal }) => {
+      const region = await confineRegion(store, principal, query.region);
+      return { region, year: query.year, ...(await listRecommendations(store, { region, year: query.year, limit: query.limit })) };
+    },
+  );
+
+  api.add(
+    { method: 'get', path: '/recommendations/:id', summary: "A recommendation's workflow state, row and events", access: 'recommendations.read', scope: 'case', params: idParams },
+    async ({ params, principal }) => {
+      const found = await visibleRecommendation(params.id, principal);
+      if (!found) throw new HttpError(404, `no recommendation ${params.id}`);
+      return { recommendationId: params.id, state: found.workflow, record: found.record, events: await recommendationEventsOf(store, params.id) };
+    },
+  );
+
+  actionRoutes(api, {
+    temporal,
+    audit,
+    path: '/recommendations',
+    noun: 'recommendation',
+    workflowIdPrefix: RECOMMENDATION_WORKFLOW_ID_PREFIX,
+    actions: [action(recordFeedbackUpdate, feedbackBody, 'recommendations.feedback', "The organ's written feedback (书面反馈), once: adopted, or not with the reason")],
+    visible: async (recommendationId, p) => (await visibleRecommendation(recommendationId, p)) !== null,
+    // The workflow ends with the feedback: a second one meets a closed workflow and gets the same reason.
+    closedReason: async (recommendationId) => {
+      const found = await state(recommendationId);
+      return found ? (feedbackGiven(found) ?? `recommendation ${recommendationId} is closed`) : null;
+    },
+  });
 }

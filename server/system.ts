@@ -3,8 +3,7 @@ import type { Server } from 'node:http';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { countCases } from '../analytics/case-log.js';
 import { loadDemoData } from '../analytics/demo-data.js';
-import { recordOrgans, recordRegions } from '../analytics/region-log.js';
-import { beijingRegions } from '../domain/region-hierarchy.js';
+import { recordBuiltInJurisdiction } from '../analytics/region-log.js';
 import { AnalyticsStore } from '../analytics/store.js';
 import type { CaseIntake } from '../domain/case.js';
 import { BEIJING_ORGANS } from '../domain/organs.js';
@@ -14,6 +13,7 @@ import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js'
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
 import { createCaseWorker } from '../workflows/worker.js';
 import { createApp } from './app.js';
+import { demoPassword, ensureDemoUsers } from './identity/demo-users.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
 import { ensureDutySchedules } from './duties.js';
 import { ensureScanSchedule } from './early-warning.js';
@@ -25,6 +25,8 @@ export interface RunningSystem {
   temporalAddress: string;
   temporalUiUrl: string | null;
   temporalClient: Client;
+  /** The demo users and their password, when the system started with demo data. */
+  demo: { users: string[]; password: string } | null;
   stop(): Promise<void>;
 }
 
@@ -45,13 +47,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     const codec = new EncryptionCodec(loadPayloadKeys(config.dataDir));
     const store = await AnalyticsStore.open(config.duckdbPath);
     cleanup.push(() => store.close());
-    // Beijing's hierarchy ships with the code; another jurisdiction's arrives with its import.
-    if (config.jurisdiction === 'beijing') {
-      await store.transaction(async (conn) => {
-        await recordRegions(conn, beijingRegions());
-        await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
-      });
-    }
+    await recordBuiltInJurisdiction(store, config.jurisdiction);
 
     let embedded: EmbeddedTemporal | null = null;
     if (!config.temporal.address) {
@@ -96,12 +92,22 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       log(`loaded demo data: ${loaded.cases} past cases (${loaded.events} events) and ${live} open cases in ${Date.now() - started} ms`);
     }
 
+    let demo: RunningSystem['demo'] = null;
+    if (config.loadDemo) {
+      const password = demoPassword(config.dataDir);
+      const users = await ensureDemoUsers(store, config.jurisdiction, password);
+      demo = { users, password };
+      log(`demo users (password ${process.env.XINFANG_DEMO_PASSWORD === undefined ? `${password}, kept in ${config.dataDir}/demo-password` : 'from XINFANG_DEMO_PASSWORD'}): ${users.join(', ')}`);
+    }
+
     const app = createApp({
       store,
       temporal: temporal.client,
       taskQueue: config.temporal.taskQueue,
       jurisdiction: config.jurisdiction,
       webDir: `${PROJECT_ROOT}web/dist`,
+      sessions: config.sessions,
+      trustProxy: config.trustProxy,
     });
     const server = await listen(app, config.port, config.host);
     cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -111,6 +117,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       temporalAddress,
       temporalUiUrl: embedded?.uiUrl ?? null,
       temporalClient: temporal.client,
+      demo,
       stop,
     };
   } catch (error) {

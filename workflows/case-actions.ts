@@ -17,6 +17,8 @@ export interface PetitionCaseInput {
   litigationRelated?: boolean;
   /** 检举控告: an accusation for discipline inspection. */
   accusation?: boolean;
+  /** The accused organ's code: its users never see the accuser or the material (2022 art. 46(5)). */
+  accusedOrgan?: string;
   /** Name or address unknown: no written notice is owed. */
   anonymous?: boolean;
 }
@@ -98,6 +100,11 @@ export interface Hearing extends Actor {
 export interface CaseState {
   caseId: string;
   jurisdiction: string;
+  /** Where the case lies, for jurisdiction scoping. */
+  regionCode: string;
+  streetCode?: string;
+  accusation: boolean;
+  accusedOrgan?: string;
   stage: CaseStage;
   closeReason?: CloseReason;
   /** Organ that owes the current step. */

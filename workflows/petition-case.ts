@@ -84,6 +84,10 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   const state: CaseState = {
     caseId: intake.caseId,
     jurisdiction: intake.jurisdiction,
+    regionCode: intake.regionCode,
+    ...(intake.streetCode ? { streetCode: intake.streetCode } : {}),
+    accusation: input.accusation === true,
+    ...(input.accusedOrgan ? { accusedOrgan: input.accusedOrgan } : {}),
     stage: initialStage,
     responsibleOrgan: receivedBy.organ,
     plan,

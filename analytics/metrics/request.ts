@@ -51,6 +51,7 @@ const period = <T extends { year?: number | undefined; from?: PlainDate | undefi
   return { from, to, asOf: q.asOf ?? today };
 };
 
+// An empty filter (`channel=`) would match nothing and reach the database as an empty list.
 export const metricsQuery = z
   .object({
     ...periodFields,
@@ -58,7 +59,7 @@ export const metricsQuery = z
     by: dimensions.optional(),
     compare: z.enum(['yoy', 'pop']).optional(),
   })
-  .catchall(list);
+  .catchall(list.pipe(z.array(z.string()).min(1, 'give at least one value (an empty filter matches nothing)')));
 
 export const rankingQuery = z
   .object({
@@ -102,8 +103,10 @@ export async function answerRanking(store: AnalyticsStore, input: unknown, today
   });
 }
 
+export const periodQuery = z.object(periodFields).strict();
+
 export async function answerThreeDeclines(store: AnalyticsStore, input: unknown, today: PlainDate) {
-  const q = z.object(periodFields).strict().parse(input);
+  const q = periodQuery.parse(input);
   return threeDeclines(store, period(q, today), q.region);
 }
 

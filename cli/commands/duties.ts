@@ -8,7 +8,7 @@ export const command: Command = {
     const { values } = parse(args);
     if (!values.year || Boolean(values.region) === Boolean(values.organ)) throw new UsageError('give --year and one of --region, --organ');
     const query = new URLSearchParams({ year: values.year, ...(values.region ? { region: values.region } : { organ: values.organ! }) });
-    return printOrFail(await callApi(values.url ?? DEFAULT_URL, `/api/duties?${query}`));
+    return printOrFail(await callApi(values.url ?? DEFAULT_URL, `/api/v1/duties?${query}`));
   },
 };
 

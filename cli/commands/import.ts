@@ -13,7 +13,7 @@ columns (see README, "Data"); with --mapping foreign data is renamed, parsed and
 (examples/ottawa-311/mapping.json). Rows that cannot be accepted go to the quarantine table
 with file, line and reason. The import commits whole or not at all; importing the same file
 again imports nothing twice. --db defaults to $DUCKDB_PATH (the running system's file: stop
-it first, or upload through POST /api/imports).`;
+it first, or upload through POST /api/v1/imports).`;
 
 export const command: Command = {
   summary: 'import cases and events (CSV, JSON lines, Parquet, Arrow, .xlsx), with a mapping for foreign data',
@@ -45,7 +45,7 @@ export const command: Command = {
       store = await AnalyticsStore.open(dbPath);
     } catch (error) {
       const message = (error as Error).message;
-      if (/lock/i.test(message)) throw new UsageError(`${dbPath} is in use (is the system running?); upload through POST /api/imports instead`);
+      if (/lock/i.test(message)) throw new UsageError(`${dbPath} is in use (is the system running?); upload through POST /api/v1/imports instead`);
       throw error;
     }
     try {

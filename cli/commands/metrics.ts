@@ -10,7 +10,7 @@ const usage = `usage: xinfang metrics --year YYYY [--region CODE] [--measure NAM
                        [--compare yoy|pop] [--filter DIM=VALUE ...] [--url ${DEFAULT_URL} | --db FILE]
        xinfang metrics --annual --year YYYY [--region CODE] [--as-of YYYY-MM-DD]
        xinfang metrics --ranking NAME --by district|street|organ --year YYYY [--region CODE] [--min-volume N]
-Prints JSON. Measures and dimensions are those of the catalog (GET /api/metrics/catalog,
+Prints JSON. Measures and dimensions are those of the catalog (GET /api/v1/metrics/catalog,
 analytics/metrics/catalog.ts); without --measure, every measure. --from/--to instead of --year
 give any period. Asks the running system (--url); --db reads a database file directly, for a
 copy or when the system is not running (DuckDB lets one process write a file).`;
@@ -70,7 +70,7 @@ export const command: Command = {
     const kind = annual ? 'annual' : ranking !== undefined ? 'ranking' : 'metrics';
 
     if (db !== undefined) return fromFile(db, kind, query);
-    const path = { annual: '/api/reports/annual-data', ranking: '/api/metrics/ranking', metrics: '/api/metrics' }[kind];
+    const path = { annual: '/api/v1/reports/annual-data', ranking: '/api/v1/metrics/ranking', metrics: '/api/v1/metrics' }[kind];
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) search.append(key, v);
     return printOrFail(await callApi(url ?? DEFAULT_URL, `${path}?${search}`));

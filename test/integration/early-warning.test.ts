@@ -10,11 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getScan, listAlerts } from '../../analytics/early-warning/alerts.js';
-import { recordOrgans, recordRegions } from '../../analytics/region-log.js';
-import { BEIJING_ORGANS } from '../../domain/organs.js';
-import { beijingRegions } from '../../domain/region-hierarchy.js';
 import { createApp } from '../../server/app.js';
 import { earlyWarningScanWorkflow } from '../../workflows/early-warning.js';
+import { loginAs, seedUsers, tokenHeaders } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
 
 const t = timeSkippingSuite();
@@ -27,9 +25,8 @@ const XINFANG = fileURLToPath(new URL('../../bin/xinfang.js', import.meta.url));
  */
 const WEEKS = [...Array.from({ length: 36 }, (_, i) => (i % 2 ? 12 : 10)), 40];
 beforeAll(async () => {
+  await seedUsers(t.store);
   await t.store.transaction(async (conn) => {
-    await recordRegions(conn, beijingRegions());
-    await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
     await conn.run(
       `INSERT INTO case_facts (case_id, jurisdiction, received_date, channel, region_code, field, petition_class, collective_size)
        SELECT 'EW-' || w || '-' || i, 'beijing', DATE '2025-02-10' + CAST(7 * w AS INTEGER), 'visit', '110105', '劳动社保', 'claim', 1
@@ -46,10 +43,17 @@ async function listen(taskQueue: string, today: string): Promise<{ base: string;
   });
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
-const call = async (base: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+/** Calls under /api/v1 as a demo user, logged in for real. */
+async function as(base: string, username: string) {
+  const { headers } = await loginAs(base, username);
+  return async (path: string, body?: unknown) => {
+    const res = await fetch(
+      `${base}/api/v1${path}`,
+      body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+}
 
 describe('the early-warning scan workflow', () => {
   it('scans a week and writes its alerts and record through the activity', async () => {
@@ -79,47 +83,59 @@ describe('the early-warning scan workflow', () => {
     await t.withWorker(async (taskQueue) => {
       const { base, server } = await listen(taskQueue, '2025-10-29');
       try {
-        expect((await call(base, '/api/early-warning/scans', { week: '2025-10-27' })).body).toMatchObject({ error: expect.stringMatching(/has not ended/) });
-        expect((await call(base, '/api/early-warning/scans', { week: '2025-10-21' })).status).toBe(400); // not a Monday
+        const chaoyang = await as(base, 'leader-chaoyang');
+        const city = await as(base, 'leader');
+        expect((await chaoyang('/early-warning/scans', { week: '2025-10-27' })).body).toMatchObject({ error: expect.stringMatching(/has not ended/) });
+        expect((await chaoyang('/early-warning/scans', { week: '2025-10-21' })).status).toBe(400); // not a Monday
+        expect((await chaoyang('/early-warning/scans', { week: '0000-01-03' })).status).toBe(400);
         // Default: the last week that has ended, 20-26 October.
-        const started = await call(base, '/api/early-warning/scans', {});
+        const started = await chaoyang('/early-warning/scans', {});
         expect(started).toMatchObject({ status: 202, body: { week: '2025-10-20', weeks: 1 } });
         const scanId = String(started.body.scanId);
-        let scan = await call(base, `/api/early-warning/scans/${scanId}`);
+        let scan = await chaoyang(`/early-warning/scans/${scanId}`);
         for (let i = 0; i < 200 && scan.body.status !== 'finished'; i++) {
           await new Promise((r) => setTimeout(r, 50));
-          scan = await call(base, `/api/early-warning/scans/${scanId}`);
+          scan = await chaoyang(`/early-warning/scans/${scanId}`);
         }
         // The week was scanned before (test above): the same alerts continue, none is new.
         expect(scan.body).toMatchObject({ status: 'finished', scan_id: scanId, trigger: 'api', week_to: '2025-10-20', alerts_raised: 0 });
         expect(Number(scan.body.alerts_continued)).toBeGreaterThan(0);
 
-        const listed = await call(base, '/api/early-warning/alerts?status=open&level=district&region=110105');
+        const listed = await chaoyang('/early-warning/alerts?status=open&level=district&region=110105');
         const alerts = listed.body.alerts as Array<{ alert_id: string; last_scan_id: string }>;
         expect(alerts.length).toBeGreaterThan(0);
         expect(alerts.every((a) => a.last_scan_id === scanId)).toBe(true);
-        expect((await call(base, '/api/early-warning/alerts?level=province')).status).toBe(400);
+        expect((await chaoyang('/early-warning/alerts?level=province')).status).toBe(400);
+        // A district sees its own alerts, not the city's; the city's alerts are not its to decide.
+        const own = (await chaoyang('/early-warning/alerts')).body.alerts as Array<{ alert_id: string; region_code: string; level: string }>;
+        expect(own.every((a) => a.region_code.startsWith('110105'))).toBe(true);
+        expect(await chaoyang('/early-warning/alerts?region=110108')).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
+        const cityAlert = ((await city('/early-warning/alerts?level=city')).body.alerts as Array<{ alert_id: string }>)[0]!;
+        expect((await chaoyang(`/early-warning/alerts/${cityAlert.alert_id}/acknowledge`, {})).status).toBe(404);
 
         const [first, second] = alerts;
-        expect(await call(base, `/api/early-warning/alerts/${first!.alert_id}/acknowledge`, { actor: '朝阳区信访办 张' })).toMatchObject({
+        // Who decided is the login, never the body.
+        expect((await chaoyang(`/early-warning/alerts/${first!.alert_id}/acknowledge`, { actor: '朝阳区信访办 张' })).status).toBe(400);
+        expect(await chaoyang(`/early-warning/alerts/${first!.alert_id}/acknowledge`, {})).toMatchObject({
           status: 200,
-          body: { status: 'acknowledged', decided_by: '朝阳区信访办 张' },
+          body: { status: 'acknowledged', decided_by: expect.stringMatching(/^朝阳区领导 \(leader-chaoyang; leader; region:110105; /) },
         });
-        const again = await call(base, `/api/early-warning/alerts/${first!.alert_id}/dismiss`, { actor: '市信访办', reason: '重复' });
-        expect(again).toMatchObject({ status: 409, body: { error: expect.stringMatching(/already acknowledged by 朝阳区信访办 张/) } });
-        expect((await call(base, `/api/early-warning/alerts/${second!.alert_id}/dismiss`, { actor: '市信访办' })).body).toMatchObject({
+        const again = await city(`/early-warning/alerts/${first!.alert_id}/dismiss`, { reason: '重复' });
+        expect(again).toMatchObject({ status: 409, body: { error: expect.stringMatching(/already acknowledged by 朝阳区领导 \(leader-chaoyang;/) } });
+        expect((await city(`/early-warning/alerts/${second!.alert_id}/dismiss`, {})).body).toMatchObject({
           error: 'invalid request',
           problems: [{ at: 'reason' }],
         });
-        expect((await call(base, `/api/early-warning/alerts/${second!.alert_id}/dismiss`, { actor: '市信访办', reason: '已知的政策宣传活动' })).body).toMatchObject({
+        expect((await city(`/early-warning/alerts/${second!.alert_id}/dismiss`, { reason: '已知的政策宣传活动' })).body).toMatchObject({
           status: 'dismissed',
           decision_reason: '已知的政策宣传活动',
         });
-        expect((await call(base, '/api/early-warning/alerts/AL-20990101-000000000000/acknowledge', { actor: 'x' })).status).toBe(404);
-        // The command line lists through the same API.
-        const { stdout } = await promisify(execFile)(process.execPath, [XINFANG, 'alerts', '--status', 'dismissed', '--url', base]);
+        expect((await city('/early-warning/alerts/AL-20990101-000000000000/acknowledge', {})).status).toBe(404);
+        // The command line lists through the same API, with a user's API token.
+        const token = (await tokenHeaders(t.store, 'leader')).authorization!.replace(/^Bearer /, '');
+        const { stdout } = await promisify(execFile)(process.execPath, [XINFANG, 'alerts', '--status', 'dismissed', '--url', base], { env: { ...process.env, XINFANG_TOKEN: token } });
         expect((JSON.parse(stdout) as { alerts: Array<{ alert_id: string }> }).alerts.map((a) => a.alert_id)).toEqual([second!.alert_id]);
-        expect((await call(base, '/api/early-warning/scans/no-such-scan')).status).toBe(404);
+        expect((await city('/early-warning/scans/no-such-scan')).status).toBe(404);
       } finally {
         server.close();
       }

@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getRecommendation, recommendationEventsOf } from '../../analytics/recommendation-log.js';
-import { recordRegions } from '../../analytics/region-log.js';
-import { beijingRegions } from '../../domain/region-hierarchy.js';
 import type { RecommendationIssue } from '../../domain/recommendation.js';
 import { createApp } from '../../server/app.js';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
 import { recommendationStateQuery, recommendationWorkflow, recordFeedbackUpdate, type RecommendationState } from '../../workflows/recommendation.js';
+import { loginAs, seedUsers } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
 
 // The built-in packs name no reminders for this clock; a local pack over Beijing's does, so the
@@ -57,7 +56,7 @@ process.env.XINFANG_JURISDICTIONS = jurisdictions;
 
 const t = timeSkippingSuite();
 beforeAll(async () => {
-  await t.store.transaction((conn) => recordRegions(conn, beijingRegions()));
+  await seedUsers(t.store);
 });
 
 const today = async () => chinaDateOf(new Date(await t.env.currentTimeMs()));
@@ -173,96 +172,132 @@ async function listen(taskQueue: string): Promise<{ base: string; server: Server
   });
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
-const call = async (base: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: string } };
-};
+/** Calls under /api/v1 as a demo user, logged in for real. */
+async function as(base: string, username: string) {
+  const { headers } = await loginAs(base, username);
+  return async (path: string, body?: unknown) => {
+    const res = await fetch(
+      `${base}/api/v1${path}`,
+      body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: string; code?: string } };
+  };
+}
 
 describe('the API', () => {
-  it('issues a recommendation, lists it by region and year, takes the feedback once', async () => {
+  it('issues a recommendation, lists it by region and year, takes the feedback once, within each jurisdiction', async () => {
     await t.withWorker(async (taskQueue) => {
       const { base, server } = await listen(taskQueue);
       try {
+        const clerk = await as(base, 'clerk');
+        const officer = await as(base, 'officer-education');
         const day = chinaDateOf(new Date());
         const year = Number(day.slice(0, 4));
-        const issue = { recommendationId: 'R-API-1', regionCode: '110108', issuedBy: '海淀区信访办', toOrgan: '海淀区教委', kind: 'accountability', issuedDate: day };
+        // Addressed to the city education commission by name: its officers see it and answer.
+        const issue = { recommendationId: 'R-API-1', regionCode: '110108', issuedBy: '海淀区信访办', toOrgan: '北京市教育委员会', kind: 'accountability', issuedDate: day };
         for (const [bad, at] of [
           [{ ...issue, kind: 'scold' }, 'kind'],
           [{ ...issue, issuedDate: addDays(day, 2) }, 'issuedDate'],
+          [{ ...issue, issuedDate: '0000-01-01' }, 'issuedDate'],
           [{ ...issue, toOrgan: ' ' }, 'toOrgan'],
           [{ ...issue, extra: 1 }, '(body)'],
         ] as const) {
-          expect(await call(base, '/api/recommendations', bad)).toMatchObject({ status: 400, body: { problems: [{ at }] } });
+          expect(await clerk('/recommendations', bad)).toMatchObject({ status: 400, body: { problems: [{ at }] } });
         }
-        expect((await call(base, '/api/recommendations', { ...issue, regionCode: '110108001' })).body.error).toMatch(/not the city or a district/);
-        expect(await call(base, '/api/recommendations', issue)).toMatchObject({ status: 201, body: { recommendationId: 'R-API-1' } });
-        expect((await call(base, '/api/recommendations', issue)).status).toBe(409);
+        // No pack is in force in 2001: refused here, not by a workflow that would fail.
+        expect(await clerk('/recommendations', { ...issue, issuedDate: '2001-03-01' })).toMatchObject({ status: 400, body: { problems: [{ at: 'issuedDate' }] } });
+        expect((await clerk('/recommendations', { ...issue, regionCode: '110108001' })).body.error).toMatch(/not the city or a district/);
+        expect(await (await as(base, 'clerk-chaoyang'))('/recommendations', issue)).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
+        expect(await clerk('/recommendations', issue)).toMatchObject({ status: 201, body: { recommendationId: 'R-API-1' } });
+        expect((await clerk('/recommendations', issue)).status).toBe(409);
 
         // The row is written by the issuing activity before the workflow moves on, so the stage
         // is waited for too: seeing the row does not mean the workflow has seen it recorded.
         const detail = await eventually(
-          () => call(base, '/api/recommendations/R-API-1'),
+          () => clerk('/recommendations/R-API-1'),
           (r) => r.body.record !== null && (r.body.events as unknown[]).length > 0 && (r.body.state as { stage?: string } | null)?.stage === 'awaiting_feedback',
         );
         expect(detail.body).toMatchObject({ state: { stage: 'awaiting_feedback' }, record: { kind: 'accountability', feedback_due: expect.any(String) } });
-        const listed = await call(base, `/api/recommendations?region=110108&year=${year}`);
-        expect(listed.body).toMatchObject({ region: '110108', year, totals: { issued: 1, feedback: 0, adopted: 0, overdue: 0, awaiting: 1 } });
-        // The city rolls up its districts through the region hierarchy.
-        const ids = async (region: string) =>
-          ((await call(base, `/api/recommendations?region=${region}&year=${year}`)).body.recommendations as Array<{ recommendation_id: string }>).map(
-            (r) => r.recommendation_id,
-          );
-        expect(await ids('110000')).toContain('R-API-1');
-        expect(await ids('110105')).not.toContain('R-API-1');
-        expect((await call(base, '/api/recommendations?year=1800')).status).toBe(400);
+        expect((await officer('/recommendations/R-API-1')).status).toBe(200);
+        // Outside the jurisdiction it is as if it did not exist.
+        expect((await (await as(base, 'leader-chaoyang'))('/recommendations/R-API-1')).status).toBe(404);
+        expect((await (await as(base, 'officer-chaoyang'))('/recommendations/R-API-1/recordFeedback', { adopted: true })).status).toBe(404);
 
-        expect((await call(base, '/api/recommendations/R-API-1/feedback', { actor: '海淀区教委', adopted: 'yes' })).status).toBe(400);
-        const first = await call(base, '/api/recommendations/R-API-1/feedback', { actor: '海淀区教委', adopted: true, note: '已对相关责任人给予处分' });
-        expect(first).toMatchObject({ status: 200, body: { stage: 'feedback_given', feedback: { adopted: true, date: day } } });
-        const second = await call(base, '/api/recommendations/R-API-1/feedback', { actor: '海淀区教委', adopted: false, note: '改变主意' });
-        expect(second).toMatchObject({ status: 409, body: { error: expect.stringMatching(/feedback refused: .*already recorded: adopted, dated .* by 海淀区教委/) } });
-        await eventually(() => call(base, `/api/recommendations?region=110108&year=${year}`), (r) => (r.body.totals as { adopted: number }).adopted === 1);
+        const listed = await clerk(`/recommendations?region=110108&year=${year}`);
+        expect(listed.body).toMatchObject({ region: '110108', year, totals: { issued: 1, feedback: 0, adopted: 0, overdue: 0, awaiting: 1 } });
+        // The city rolls up its districts through the region hierarchy; no region is the caller's own.
+        const ids = async (query: string) =>
+          ((await clerk(`/recommendations?${query}year=${year}`)).body.recommendations as Array<{ recommendation_id: string }>).map((r) => r.recommendation_id);
+        expect(await ids('region=110000&')).toContain('R-API-1');
+        expect(await ids('')).toContain('R-API-1');
+        expect(await ids('region=110105&')).not.toContain('R-API-1');
+        expect((await clerk('/recommendations?year=1800')).status).toBe(400);
+        expect(await (await as(base, 'clerk-chaoyang'))('/recommendations?region=110108')).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
+
+        expect((await clerk('/recommendations/R-API-1/recordFeedback', { adopted: true })).status).toBe(403);
+        expect((await officer('/recommendations/R-API-1/recordFeedback', { adopted: 'yes' })).status).toBe(400);
+        // Who gave the feedback is the login, never the body.
+        expect((await officer('/recommendations/R-API-1/recordFeedback', { actor: '海淀区教委', adopted: true })).status).toBe(400);
+        const first = await officer('/recommendations/R-API-1/recordFeedback', { adopted: true, note: '已对相关责任人给予处分' });
+        expect(first).toMatchObject({ status: 200, body: { stage: 'feedback_given', feedback: { adopted: true, date: day, actor: expect.stringMatching(/^市教委承办人 \(officer-education; officer; organ:BJ-JW; /) } } });
+        const second = await officer('/recommendations/R-API-1/recordFeedback', { adopted: false, note: '改变主意' });
+        expect(second).toMatchObject({ status: 409, body: { error: expect.stringMatching(/recordFeedback refused: .*already recorded: adopted, dated .* by 市教委承办人 \(officer-education;/) } });
+        await eventually(() => clerk(`/recommendations?region=110108&year=${year}`), (r) => (r.body.totals as { adopted: number }).adopted === 1);
         // Once the workflow has ended, a further feedback still gets the reason.
         await eventually(
           () => t.env.client.workflow.getHandle('recommendation/R-API-1').describe(),
           (d) => d.status.name === 'COMPLETED',
         );
-        expect((await call(base, '/api/recommendations/R-API-1/feedback', { actor: 'x', adopted: true })).body.error).toMatch(/already recorded/);
-        expect((await call(base, '/api/recommendations/NOPE/feedback', { actor: 'x', adopted: true })).status).toBe(404);
-        expect((await call(base, '/api/recommendations/NOPE')).status).toBe(404);
+        expect((await officer('/recommendations/R-API-1/recordFeedback', { adopted: true })).body.error).toMatch(/already recorded/);
+        expect((await officer('/recommendations/NOPE/recordFeedback', { adopted: true })).status).toBe(404);
+        expect((await clerk('/recommendations/NOPE')).status).toBe(404);
       } finally {
         server.close();
       }
     });
   });
 
-  it('records screened disputes and resolves each once, never before its screening', async () => {
+  it('records screened disputes and resolves each once, never before its screening, within each jurisdiction', async () => {
     await t.withWorker(async (taskQueue) => {
       const { base, server } = await listen(taskQueue);
       try {
+        const city = await as(base, 'clerk');
+        const street = await as(base, 'clerk-jianwai');
         const day = chinaDateOf(new Date());
         const year = Number(day.slice(0, 4));
         const screened = addDays(day, -3);
-        const dispute = { disputeId: 'DS-1', regionCode: '110105', streetCode: '110105001', field: '城乡建设', screenedDate: screened, actor: '建外街道综治中心' };
-        expect((await call(base, '/api/disputes', { ...dispute, streetCode: '110108001' })).body.error).toMatch(/lies in 110108, not in 110105/);
-        expect((await call(base, '/api/disputes', { ...dispute, regionCode: '110000', streetCode: undefined })).body.error).toMatch(/not a district/);
-        expect(await call(base, '/api/disputes', { ...dispute, field: '天气' })).toMatchObject({ status: 400, body: { problems: [{ at: 'field' }] } });
-        expect(await call(base, '/api/disputes', { ...dispute, screenedDate: addDays(day, 1) })).toMatchObject({ status: 400, body: { problems: [{ at: 'screenedDate' }] } });
-        expect(await call(base, '/api/disputes', dispute)).toMatchObject({ status: 201, body: { dispute_id: 'DS-1', screened_date: screened, resolved_date: null, origin: 'workflow' } });
-        expect(await call(base, '/api/disputes', dispute)).toMatchObject({ status: 409, body: { error: 'dispute DS-1 is already recorded' } });
-        expect((await call(base, '/api/disputes', { regionCode: '110105', actor: '朝阳区信访办' })).status).toBe(201);
+        const dispute = { disputeId: 'DS-1', regionCode: '110105', streetCode: '110105001', field: '城乡建设', screenedDate: screened };
+        expect((await city('/disputes', { ...dispute, streetCode: '110108001' })).body.error).toMatch(/lies in 110108, not in 110105/);
+        expect((await city('/disputes', { ...dispute, regionCode: '110000', streetCode: undefined })).body.error).toMatch(/not a district/);
+        expect(await city('/disputes', { ...dispute, field: '天气' })).toMatchObject({ status: 400, body: { problems: [{ at: 'field' }] } });
+        expect(await city('/disputes', { ...dispute, screenedDate: addDays(day, 1) })).toMatchObject({ status: 400, body: { problems: [{ at: 'screenedDate' }] } });
+        expect(await city('/disputes', { ...dispute, screenedDate: '0000-01-01' })).toMatchObject({ status: 400, body: { problems: [{ at: 'screenedDate' }] } });
+        expect(await city('/disputes', { ...dispute, actor: '建外街道综治中心' })).toMatchObject({ status: 400, body: { problems: [{ at: '(body)' }] } });
+        // A street's office records its own street's disputes, not its district's.
+        expect(await street('/disputes', dispute)).toMatchObject({
+          status: 201,
+          body: { dispute_id: 'DS-1', screened_date: screened, resolved_date: null, origin: 'workflow', recorded_by: expect.stringMatching(/^建外街道信访办办理人员 \(clerk-jianwai; /) },
+        });
+        expect(await street('/disputes', dispute)).toMatchObject({ status: 409, body: { error: 'dispute DS-1 is already recorded' } });
+        expect(await street('/disputes', { regionCode: '110105' })).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
+        const second = await city('/disputes', { regionCode: '110105' });
+        expect(second).toMatchObject({ status: 201, body: { dispute_id: expect.stringMatching(/^DS-\d{8}-[0-9A-F]{8}$/) } });
+        expect((await street(`/disputes/${String(second.body.dispute_id)}`)).status).toBe(404);
 
-        const resolve = (date: string) => call(base, '/api/disputes/DS-1/resolve', { actor: '街道调委会', date, note: '调解协议已履行' });
+        const resolve = (date: string) => street('/disputes/DS-1/resolve', { date, note: '调解协议已履行' });
         expect(await resolve(addDays(screened, -1))).toMatchObject({ status: 409, body: { error: expect.stringMatching(/screened on .*before it was screened/) } });
         expect(await resolve(addDays(day, 1))).toMatchObject({ status: 400, body: { problems: [{ at: 'date' }] } });
-        expect(await resolve(addDays(screened, 1))).toMatchObject({ status: 200, body: { resolved_date: addDays(screened, 1), resolved_by: '街道调委会' } });
-        expect(await resolve(day)).toMatchObject({ status: 409, body: { error: expect.stringMatching(/already resolved on .* by 街道调委会; a resolution is recorded once/) } });
-        expect((await call(base, '/api/disputes/DS-NONE/resolve', { actor: 'x' })).status).toBe(404);
+        expect(await resolve(addDays(screened, 1))).toMatchObject({ status: 200, body: { resolved_date: addDays(screened, 1), resolved_by: expect.stringMatching(/^建外街道信访办办理人员 /) } });
+        expect(await resolve(day)).toMatchObject({ status: 409, body: { error: expect.stringMatching(/already resolved on .* by 建外街道信访办办理人员 .*; a resolution is recorded once/) } });
+        expect((await city('/disputes/DS-NONE/resolve', {})).status).toBe(404);
+        expect((await street(`/disputes/${String(second.body.dispute_id)}/resolve`, {})).status).toBe(404);
 
-        expect((await call(base, `/api/disputes?region=110105&year=${year}`)).body).toMatchObject({ totals: { screened: 2, resolved: 1, open: 1 } });
-        expect((await call(base, `/api/disputes?region=110105001&year=${year}`)).body.totals).toMatchObject({ screened: 1, resolved: 1 });
-        expect((await call(base, `/api/disputes?region=110000&year=${year}`)).body.totals).toMatchObject({ screened: 2 });
-        expect((await call(base, `/api/disputes?region=110108&year=${year}`)).body.totals).toMatchObject({ screened: 0 });
+        expect((await city(`/disputes?region=110105&year=${year}`)).body).toMatchObject({ totals: { screened: 2, resolved: 1, open: 1 } });
+        expect((await city(`/disputes?region=110105001&year=${year}`)).body.totals).toMatchObject({ screened: 1, resolved: 1 });
+        expect((await city(`/disputes?region=110000&year=${year}`)).body.totals).toMatchObject({ screened: 2 });
+        expect((await city(`/disputes?region=110108&year=${year}`)).body.totals).toMatchObject({ screened: 0 });
+        expect((await street(`/disputes?year=${year}`)).body).toMatchObject({ region: '110105001', totals: { screened: 1 } });
+        expect(await street(`/disputes?region=110105&year=${year}`)).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
       } finally {
         server.close();
       }

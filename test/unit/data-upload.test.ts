@@ -1,29 +1,28 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { AnalyticsStore } from '../../analytics/store.js';
-import { importRoutes } from '../../server/import-routes.js';
+import { startApiApp, type RunningApp } from '../support/api-app.js';
+import { seedUsers, tokenHeaders } from '../support/login.js';
 
-let server: Server;
+let app: RunningApp;
 let store: AnalyticsStore;
-let base: string;
+let admin: Record<string, string>;
+let analyst: Record<string, string>;
 const dataDir = mkdtempSync(join(tmpdir(), 'xinfang-upload-test-'));
 
 beforeAll(async () => {
   store = await AnalyticsStore.open(':memory:');
-  const app = express();
-  app.use(importRoutes({ store, env: { XINFANG_IMPORT_TOKEN: 'secret-token', XINFANG_DATA_DIR: dataDir } }));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await seedUsers(store);
+  admin = await tokenHeaders(store, 'admin');
+  analyst = await tokenHeaders(store, 'analyst');
+  app = await startApiApp({ store, env: { XINFANG_DATA_DIR: dataDir } });
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await app.close();
   store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -35,14 +34,15 @@ const csv = [
   'last tuesday,Ward 99,Noise,Bylaw Services,,CC PHONE',
 ].join('\r\n');
 
-const upload = (query: string, body: string, token = 'secret-token') =>
-  fetch(`${base}/api/imports?${query}`, {
+const upload = (query: string, body: string, headers: Record<string, string> = admin) =>
+  fetch(`${app.base}/api/v1/imports?${query}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    headers: { ...headers, 'content-type': 'application/octet-stream' },
     body,
   });
+const importBatches = async () => (await store.all(z.object({ n: z.number() }), 'SELECT count(*)::INTEGER AS n FROM import_batches'))[0]!.n;
 
-describe('POST /api/imports', () => {
+describe('POST /api/v1/imports', () => {
   it('imports an uploaded file through a named mapping and answers with the report', async () => {
     const res = await upload('filename=ottawa-sample.csv&mapping=ottawa-311', csv);
     expect(res.status).toBe(200);
@@ -54,8 +54,11 @@ describe('POST /api/imports', () => {
     expect(again.cases).toEqual({ read: 3, imported: 0, quarantined: 1, duplicate: 2 });
   });
 
-  it('refuses an unauthorised user, a bad file name and an unknown mapping', async () => {
-    expect((await upload('filename=a.csv', csv, 'wrong')).status).toBe(401);
+  it('refuses a caller without a login or without the right, a bad file name and an unknown mapping', async () => {
+    const batches = await importBatches();
+    expect((await upload('filename=a.csv', csv, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await upload('filename=a.csv', csv, {})).status).toBe(401);
+    expect((await upload('filename=a.csv', csv, analyst)).status).toBe(403);
     const badName = await upload('filename=../a.exe', csv);
     expect(badName.status).toBe(400);
     const noMapping = await upload('filename=a.csv&mapping=nope', csv);
@@ -65,16 +68,22 @@ describe('POST /api/imports', () => {
     const foreign = await upload('filename=a.csv', csv);
     expect(foreign.status).toBe(400);
     expect((await foreign.json()).error).toMatch(/not in the project's cases schema.*nothing was imported/);
+    expect(await importBatches()).toBe(batches);
   });
 
-  it('is closed when no import token is configured', async () => {
-    const app = express();
-    app.use(importRoutes({ store, env: {} }));
-    const s = await new Promise<Server>((resolve) => {
-      const x = app.listen(0, '127.0.0.1', () => resolve(x));
+  it('refuses a caller without the right before reading the body', async () => {
+    // The client announces 256 MB and sends 64 KB of it: only an answer given before the body is read can arrive.
+    const status = await new Promise<number>((resolve) => {
+      const req = request(`${app.base}/api/v1/imports?filename=a.csv`, {
+        method: 'POST',
+        headers: { ...analyst, 'content-type': 'application/octet-stream', 'content-length': String(256 * 1024 * 1024) },
+      }, (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(64 * 1024));
     });
-    const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/api/imports?filename=a.csv`, { method: 'POST', body: csv });
-    expect(res.status).toBe(403);
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    expect(status).toBe(403);
   });
 });

@@ -1,0 +1,117 @@
+/**
+ * What the route files share about workflows: minting ids, starting a workflow once, reading a
+ * workflow's state or nothing, and the action routes (one route per workflow update, the body
+ * validated against the update's argument type, the acting user recorded from the login).
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import { scopeLabel, type Permission, type Principal } from '../domain/roles.js';
+import type { PlainDate } from '../rules/plain-date.js';
+import type { Api } from './api.js';
+import type { Auditor } from './audit.js';
+import { HttpError } from './http-error.js';
+import { idSchema } from './validation.js';
+
+/** `PREFIX-YYYYMMDD-HEX`: readable by day, unguessable within it. */
+export function mintId(prefix: string, day: PlainDate, bytes = 4): string {
+  return `${prefix}-${day.replaceAll('-', '')}-${randomBytes(bytes).toString('hex').toUpperCase()}`;
+}
+
+/** Who acted, as the workflows and event logs record it: name, user name, role, scope and user id. */
+export function actorOf(p: Principal): string {
+  return `${p.displayName} (${p.username}; ${p.role}; ${scopeLabel(p)}; ${p.userId})`;
+}
+
+export async function startOnce(start: () => Promise<unknown>, exists: string): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, exists);
+    throw error;
+  }
+}
+
+/** The workflow's answer to `query` (also after it closed), or null when there is no such workflow. */
+export async function queryOrNull<T>(handle: WorkflowHandle, query: QueryDefinition<T, []>): Promise<T | null> {
+  try {
+    return await handle.query(query);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** An update's wire body: what the caller sends; the server adds who acted. */
+type Wire<B> = B extends { actor: string } ? Omit<B, 'actor'> : B;
+
+/** A business action: a workflow update, the body it takes, and who may take it. */
+export interface Action {
+  update: UpdateDefinition<unknown, [never]>;
+  body: z.ZodType;
+  access: Permission;
+  summary: string;
+}
+export const action = <State, Body>(update: UpdateDefinition<State, [Body]>, body: z.ZodType<Wire<Body>>, access: Permission, summary: string): Action => ({
+  update: update as unknown as UpdateDefinition<unknown, [never]>,
+  body,
+  access,
+  summary,
+});
+
+const idParams = z.object({ id: idSchema }).strict();
+
+/**
+ * `POST {path}/:id/{update name}` for each action on workflows `{workflowIdPrefix}{id}`. The
+ * object must be visible to the caller (else 404, as if it did not exist); a refusal by the
+ * workflow comes back as 409 with its reason, a closed workflow as 409 with `closedReason`.
+ */
+export function actionRoutes(
+  api: Api,
+  options: {
+    temporal: Client;
+    audit: Auditor;
+    path: string;
+    /** What the id names, for messages ("case"). */
+    noun: string;
+    workflowIdPrefix: string;
+    actions: readonly Action[];
+    visible: (id: string, principal: Principal) => Promise<boolean>;
+    closedReason: (id: string) => Promise<string | null>;
+  },
+): void {
+  const { temporal, audit, path, noun, workflowIdPrefix, actions, visible, closedReason } = options;
+  for (const spec of actions) {
+    const name = spec.update.name;
+    api.add(
+      { method: 'post', path: `${path}/:id/${name}`, summary: spec.summary, access: spec.access, scope: 'case', params: idParams, body: spec.body },
+      async ({ req, params, body, principal }) => {
+        if (!(await visible(params.id, principal))) throw new HttpError(404, `no ${noun} ${params.id}`);
+        const handle = temporal.workflow.getHandle(workflowIdPrefix + params.id);
+        const args = { ...(body as object), actor: actorOf(principal) } as never;
+        try {
+          const result = await handle.executeUpdate(spec.update, { args: [args] });
+          await audit.record(req, principal, { action: `${noun.replaceAll(' ', '_')}.${name}`, outcome: 'ok', status: 200, objectIds: [params.id] });
+          return result;
+        } catch (error) {
+          if (error instanceof WorkflowUpdateFailedError) {
+            await audit.record(req, principal, { action: `${noun.replaceAll(' ', '_')}.${name}`, outcome: 'denied', status: 409, objectIds: [params.id], detail: { refused: error.cause?.message ?? error.message } });
+            throw new HttpError(409, `${name} refused: ${error.cause?.message ?? error.message}`);
+          }
+          if (error instanceof WorkflowNotFoundError) {
+            const closed = await closedReason(params.id);
+            throw closed ? new HttpError(409, `${name} refused: ${closed}`) : new HttpError(404, `no ${noun} ${params.id}`);
+          }
+          throw error;
+        }
+      },
+    );
+  }
+}
