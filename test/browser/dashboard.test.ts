@@ -10,16 +10,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tableFromIPC } from 'apache-arrow';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSIONS, ROLES, roleAllows, type Permission, type Principal } from '../../domain/roles.js';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf } from '../../rules/plain-date.js';
 import { periodContaining } from '../../rules/periods.js';
 import { dutyPeriodWorkflow } from '../../workflows/duty-period.js';
 import { loadConfig } from '../../server/config.js';
+import { BEIJING_DEMO_USERS } from '../../server/identity/demo-users.js';
 import { startSystem, type RunningSystem } from '../../server/system.js';
+import { actorOf } from '../../server/workflow-routes.js';
 import { coverFutureYearsWithWeekendsOnly } from '../support/future-calendar.js';
+import { loginAs } from '../support/login.js';
 import { freePort } from '../support/ports.js';
 
 // Handling clocks started today can end in a year the holiday package does not cover yet.
@@ -54,8 +58,23 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const api = (path: string, init?: RequestInit) =>
-  fetch(new URL(path, system.url), { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+/** One login per demo user for the whole file: its session cookie and the CSRF token its writes carry. */
+const sessions = new Map<string, Promise<Record<string, string>>>();
+function loginHeaders(username: string): Promise<Record<string, string>> {
+  let headers = sessions.get(username);
+  if (!headers) {
+    headers = loginAs(system.url, username, system.demo!.password).then((login) => login.headers);
+    sessions.set(username, headers);
+  }
+  return headers;
+}
+
+/** A call to the API as a demo user, or as nobody (`null`). */
+const api = async (as: string | null, path: string, init?: RequestInit) =>
+  fetch(new URL(path, system.url), {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(as ? await loginHeaders(as) : {}), ...init?.headers },
+  });
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
   const deadline = Date.now() + 15_000;
@@ -67,18 +86,47 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string):
   }
 }
 
+/** Collects a page's uncaught errors and what its Content-Security-Policy refused (Chromium tells those on the console). */
+function watch(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) errors.push(message.text());
+  });
+  return errors;
+}
+
+/** Logs in through the page's form, as a user would. */
+async function logIn(page: Page, username: string, password = system.demo!.password): Promise<void> {
+  await page.locator('#login-form').waitFor();
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', password);
+  await page.click('#login-form button[type=submit]');
+}
+
+/** A page in a browser context of its own (its own cookies), logged in as `username`. */
+async function openPage(username: string) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = watch(page);
+  await page.goto(system.url);
+  await logIn(page, username);
+  return { page, errors };
+}
+
 describe('the running system', () => {
-  it('reports Temporal and DuckDB healthy, with the demo data loaded', async () => {
-    const response = await api('/api/health');
-    expect(response.status).toBe(200);
-    const health = await response.json();
-    expect(health).toMatchObject({ status: 'ok', temporal: { ok: true }, duckdb: { ok: true } });
-    expect(health.duckdb.cases).toBeGreaterThan(5000);
+  it('reports Temporal and DuckDB healthy, with the demo data loaded, to anyone', async () => {
+    for (const path of ['/api/health', '/api/v1/health']) {
+      const response = await api(null, path);
+      expect(response.status, path).toBe(200);
+      const health = await response.json();
+      expect(health).toMatchObject({ status: 'ok', temporal: { ok: true }, duckdb: { ok: true } });
+      expect(health.duckdb.cases).toBeGreaterThan(5000);
+    }
   });
 
   it('registers a case: a workflow starts and its received event reaches DuckDB with the routing due date', async () => {
     const receivedAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    const response = await api('/api/cases', {
+    const response = await api('clerk', '/api/v1/cases', {
       method: 'POST',
       body: JSON.stringify({ caseId: 'E2E-1', receivedAt, channel: 'letter', regionCode: '110108', field: '教育' }),
     });
@@ -86,7 +134,7 @@ describe('the running system', () => {
     expect(await response.json()).toEqual({ caseId: 'E2E-1', workflowId: 'petition-case/E2E-1' });
 
     const detail = await eventually(async () => {
-      const body = await (await api('/api/cases/E2E-1')).json();
+      const body = await (await api('clerk', '/api/v1/cases/E2E-1')).json();
       return body.events?.length ? body : undefined;
     }, 'the received event');
     const receivedDate = chinaDateOf(new Date(receivedAt));
@@ -94,7 +142,7 @@ describe('the running system', () => {
     expect(detail.events[0]).toMatchObject({ event_type: 'received', due_date: due });
     expect(detail.state).toMatchObject({ stage: 'awaiting_route', overdue: [], deadlines: { route: { due } } });
 
-    const again = await api('/api/cases', {
+    const again = await api('clerk', '/api/v1/cases', {
       method: 'POST',
       body: JSON.stringify({ caseId: 'E2E-1', channel: 'letter', regionCode: '110108' }),
     });
@@ -102,28 +150,28 @@ describe('the running system', () => {
   });
 
   it('rejects bad input with what is wrong and where, and stores nothing', async () => {
-    const before = (await (await api('/api/health')).json()).duckdb.cases;
-    const response = await api('/api/cases', {
+    const before = (await (await api(null, '/api/v1/health')).json()).duckdb.cases;
+    const response = await api('clerk', '/api/v1/cases', {
       method: 'POST',
       body: JSON.stringify({ channel: 'pigeon', regionCode: '110108', collectiveSize: 0 }),
     });
     expect(response.status).toBe(400);
     const body = await response.json();
     expect(body.problems.map((p: { at: string }) => p.at).sort()).toEqual(['channel', 'collectiveSize']);
-    const future = await api('/api/cases', {
+    const future = await api('clerk', '/api/v1/cases', {
       method: 'POST',
       body: JSON.stringify({ channel: 'visit', regionCode: '110108', receivedAt: '2999-01-01T00:00:00Z' }),
     });
     expect(future.status).toBe(400);
-    expect((await api('/api/cases', { method: 'POST', body: '{"channel":' })).status).toBe(400);
-    expect((await (await api('/api/health')).json()).duckdb.cases).toBe(before);
+    expect((await api('clerk', '/api/v1/cases', { method: 'POST', body: '{"channel":' })).status).toBe(400);
+    expect((await (await api(null, '/api/v1/health')).json()).duckdb.cases).toBe(before);
   });
 
   it('routes a case once; a second routing is refused', async () => {
     const route = () =>
-      api('/api/cases/E2E-1/route', {
+      api('clerk', '/api/v1/cases/E2E-1/route', {
         method: 'POST',
-        body: JSON.stringify({ mode: 'forward', toOrgan: '海淀区教委', actor: 'clerk-e2e' }),
+        body: JSON.stringify({ mode: 'forward', toOrgan: '海淀区教委' }),
       });
     const first = await route();
     expect(first.status).toBe(200);
@@ -131,27 +179,27 @@ describe('the running system', () => {
     const again = await route();
     expect(again.status).toBe(409);
     expect((await again.json()).error).toMatch(/route refused: not allowed while the case is awaiting_acceptance/);
-    expect((await api('/api/cases/NO-SUCH/route', { method: 'POST', body: '{"mode":"forward","toOrgan":"x","actor":"y"}' })).status).toBe(404);
+    expect((await api('clerk', '/api/v1/cases/NO-SUCH/route', { method: 'POST', body: '{"mode":"forward","toOrgan":"x"}' })).status).toBe(404);
   });
 
   it('carries a case to 终结 through the API; the same claim is then not taken again', async () => {
     const act = async (action: string, body: object) => {
-      const response = await api(`/api/cases/E2E-1/${action}`, { method: 'POST', body: JSON.stringify(body) });
+      const response = await api('clerk', `/api/v1/cases/E2E-1/${action}`, { method: 'POST', body: JSON.stringify(body) });
       return { status: response.status, body: await response.json() };
     };
-    expect((await act('reply', { actor: 'c', outcome: 'supported' })).status).toBe(409);
-    expect((await act('accept', { actor: 'c', accepted: true })).body.stage).toBe('handling');
-    const badExtension = await act('extend', { actor: 'c', days: 45, reason: '复杂', approvedBy: '主任' });
+    expect((await act('reply', { outcome: 'supported' })).status).toBe(409);
+    expect((await act('accept', { accepted: true })).body.stage).toBe('handling');
+    const badExtension = await act('extend', { days: 45, reason: '复杂', approvedBy: '主任' });
     expect(badExtension).toMatchObject({ status: 409, body: { error: expect.stringMatching(/1 to 30 days/) } });
-    expect((await act('reply', { actor: 'c', outcome: 'not_supported' })).body.stage).toBe('review_window');
+    expect((await act('reply', { outcome: 'not_supported' })).body.stage).toBe('review_window');
     expect((await act('requestReview', { toOrgan: '北京市教委' })).body.stage).toBe('in_review');
-    expect((await act('giveReviewOpinion', { actor: 'r', outcome: 'upheld' })).body.stage).toBe('re_review_window');
+    expect((await act('giveReviewOpinion', { outcome: 'upheld' })).body.stage).toBe('re_review_window');
     expect((await act('requestReReview', { toOrgan: '北京市人民政府' })).body.stage).toBe('in_re_review');
-    expect((await act('giveReReviewOpinion', { actor: 'r', outcome: 'upheld' })).body).toMatchObject({ stage: 'closed', closeReason: 'concluded' });
+    expect((await act('giveReReviewOpinion', { outcome: 'upheld' })).body).toMatchObject({ stage: 'closed', closeReason: 'concluded' });
     expect((await act('rate', { satisfied: 'yes' })).status).toBe(400);
     expect((await act('fly', {})).status).toBe(404);
 
-    const again = await api('/api/cases', {
+    const again = await api('clerk', '/api/v1/cases', {
       method: 'POST',
       body: JSON.stringify({ channel: 'letter', regionCode: '110108', sameClaimAs: 'E2E-1' }),
     });
@@ -163,17 +211,17 @@ describe('the running system', () => {
 
   it('opens the current duty periods and their Schedules; evidence meets a duty, a bad one is refused', async () => {
     const year = Number(chinaDateOf(new Date()).slice(0, 4));
-    const calendar = async () => (await (await api(`/api/duties?region=110105&year=${year}`)).json()).periods as { duty_id: string; status: string; evidence: number }[];
+    const calendar = async () => (await (await api('clerk', `/api/v1/duties?region=110105&year=${year}`)).json()).periods as { duty_id: string; status: string; evidence: number }[];
     await eventually(async () => ((await calendar()).length >= 2 ? true : undefined), 'the current duty periods');
     const hearing = (await calendar()).find((p) => p.duty_id === 'hearReport.district')!;
     expect(hearing.status).toBe('open');
     const today = chinaDateOf(new Date());
-    const post = (body: object) => api('/api/duties/D110105/hearReport.district/evidence', { method: 'POST', body: JSON.stringify(body) });
-    const wrong = await post({ actor: '区委办', kind: 'letter', date: today, reference: '纪要' });
+    const post = (body: object) => api('clerk', '/api/v1/duties/D110105/hearReport.district/evidence', { method: 'POST', body: JSON.stringify(body) });
+    const wrong = await post({ kind: 'letter', date: today, reference: '纪要' });
     expect(wrong.status).toBe(409);
     expect((await wrong.json()).error).toMatch(/met by meeting, not letter/);
-    expect((await post({ actor: '区委办', kind: 'meeting', date: today })).status).toBe(400);
-    const ok = await post({ actor: '区委办', kind: 'meeting', date: today, reference: '区委常委会纪要' });
+    expect((await post({ kind: 'meeting', date: today })).status).toBe(400);
+    const ok = await post({ kind: 'meeting', date: today, reference: '区委常委会纪要' });
     expect(ok.status).toBe(200);
     await eventually(async () => ((await calendar()).find((p) => p.duty_id === 'hearReport.district')?.status === 'met' ? true : undefined), 'the duty met');
     const schedule = await system.temporalClient.schedule.getHandle('duty/D110105/hearReport.district').describe();
@@ -189,12 +237,12 @@ describe('the running system', () => {
       args: [{ jurisdiction: 'beijing', organ: 'D110108', level: 'district', dutyId: 'hearReport.district', period: lastQuarter }],
     });
     const periodOf = async () =>
-      ((await (await api(`/api/duties?organ=D110108&year=${lastQuarter.start.slice(0, 4)}`)).json()).periods as { period_label: string; status: string }[])
+      ((await (await api('clerk', `/api/v1/duties?organ=D110108&year=${lastQuarter.start.slice(0, 4)}`)).json()).periods as { period_label: string; status: string }[])
         .find((p) => p.period_label === lastQuarter.label);
     await eventually(async () => ((await periodOf())?.status === 'missed' ? true : undefined), 'the missed finding');
-    const late = await api('/api/duties/D110108/hearReport.district/evidence', {
+    const late = await api('clerk', '/api/v1/duties/D110108/hearReport.district/evidence', {
       method: 'POST',
-      body: JSON.stringify({ actor: '区委办', kind: 'meeting', date: lastQuarter.end, reference: '补报纪要' }),
+      body: JSON.stringify({ kind: 'meeting', date: lastQuarter.end, reference: '补报纪要' }),
     });
     expect(late.status).toBe(409);
     expect((await late.json()).error).toBe(
@@ -203,24 +251,27 @@ describe('the running system', () => {
     expect((await periodOf())?.status).toBe('late');
   });
 
-  it('records duty evidence and reads the duty calendar with the xinfang command', async () => {
+  it('records duty evidence and reads the duty calendar with the xinfang command, as the user of its API token', async () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
+    const created = await api('clerk', '/api/v1/tokens', { method: 'POST', body: JSON.stringify({ name: 'e2e-cli' }) });
+    expect(created.status).toBe(201);
+    const { token } = (await created.json()) as { token: string };
     const xinfang = (...args: string[]) =>
-      promisify(execFile)(process.execPath, [join(root, 'bin/xinfang.js'), ...args, '--url', system.url], { cwd: root });
+      promisify(execFile)(process.execPath, [join(root, 'bin/xinfang.js'), ...args, '--url', system.url], { cwd: root, env: { ...process.env, XINFANG_TOKEN: token } });
     const today = chinaDateOf(new Date());
     const recorded = await xinfang('duty', 'record', '--organ', 'BJ-RSJ', '--duty', 'hearReport.district', '--kind', 'meeting',
-      '--date', today, '--reference', '局党组会纪要', '--actor', '办公室');
+      '--date', today, '--reference', '局党组会纪要');
     expect(JSON.parse(recorded.stdout)).toMatchObject({ organ: 'BJ-RSJ', evidence: [{ reference: '局党组会纪要' }] });
     const calendar = JSON.parse((await xinfang('duties', '--region', '110000', '--year', today.slice(0, 4))).stdout);
     expect(calendar.periods.some((p: { organ: string; evidence: number }) => p.organ === 'BJ-RSJ' && p.evidence === 1)).toBe(true);
     const refused = await xinfang('duty', 'record', '--organ', 'BJ-RSJ', '--duty', 'hearReport.district', '--kind', 'letter',
-      '--date', today, '--reference', 'x', '--actor', 'y').then(() => null, (e: { code: number; stderr: string }) => e);
+      '--date', today, '--reference', 'x').then(() => null, (e: { code: number; stderr: string }) => e);
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toMatch(/^xinfang: evidence refused: .*met by meeting, not letter/);
   });
 
-  it('opens an accountability case from a finding and takes its decisions through the API', async () => {
-    const opened = await api('/api/accountability', {
+  it('opens an accountability case from a finding and takes its decisions through the API, each by a role that may', async () => {
+    const opened = await api('leader', '/api/v1/accountability', {
       method: 'POST',
       body: JSON.stringify({
         caseId: 'ACC-E2E',
@@ -228,22 +279,21 @@ describe('the running system', () => {
         ground: 'procedure',
         finding: { source: 'case', ref: 'E2E-1/handle_overdue' },
         failure: { kind: 'individual', participants: [{ person: '刘科员', role: 'officerInCharge' }, { person: '局长', role: 'principal' }] },
-        openedBy: '市信访办',
         rectifyBy: addDays(chinaDateOf(new Date()), 30),
       }),
     });
     expect(opened.status).toBe(201);
     const state = await eventually(async () => {
-      const body = await (await api('/api/accountability/ACC-E2E')).json();
+      const body = await (await api('leader', '/api/v1/accountability/ACC-E2E')).json();
       return body.stage && body.stage !== 'opening' ? body : undefined;
     }, 'the accountability case to open');
     expect(state).toMatchObject({ step: 'notice', stage: 'rectifying', attribution: [{ responsibility: 'direct' }, { responsibility: 'leadership' }] });
-    const act = (name: string, body: object) => api(`/api/accountability/ACC-E2E/${name}`, { method: 'POST', body: JSON.stringify(body) });
-    expect((await act('acceptRectification', { actor: 'x', reason: 'y' })).status).toBe(409);
-    expect((await act('submitRectification', { actor: '局长', evidence: '整改报告' })).status).toBe(200);
-    const closed = await act('acceptRectification', { actor: '市信访办', reason: '整改到位' });
+    const act = (as: string, name: string, body: object) => api(as, `/api/v1/accountability/ACC-E2E/${name}`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await act('leader', 'acceptRectification', { reason: 'y' })).status).toBe(409);
+    expect((await act('clerk', 'submitRectification', { evidence: '整改报告' })).status).toBe(200);
+    const closed = await act('leader', 'acceptRectification', { reason: '整改到位' });
     expect(await closed.json()).toMatchObject({ stage: 'closed', closeReason: 'rectified' });
-    expect((await api('/api/accountability', { method: 'POST', body: JSON.stringify({ organ: 'x' }) })).status).toBe(400);
+    expect((await api('leader', '/api/v1/accountability', { method: 'POST', body: JSON.stringify({ organ: 'x' }) })).status).toBe(400);
   });
 
   // ---- The metrics API (analytics/metrics/) and the dashboard built on it ----
@@ -254,8 +304,9 @@ describe('the running system', () => {
   type Compared = { measure: string; dims: Record<string, string | null>; current: Row; previous: Row | null; change: number | null; relative: number | null };
   type Unit = { unit: string; name: string | null; value: number | null; numerator?: number; denominator?: number; interval?: [number, number]; volume: number; rank: number | null; tier: string | null; rankInTier: number | null; unranked?: string };
   type CatalogMeasure = { id: string; labelZh: string; labelEn: string; description: string; kind: string; basis: string; better: 'higher' | 'lower' | 'neither'; basedOn: string; source: string };
-  const json = async <T>(path: string): Promise<T> => {
-    const response = await api(path);
+  /** An answer of the API as the city's analyst (metrics, alerts), or as `as`. */
+  const json = async <T>(path: string, as = 'analyst'): Promise<T> => {
+    const response = await api(as, path);
     expect(response.status, `${path}: ${response.status}`).toBe(200);
     return (await response.json()) as T;
   };
@@ -273,7 +324,7 @@ describe('the running system', () => {
     change == null || change === 0 || better === 'neither' ? 'flat' : (change < 0) === (better === 'lower') ? 'good' : 'bad';
 
   it('describes every measure in the catalog, with the dashboard’s tiles among them', async () => {
-    const catalog = await json<{ measures: CatalogMeasure[]; dimensions: { id: string }[] }>('/api/metrics/catalog');
+    const catalog = await json<{ measures: CatalogMeasure[]; dimensions: { id: string }[] }>('/api/v1/metrics/catalog');
     const byId = new Map(catalog.measures.map((m) => [m.id, m]));
     for (const id of KPIS) {
       expect(byId.get(id), id).toMatchObject({ labelZh: expect.any(String), description: expect.any(String), basis: expect.any(String), source: 'cases' });
@@ -284,16 +335,16 @@ describe('the running system', () => {
   });
 
   it('answers measures consistently: months add up to the year, districts to the city, the comparison to both years', async () => {
-    const monthly = await json<{ request: { from: string; to: string; by: string[] }; rows: Row[] }>(`/api/metrics?measure=cases&by=month&year=${YEAR}`);
+    const monthly = await json<{ request: { from: string; to: string; by: string[] }; rows: Row[] }>(`/api/v1/metrics?measure=cases&by=month&year=${YEAR}`);
     expect(monthly.request).toMatchObject({ from: `${YEAR}-01-01`, to: `${YEAR}-12-31`, by: ['month'] });
     expect(monthly.rows.map((r) => r.dims.month)).toEqual(Array.from({ length: 12 }, (_, i) => `${YEAR}-${String(i + 1).padStart(2, '0')}`));
-    const total = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases,satisfaction_rate&year=${YEAR}`)).rows;
+    const total = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases,satisfaction_rate&year=${YEAR}`)).rows;
     const cases = total.find((r) => r.measure === 'cases')!.value!;
     expect(cases).toBeGreaterThan(3000);
     expect(monthly.rows.reduce((sum, r) => sum + r.value!, 0)).toBe(cases);
 
     // Every case lies in a district: the districts add up to the city, counts and rates alike.
-    const byDistrict = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases,satisfaction_rate&by=district&year=${YEAR}`)).rows;
+    const byDistrict = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases,satisfaction_rate&by=district&year=${YEAR}`)).rows;
     const satisfaction = total.find((r) => r.measure === 'satisfaction_rate')!;
     expect(byDistrict.filter((r) => r.measure === 'cases').reduce((s, r) => s + r.value!, 0)).toBe(cases);
     const districtRates = byDistrict.filter((r) => r.measure === 'satisfaction_rate');
@@ -303,12 +354,12 @@ describe('the running system', () => {
     expect(satisfaction.interval![0]).toBeLessThan(satisfaction.value!);
     expect(satisfaction.interval![1]).toBeGreaterThan(satisfaction.value!);
     // A region filter gives the district's own row.
-    const chaoyang = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&year=${YEAR}&region=110105`)).rows[0]!;
+    const chaoyang = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases&year=${YEAR}&region=110105`)).rows[0]!;
     expect(chaoyang.value).toBe(byDistrict.find((r) => r.measure === 'cases' && r.dims.district === '110105')!.value);
 
     // Year on year: this year as the plain answer; last year's counts, long complete, as last year's answer.
-    const yoy = (await json<{ rows: Compared[] }>(`/api/metrics?measure=cases,collective_cases,first_petitions&year=${YEAR}&compare=yoy`)).rows;
-    const lastYear = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases,collective_cases,first_petitions&year=${YEAR - 1}`)).rows;
+    const yoy = (await json<{ rows: Compared[] }>(`/api/v1/metrics?measure=cases,collective_cases,first_petitions&year=${YEAR}&compare=yoy`)).rows;
+    const lastYear = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases,collective_cases,first_petitions&year=${YEAR - 1}`)).rows;
     expect(yoy.find((r) => r.measure === 'cases')!.current.value).toBe(cases);
     for (const r of yoy) {
       expect(r.previous!.value).toBe(lastYear.find((l) => l.measure === r.measure)!.value);
@@ -318,7 +369,7 @@ describe('the running system', () => {
 
     // The three declines are the same three comparisons.
     const declines = await json<{ period: { from: string; to: string }; items: { measure: string; current: number; previous: number; change: number; declined: boolean }[]; achieved: boolean }>(
-      `/api/metrics/three-declines?year=${YEAR}`,
+      `/api/v1/metrics/three-declines?year=${YEAR}`,
     );
     expect(declines.period).toMatchObject({ from: `${YEAR}-01-01`, to: `${YEAR}-12-31` });
     expect(declines.items.map((i) => i.measure)).toEqual(['cases', 'collective_cases', 'first_petitions']);
@@ -331,9 +382,9 @@ describe('the running system', () => {
 
   it('ranks districts fairly: the counts of the measure, best first, too-small units unranked with the reason', async () => {
     type Ranking = { request: { minVolume: number }; better: string; units: Unit[] };
-    const ranking = await json<Ranking>(`/api/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}`);
+    const ranking = await json<Ranking>(`/api/v1/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}`);
     expect(ranking).toMatchObject({ better: 'higher', request: { minVolume: 30 } });
-    const rows = (await json<{ rows: Row[] }>(`/api/metrics?measure=satisfaction_rate&by=district&year=${YEAR}`)).rows;
+    const rows = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=satisfaction_rate&by=district&year=${YEAR}`)).rows;
     expect(ranking.units).toHaveLength(rows.length);
     for (const u of ranking.units) {
       const row = rows.find((r) => r.dims.district === u.unit)!;
@@ -348,17 +399,17 @@ describe('the running system', () => {
     // A minimum above some districts' volume leaves them unranked, each with its count.
     const volumes = ranking.units.map((u) => u.volume).sort((a, b) => a - b);
     const minVolume = volumes[Math.floor(volumes.length / 2)]!;
-    const strict = await json<Ranking>(`/api/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}&minVolume=${minVolume}`);
+    const strict = await json<Ranking>(`/api/v1/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}&minVolume=${minVolume}`);
     const unranked = strict.units.filter((u) => u.rank === null);
     expect(unranked.map((u) => u.unit).sort()).toEqual(ranking.units.filter((u) => u.volume < minVolume).map((u) => u.unit).sort());
     for (const u of unranked) expect(u.unranked).toBe(`fewer than ${minVolume} cases in the denominator (${u.volume})`);
   });
 
   it('gives the same rows as Arrow IPC as as JSON', async () => {
-    const path = `/api/metrics?measure=cases,satisfaction_rate&by=month&year=${YEAR}`;
+    const path = `/api/v1/metrics?measure=cases,satisfaction_rate&by=month&year=${YEAR}`;
     const { rows } = await json<{ rows: Row[] }>(path);
     expect(rows).toHaveLength(24);
-    const arrow = await api(path, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    const arrow = await api('analyst', path, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
     expect(arrow.status).toBe(200);
     expect(arrow.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
     const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
@@ -371,37 +422,40 @@ describe('the running system', () => {
 
   it('refuses a bad question with 400 and names the problem', async () => {
     const problem = async (path: string) => {
-      const response = await api(path);
+      const response = await api('analyst', path);
       expect(response.status, path).toBe(400);
       return (await response.json()) as { error: string; problems?: { at: string; problem: string }[] };
     };
-    expect((await problem('/api/metrics?measure=cases,nope&year=2025')).problems).toEqual([
-      { at: 'measure.1', problem: 'unknown measure "nope"; see GET /api/metrics/catalog' },
+    expect((await problem('/api/v1/metrics?measure=cases,nope&year=2025')).problems).toEqual([
+      { at: 'measure.1', problem: expect.stringMatching(/^unknown measure "nope"; see GET \/api\/(v1\/)?metrics\/catalog$/) },
     ]);
-    expect((await problem('/api/metrics?measure=cases&from=2025-13-01&to=2025-12-31')).problems).toEqual([
+    expect((await problem('/api/v1/metrics?measure=cases&from=2025-13-01&to=2025-12-31')).problems).toEqual([
       { at: 'from', problem: expect.stringMatching(/2025-13-01/) },
     ]);
-    expect((await problem('/api/metrics?measure=cases&from=2025-12-01&to=2025-01-01')).error).toBe('the period ends (2025-01-01) before it begins (2025-12-01)');
-    expect((await problem('/api/metrics?measure=cases&year=2025&from=2025-01-01')).error).toBe('give either year or from/to, not both');
-    expect((await problem('/api/metrics?measure=cases&year=2025&by=galaxy')).problems?.[0]?.problem).toMatch(/unknown dimension "galaxy"/);
-    expect((await problem('/api/metrics?measure=cases&year=2025&region=999')).error).toMatch(/unknown region code "999"/);
-    expect((await problem('/api/metrics/ranking?measure=happiness&year=2025')).problems).toEqual([{ at: 'measure', problem: 'unknown measure "happiness"' }]);
-    expect((await problem('/api/metrics/three-declines?year=last')).problems?.[0]?.at).toBe('year');
-    expect((await problem('/api/reports/annual-data?year=2025&asOf=2025-02-30')).problems?.[0]?.at).toBe('asOf');
+    expect((await problem('/api/v1/metrics?measure=cases&from=2025-12-01&to=2025-01-01')).error).toBe('the period ends (2025-01-01) before it begins (2025-12-01)');
+    expect((await problem('/api/v1/metrics?measure=cases&year=2025&from=2025-01-01')).error).toBe('give either year or from/to, not both');
+    expect((await problem('/api/v1/metrics?measure=cases&year=2025&by=galaxy')).problems?.[0]?.problem).toMatch(/unknown dimension "galaxy"/);
+    // A region the user's jurisdiction does not hold, known or not, is refused naming it.
+    const outside = await api('analyst', '/api/v1/metrics?measure=cases&year=2025&region=999');
+    expect(outside.status).toBe(403);
+    expect(await outside.json()).toMatchObject({ code: 'outside_jurisdiction', error: expect.stringMatching(/region 999 lies outside your jurisdiction/) });
+    expect((await problem('/api/v1/metrics/ranking?measure=happiness&year=2025')).problems).toEqual([{ at: 'measure', problem: 'unknown measure "happiness"' }]);
+    expect((await problem('/api/v1/metrics/three-declines?year=last')).problems?.[0]?.at).toBe('year');
+    expect((await problem('/api/v1/reports/annual-data?year=2025&asOf=2025-02-30')).problems?.[0]?.at).toBe('asOf');
   });
 
   it('serves the annual report dataset, each figure with its request and the same numbers as the measures', async () => {
     type Figure<T> = { title: string; request: { measures: string[]; from: string; to: string }; data: T };
     const annual = await json<{ year: number; region: { code: string; level: string }; statistics: { totals: Figure<Compared[]>; byMonth: Figure<Row[]>; threeDeclines: Figure<{ achieved: boolean }> } }>(
-      `/api/reports/annual-data?year=${YEAR}`,
+      `/api/v1/reports/annual-data?year=${YEAR}`,
     );
     expect(annual).toMatchObject({ year: YEAR, region: { level: 'city' } });
     const { totals, byMonth, threeDeclines } = annual.statistics;
     expect(byMonth.request).toMatchObject({ measures: ['cases'], from: `${YEAR}-01-01`, to: `${YEAR}-12-31`, by: ['month'] });
-    const monthly = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&by=month&year=${YEAR}`)).rows;
+    const monthly = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases&by=month&year=${YEAR}`)).rows;
     expect(byMonth.data.map((r) => r.value)).toEqual(monthly.map((r) => r.value));
     expect(totals.data.find((r) => r.measure === 'cases')!.current.value).toBe(monthly.reduce((s, r) => s + r.value!, 0));
-    expect(threeDeclines.data.achieved).toBe((await json<{ achieved: boolean }>(`/api/metrics/three-declines?year=${YEAR}`)).achieved);
+    expect(threeDeclines.data.achieved).toBe((await json<{ achieved: boolean }>(`/api/v1/metrics/three-declines?year=${YEAR}`)).achieved);
   });
 
   // ---- The petition index and the early-warning alerts on the page ----
@@ -413,18 +467,19 @@ describe('the running system', () => {
     units: { unit: string; name: string; index: number; rank: number; rankInterval: [number, number]; medianRank: number; indicators: { measure: string; imputed: boolean }[] }[];
   };
   type Alert = { alert_id: string; status: string; severity: string; sensitive_period: string | null; decided_by: string | null; decision_reason: string | null };
-  const openPage = async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(system.url);
-    return { page, errors };
+  /** The principal behind a demo user's session, as the server hands it to the data layer. */
+  const principalOf = async (username: string): Promise<Principal> => {
+    const me = await json<{ user: { userId: string; username: string; displayName: string }; role: { id: Principal['role'] }; jurisdiction: string; regionCode: string | null; organCode: string | null }>(
+      '/api/v1/session',
+      username,
+    );
+    return { ...me.user, role: me.role.id, jurisdiction: me.jurisdiction, regionCode: me.regionCode, organCode: me.organCode, via: 'session' };
   };
 
   it('shows the petition index: each district’s index, rank and rank interval, and the method’s indicators and weights, as the API serves them', async () => {
-    const index = await json<IndexAnswer>(`/api/petition-index?year=${YEAR}`);
+    const index = await json<IndexAnswer>(`/api/v1/petition-index?year=${YEAR}`);
     expect(index.units).toHaveLength(16);
-    const { page, errors } = await openPage();
+    const { page, errors } = await openPage('analyst');
     const panel = page.locator(`#petition-index[data-state="ready"][data-year="${YEAR}"]`);
     await panel.waitFor({ timeout: 30_000 });
 
@@ -479,8 +534,8 @@ describe('the running system', () => {
     await page.close();
   });
 
-  it('raises alerts with a scan started from the page, and acknowledges and dismisses them through the page, refusals shown', async () => {
-    const { page, errors } = await openPage();
+  it('raises alerts with a scan started from the page, and acknowledges and dismisses them through the page as the logged-in user, refusals shown', async () => {
+    const { page, errors } = await openPage('analyst');
     await page.locator('#alerts[data-state="ready"]').waitFor();
     // The demo data ends with last month; eight weeks back from the last complete week always reach into it.
     await page.fill('#scan-weeks', '8');
@@ -489,26 +544,23 @@ describe('the running system', () => {
     expect(await page.locator('#scan-status').textContent()).toMatch(/^扫描完成 scan finished: .* 新预警 \d+ new/);
     await page.locator('#alerts[data-state="ready"]').waitFor();
 
-    const open = (await json<{ alerts: Alert[] }>('/api/early-warning/alerts?status=open&limit=100')).alerts;
+    const open = (await json<{ alerts: Alert[] }>('/api/v1/early-warning/alerts?status=open&limit=100')).alerts;
     expect(open.length).toBeGreaterThanOrEqual(2);
     const rows = () => page.locator('#alerts-table tbody tr').evaluateAll((els) => els.map((e) => ({ ...(e as HTMLElement).dataset })));
     expect(await rows()).toEqual(
       open.map((a) => ({ alert: a.alert_id, status: 'open', severity: a.severity, ...(a.sensitive_period ? { sensitive: a.sensitive_period } : {}) })),
     );
     expect(await page.locator('#alerts-table .flag.sensitive').count()).toBe(open.filter((a) => a.sensitive_period).length);
-    const alertOf = async (id: string) => (await json<{ alerts: Alert[] }>('/api/early-warning/alerts?limit=1000')).alerts.find((a) => a.alert_id === id)!;
+    const alertOf = async (id: string) => (await json<{ alerts: Alert[] }>('/api/v1/early-warning/alerts?limit=1000')).alerts.find((a) => a.alert_id === id)!;
 
-    // Without a name the API refuses the decision; the page says why and the alert stays open.
+    // The decision is the logged-in user's: the server records who, the page sends no name.
+    const analyst = await principalOf('analyst');
     const [first, second] = [open[0]!, open[1]!];
     const row = (id: string) => page.locator(`#alerts-table tr[data-alert="${id}"]`);
     await row(first.alert_id).locator('button[data-decide="acknowledge"]').click();
-    await row(first.alert_id).locator('output', { hasText: '未确认 not acknowledged: invalid request: actor' }).waitFor();
-    expect((await alertOf(first.alert_id)).status).toBe('open');
-
-    await page.fill('#alert-actor', '市信访办值班员');
-    await row(first.alert_id).locator('button[data-decide="acknowledge"]').click();
     await page.locator(`#alerts-table tr[data-alert="${first.alert_id}"][data-status="acknowledged"]`).waitFor();
-    expect(await alertOf(first.alert_id)).toMatchObject({ status: 'acknowledged', decided_by: '市信访办值班员', decision_reason: null });
+    expect(await alertOf(first.alert_id)).toMatchObject({ status: 'acknowledged', decided_by: actorOf(analyst), decision_reason: null });
+    expect(await row(first.alert_id).textContent()).toContain(analyst.displayName);
 
     // A dismissal needs a reason.
     await row(second.alert_id).locator('button[data-decide="dismiss"]').click();
@@ -517,7 +569,7 @@ describe('the running system', () => {
     await row(second.alert_id).locator('input[name=reason]').fill('已核实为重复登记');
     await row(second.alert_id).locator('button[data-decide="dismiss"]').click();
     await page.locator(`#alerts-table tr[data-alert="${second.alert_id}"][data-status="dismissed"]`).waitFor();
-    expect(await alertOf(second.alert_id)).toMatchObject({ status: 'dismissed', decided_by: '市信访办值班员', decision_reason: '已核实为重复登记' });
+    expect(await alertOf(second.alert_id)).toMatchObject({ status: 'dismissed', decided_by: actorOf(analyst), decision_reason: '已核实为重复登记' });
     expect(await row(second.alert_id).textContent()).toContain('已核实为重复登记');
 
     // The decided alerts leave the open list and are found under their status.
@@ -531,18 +583,15 @@ describe('the running system', () => {
     await page.close();
   }, 150_000); // the scan is a workflow on a shared machine
 
-  it('shows the chart, the indicators, the three declines and the ranking in Chromium with the API’s numbers, and registers a case from the form', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(system.url);
-    const catalog = new Map((await json<{ measures: CatalogMeasure[] }>('/api/metrics/catalog')).measures.map((m) => [m.id, m]));
+  it('shows the chart, the indicators, the three declines and the ranking in Chromium with the API’s numbers', async () => {
+    const { page, errors: pageErrors } = await openPage('leader');
+    const catalog = new Map((await json<{ measures: CatalogMeasure[] }>('/api/v1/metrics/catalog')).measures.map((m) => [m.id, m]));
 
     // Cases by month, last 24 months, for the whole city.
     const chart = page.locator('#cases-by-month[data-state="ready"]');
     await chart.waitFor({ timeout: 15_000 });
     const { from, to } = chartWindow();
-    const monthly = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&by=month&from=${from}&to=${to}`)).rows;
+    const monthly = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases&by=month&from=${from}&to=${to}`)).rows;
     expect(Number(await chart.getAttribute('data-points'))).toBe(24);
     expect(await chart.getAttribute('data-from')).toBe(from.slice(0, 7));
     expect(await chart.getAttribute('data-to')).toBe(to.slice(0, 7));
@@ -567,7 +616,7 @@ describe('the running system', () => {
     const tiles = page.locator('#kpis[data-state="ready"]');
     await tiles.waitFor();
     expect(await tiles.getAttribute('data-year')).toBe(String(YEAR));
-    const yoy = (await json<{ rows: Compared[] }>(`/api/metrics?measure=${KPIS.join(',')}&year=${YEAR}&compare=yoy`)).rows;
+    const yoy = (await json<{ rows: Compared[] }>(`/api/v1/metrics?measure=${KPIS.join(',')}&year=${YEAR}&compare=yoy`)).rows;
     expect(await page.locator('#kpis .tile').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.measure))).toEqual(KPIS);
     for (const id of KPIS) {
       const m = catalog.get(id)!;
@@ -595,7 +644,7 @@ describe('the running system', () => {
 
     // The three declines.
     const declines = await json<{ items: { measure: string; current: number; previous: number; declined: boolean }[]; achieved: boolean }>(
-      `/api/metrics/three-declines?year=${YEAR}`,
+      `/api/v1/metrics/three-declines?year=${YEAR}`,
     );
     const panel = page.locator('#declines[data-state="ready"]');
     await panel.waitFor();
@@ -611,7 +660,7 @@ describe('the running system', () => {
     // The ranking: satisfaction by district, then on-time completion with a minimum that leaves some out.
     const ranking = page.locator('#ranking[data-state="ready"][data-measure="satisfaction_rate"]');
     await ranking.waitFor();
-    const satisfaction = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}`);
+    const satisfaction = await json<{ units: Unit[] }>(`/api/v1/metrics/ranking?measure=satisfaction_rate&by=district&year=${YEAR}`);
     const shownUnits = () =>
       page.locator('#ranking-table tbody tr').evaluateAll((els) =>
         els.map((e) => ({ unit: (e as HTMLElement).dataset.unit, rank: (e as HTMLElement).dataset.rank, name: e.children[2]!.textContent, n: e.children[4]!.textContent })),
@@ -625,13 +674,13 @@ describe('the running system', () => {
     const measureOptions = await page.locator('#ranking-measure option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(measureOptions).toEqual(expect.arrayContaining(['satisfaction_rate', 'on_time_completion_rate', 'timely_acceptance_rate', 'participation_rate', 'repeat_rate']));
 
-    const onTime = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=on_time_completion_rate&by=district&year=${YEAR}`);
+    const onTime = await json<{ units: Unit[] }>(`/api/v1/metrics/ranking?measure=on_time_completion_rate&by=district&year=${YEAR}`);
     const minVolume = onTime.units.map((u) => u.volume).sort((a, b) => a - b)[4]!; // leaves the smallest few out
     await page.selectOption('#ranking-measure', 'on_time_completion_rate');
     await page.fill('#min-volume', String(minVolume));
     await page.locator('#min-volume').dispatchEvent('change');
     await page.locator(`#ranking[data-state="ready"][data-measure="on_time_completion_rate"][data-min-volume="${minVolume}"]`).waitFor();
-    const strict = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=on_time_completion_rate&by=district&year=${YEAR}&minVolume=${minVolume}`);
+    const strict = await json<{ units: Unit[] }>(`/api/v1/metrics/ranking?measure=on_time_completion_rate&by=district&year=${YEAR}&minVolume=${minVolume}`);
     expect(await shownUnits()).toEqual(expected(strict.units));
     const left = strict.units.filter((u) => u.rank === null);
     expect(left.length).toBeGreaterThan(0);
@@ -645,15 +694,8 @@ describe('the running system', () => {
     await expect.poll(() => page.locator('#health li.ok').count()).toBe(2);
     // The routing clock on the page comes from the policy packs, not from the page.
     expect(await page.locator('#route-clock').textContent()).toBe('登记并转送、交办: 15 日 calendar days (信访工作条例 第二十二条)');
-
-    await page.selectOption('#channel', 'online');
-    await page.selectOption('#intake-region', '110119');
-    await page.fill('input[name=field]', '生态环境');
-    await page.click('#intake button[type=submit]');
-    await page.locator('#intake-result', { hasText: '已登记' }).waitFor();
-    const caseId = (await page.locator('#intake-result').textContent())!.split(' ').pop()!;
-    await page.locator('#recent tbody tr', { hasText: caseId }).waitFor({ timeout: 15_000 });
-    await chart.waitFor();
+    // The tooltip is drawn under the page's Content-Security-Policy too.
+    await page.hover('#cases-by-month canvas');
 
     await page.locator('#petition-index[data-state="ready"]').waitFor({ timeout: 30_000 });
     await page.locator('#alerts[data-state="ready"]').waitFor();
@@ -664,17 +706,203 @@ describe('the running system', () => {
     // One district: every panel follows the region, and the ranking turns to its streets.
     await page.selectOption('#region', '110105');
     await page.locator('#cases-by-month[data-state="ready"][data-region="110105"]').waitFor();
-    const districtMonthly = (await json<{ rows: Row[] }>(`/api/metrics?measure=cases&by=month&from=${from}&to=${to}&region=110105`)).rows;
+    const districtMonthly = (await json<{ rows: Row[] }>(`/api/v1/metrics?measure=cases&by=month&from=${from}&to=${to}&region=110105`)).rows;
     expect(Number(await page.locator('#cases-by-month').getAttribute('data-total'))).toBe(districtMonthly.reduce((s, r) => s + r.value!, 0));
     await page.locator('#kpis[data-state="ready"][data-region="110105"]').waitFor();
-    const districtCases = (await json<{ rows: Compared[] }>(`/api/metrics?measure=cases&year=${YEAR}&region=110105&compare=yoy`)).rows[0]!;
+    const districtCases = (await json<{ rows: Compared[] }>(`/api/v1/metrics?measure=cases&year=${YEAR}&region=110105&compare=yoy`)).rows[0]!;
     expect(Number(await page.locator('#kpis .tile[data-measure="cases"]').getAttribute('data-value'))).toBe(districtCases.current.value);
     await page.locator('#ranking[data-state="ready"][data-by="street"]').waitFor();
-    const streets = await json<{ units: Unit[] }>(`/api/metrics/ranking?measure=on_time_completion_rate&by=street&year=${YEAR}&region=110105&minVolume=${minVolume}`);
+    const streets = await json<{ units: Unit[] }>(`/api/v1/metrics/ranking?measure=on_time_completion_rate&by=street&year=${YEAR}&region=110105&minVolume=${minVolume}`);
     expect(Number(await page.locator('#ranking').getAttribute('data-ranked'))).toBe(streets.units.filter((u) => u.rank !== null).length);
     expect(Number(await page.locator('#ranking').getAttribute('data-unranked'))).toBe(streets.units.filter((u) => u.rank === null).length);
 
     expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('registers a case from the form, and lists it among the recent cases with its Route button', async () => {
+    const { page, errors } = await openPage('clerk');
+    await page.locator('#dashboard[data-state="ready"]').waitFor();
+    await page.selectOption('#channel', 'online');
+    await page.selectOption('#intake-region', '110119');
+    await page.fill('input[name=field]', '生态环境');
+    await page.click('#intake button[type=submit]');
+    await page.locator('#intake-result', { hasText: '已登记' }).waitFor();
+    const caseId = (await page.locator('#intake-result').textContent())!.split(' ').pop()!;
+    await page.locator(`#recent tbody tr:has-text("${caseId}") button[data-route="${caseId}"]`).waitFor({ timeout: 15_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  // ---- Logging in, and what each role sees ----
+
+  /** The page's panels and controls, each with the permissions that put it on the page (any of them). */
+  const SHOWN_BY: Record<string, readonly Permission[]> = {
+    '.toolbar': ['metrics.read', 'alerts.read'],
+    '#year': ['metrics.read'],
+    '#kpis': ['metrics.read'],
+    '#cases-by-month': ['metrics.read'],
+    '#declines': ['metrics.read'],
+    '#ranking': ['metrics.read'],
+    '#petition-index': ['metrics.read'],
+    '#alerts': ['alerts.read'],
+    '#scan-now': ['scans.start'],
+    '#intake': ['cases.register'],
+    '#recent': ['cases.read'],
+  };
+  /** What the panels of a permission ask the API: a role without it must not ask. */
+  const ASKED_FOR: [Permission, RegExp][] = [
+    ['metrics.read', /^\/api\/v1\/(metrics|petition-index)/],
+    ['alerts.read', /^\/api\/v1\/early-warning\//],
+    ['cases.read', /^\/api\/v1\/cases/],
+  ];
+  const CITY = '110000';
+
+  it('answers 401 without a login and 403 to a write without its CSRF token; the page then shows the login form and no data', async () => {
+    const anonymous = await api(null, '/api/v1/cases/E2E-1');
+    expect(anonymous.status).toBe(401);
+    expect((await anonymous.json()).code).toBe('unauthenticated');
+    const { cookie } = await loginHeaders('clerk');
+    const forged = await fetch(new URL('/api/v1/cases', system.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: cookie! },
+      body: JSON.stringify({ channel: 'letter', regionCode: '110108' }),
+    });
+    expect(forged.status).toBe(403);
+    expect((await forged.json()).code).toBe('csrf');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watch(page);
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    const response = await page.goto(system.url);
+    // The page is checked under the policy the server really sends.
+    expect(response!.headers()['content-security-policy']).toMatch(/script-src 'self'.*style-src 'self'/);
+    await page.locator('#login-form').waitFor();
+    expect(asked.filter((path) => path.startsWith('/api/'))).toEqual(['/api/v1/session']);
+    expect(await page.locator('#dashboard').innerHTML()).toBe('');
+    expect(await page.locator('#who').isHidden()).toBe(true);
+    expect(await page.locator('#health li').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  const ROLE_USERS = ['admin', 'leader', 'leader-chaoyang', 'analyst', 'clerk-chaoyang', 'officer-education', 'inspector'];
+  it.each(ROLE_USERS)('shows %s, logged in through the form, what the role may see and asks the API for nothing more', async (username) => {
+    const user = BEIJING_DEMO_USERS.find((u) => u.username === username)!;
+    const role = ROLES[user.role];
+    const may = (permission: Permission) => roleAllows(user.role, permission);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watch(page);
+    const asked: string[] = [];
+    const refused: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    page.on('response', (response) => {
+      if (response.status() === 401 || response.status() === 403) refused.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    await page.goto(system.url);
+    await logIn(page, username);
+    await page.locator(`#dashboard[data-state="ready"][data-role="${user.role}"]`).waitFor({ timeout: 30_000 });
+
+    expect(await page.locator('#who-name').textContent()).toBe(user.displayName);
+    expect(await page.locator('#who-role').textContent()).toBe(`${role.labelZh} ${role.labelEn}`);
+    expect(await page.locator('#who-scope').textContent()).toContain(user.regionCode ?? user.organCode!);
+
+    for (const [selector, needs] of Object.entries(SHOWN_BY)) {
+      expect(await page.locator(selector).count(), `${username}: ${selector}`).toBe(needs.some(may) ? 1 : 0);
+    }
+    const openAlerts = await page.locator('#alerts-table tr[data-status="open"]').count();
+    expect(await page.locator('button[data-decide]').count()).toBe(may('alerts.decide') ? 2 * openAlerts : 0);
+    if (may('cases.read')) {
+      const recent = await json<{ routed: boolean }[]>('/api/v1/cases?limit=12', username);
+      expect(await page.locator('#recent tbody tr[data-case]').count()).toBe(recent.length);
+      expect(await page.locator('#recent button[data-route]').count()).toBe(may('cases.act') ? recent.filter((c) => !c.routed).length : 0);
+    }
+    // Nothing was asked that the role may not have, and nothing asked was refused (but the check for a session before the login).
+    for (const [permission, paths] of ASKED_FOR) {
+      if (!may(permission)) expect(asked.filter((path) => paths.test(path)), `${username} asked for ${permission}`).toEqual([]);
+    }
+    expect(refused).toEqual(['401 /api/v1/session']);
+
+    // A role with nothing on the dashboard is told what it may do instead of being shown empty panels.
+    const anyPanel = Object.values(SHOWN_BY).some((needs) => needs.some(may));
+    expect(await page.locator('#role-note').count()).toBe(anyPanel ? 0 : 1);
+    if (!anyPanel) {
+      const grants = await page.locator('#role-note li').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.grant, e.textContent]));
+      expect(grants).toEqual(role.permissions.map((p) => [p, PERMISSIONS[p]]));
+    }
+
+    // The region selector offers the user's own region and what lies under it.
+    if (may('metrics.read') || may('alerts.read')) {
+      const offered = await page.locator('#region option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+      const districts = (await json<{ regions: { code: string }[] }>('/api/v1/reference', username)).regions.map((r) => r.code);
+      expect(offered).toEqual(user.regionCode === CITY ? ['', ...districts] : [user.regionCode]);
+    }
+    // The indicators are the API's for the user's jurisdiction.
+    if (may('metrics.read')) {
+      const region = user.regionCode === CITY ? '' : `&region=${user.regionCode}`;
+      const yoy = (await json<{ rows: Compared[] }>(`/api/v1/metrics?measure=${KPIS.join(',')}&year=${YEAR}&compare=yoy${region}`, username)).rows;
+      const tiles = await page.locator('#kpis .tile').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.measure, Number((e as HTMLElement).dataset.value)]));
+      expect(tiles).toEqual(KPIS.map((id) => [id, yoy.find((r) => r.measure === id)!.current.value]));
+    }
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, `login-${username}.png`), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('tells a wrong password and a throttled login on the form, and logs in once the wait is over', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watch(page);
+    await page.goto(system.url);
+    await logIn(page, 'leader', 'not-the-password');
+    await page.locator('#login-error', { hasText: '登录失败 login failed: wrong user name or password' }).waitFor();
+    expect(await page.locator('#dashboard').innerHTML()).toBe('');
+    expect(await page.locator('#login-password').inputValue()).toBe('');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'login-failed.png') });
+
+    // Failures beyond the free ones make the next attempt wait; the form says how long and holds its button until then.
+    const fail = () => api(null, '/api/v1/session', { method: 'POST', body: JSON.stringify({ username: 'leader', password: 'still-not-it' }) });
+    expect((await fail()).status).toBe(401);
+    expect((await fail()).status).toBe(401);
+    await logIn(page, 'leader');
+    await page.locator('#login-error', { hasText: /^登录失败 login failed: too many failed logins; try again in \d+ s$/ }).waitFor();
+    await page.locator('#login-form button[type=submit]:enabled').waitFor({ timeout: 10_000 });
+    await logIn(page, 'leader');
+    await page.locator('#who[data-user="leader"]').waitFor({ timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('logs out back to the login form, after which the old cookie is refused; a session ended elsewhere brings the form back too', async () => {
+    const { page, errors } = await openPage('clerk-chaoyang');
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 30_000 });
+    const cookieOf = async () => {
+      const session = (await page.context().cookies()).find((c) => c.name === 'xw_session')!;
+      return `${session.name}=${session.value}`;
+    };
+    const before = await cookieOf();
+    expect((await fetch(new URL('/api/v1/session', system.url), { headers: { cookie: before } })).status).toBe(200);
+    await page.click('#logout');
+    await page.locator('#login-form').waitFor();
+    expect(await page.locator('#dashboard').innerHTML()).toBe('');
+    expect(await page.locator('#who').isHidden()).toBe(true);
+    for (const path of ['/api/v1/session', '/api/v1/cases/E2E-1']) {
+      expect((await fetch(new URL(path, system.url), { headers: { cookie: before } })).status, path).toBe(401);
+    }
+
+    // Logged in again, the session is ended by another client (as by an expiry): the next call the page makes brings the form back.
+    await logIn(page, 'clerk-chaoyang');
+    await page.locator('#dashboard[data-state="ready"]').waitFor({ timeout: 30_000 });
+    const cookie = await cookieOf();
+    const { csrfToken } = (await (await fetch(new URL('/api/v1/session', system.url), { headers: { cookie } })).json()) as { csrfToken: string };
+    expect((await fetch(new URL('/api/v1/session', system.url), { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } })).status).toBe(200);
+    await page.selectOption('#alert-status', 'dismissed');
+    await page.locator('#login-error', { hasText: 'your session has ended' }).waitFor();
+    expect(await page.locator('#dashboard').innerHTML()).toBe('');
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -70,11 +70,12 @@ function statusHtml(a: Alert): string {
   return `${escape(STATUSES[a.status])}<br><small>${escape(`${a.decided_by ?? ''} ${when}`)}${a.decision_reason ? `: ${escape(a.decision_reason)}` : ''}</small>`;
 }
 
-export function alertRowHtml(a: Alert, names: AlertNames): string {
+/** `decidable`: the user may acknowledge and dismiss (alerts.decide), so open alerts get the controls. */
+export function alertRowHtml(a: Alert, names: AlertNames, decidable: boolean): string {
   const weeks = a.run_length > 1 ? `<br><small>${escape(`自 since ${a.first_period}，连续 ${a.run_length} 周 weeks`)}</small>` : '';
   const raised = a.severity !== a.base_severity ? ` <small>(${escape(`由 ${SEVERITIES[a.base_severity]} 上调 raised`)})</small>` : '';
   const actions =
-    a.status === 'open'
+    a.status === 'open' && decidable
       ? `<div class="decide"><input name="reason" maxlength="500" placeholder="理由 Reason (驳回必填 required to dismiss)" aria-label="理由 Reason" />
           <button type="button" data-decide="acknowledge">确认 Acknowledge</button><button type="button" class="secondary" data-decide="dismiss">驳回 Dismiss</button></div>
           <output class="error"></output>`
@@ -93,12 +94,12 @@ export function alertRowHtml(a: Alert, names: AlertNames): string {
     </tr>`;
 }
 
-export function alertsHtml(alerts: Alert[], names: AlertNames, limit: number): string {
+export function alertsHtml(alerts: Alert[], names: AlertNames, limit: number, decidable: boolean): string {
   if (!alerts.length) return '<p class="note">没有符合条件的预警 no alerts match. 每周一 06:00 自动扫描上一周，也可立即扫描 the scan runs every Monday 06:00 for the week before; or scan now.</p>';
   return `<table id="alerts-table">
       <thead><tr><th>周 Week</th><th>级别 Level</th><th>序列 Series</th><th>类型 Kind · 方法 method</th><th class="num">观测 / 预期 Observed / expected</th>
         <th>严重程度 Severity</th><th>状态 Status</th><th>处理 Decision</th></tr></thead>
-      <tbody>${alerts.map((a) => alertRowHtml(a, names)).join('')}</tbody>
+      <tbody>${alerts.map((a) => alertRowHtml(a, names, decidable)).join('')}</tbody>
     </table>
     ${alerts.length >= limit ? `<p class="note">${escape(`仅显示最近 ${limit} 条 showing the latest ${limit}; 按区域缩小范围 narrow by region`)}</p>` : ''}`;
 }

@@ -1,5 +1,6 @@
-/** Typed calls to the Xinfang Watch API. */
+/** Typed calls to the Xinfang Watch API (/api/v1), made with the logged-in user’s session cookie. */
 import type { IndexedRegion } from '../../analytics/petition-index/petition-index.js';
+import type { whoAmI } from '../../server/identity/routes.js';
 
 export interface Region {
   code: string;
@@ -214,17 +215,80 @@ export interface ScanState {
   alerts_continued?: number;
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(path, {
-    ...init,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-  });
-  const body = (await response.json()) as T & { error?: string; problems?: { at: string; problem: string }[] };
-  if (!response.ok && response.status !== 503) {
-    const detail = body.problems?.map((p) => `${p.at}: ${p.problem}`).join('; ');
-    throw new Error(detail ? `${body.error}: ${detail}` : (body.error ?? `HTTP ${response.status}`));
+/** The server's refusal, its message as the server worded it (server/errors.ts). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Seconds to wait before trying again (429), from Retry-After. */
+    readonly retryAfter: number | null,
+  ) {
+    super(message);
   }
-  return body;
+}
+
+/** Who is logged in, as GET and POST /api/v1/session answer. */
+export type Session = ReturnType<typeof whoAmI>;
+
+const API = '/api/v1';
+/** The session's CSRF token: every write made with the session cookie must carry it. */
+let csrfToken: string | null = null;
+/**
+ * Counts logins and logouts, so a 401 answering a request of an earlier session (one still
+ * under way when its user logged out) does not send the next user back to the login form.
+ */
+let epoch = 0;
+let signedOut: () => void = () => undefined;
+
+/** What the page does when the server says it no longer knows the session (expired, logged out elsewhere). */
+export function whenSignedOut(handler: () => void): void {
+  signedOut = handler;
+}
+
+function send(path: string, method: 'GET' | 'POST' | 'DELETE' = 'GET', body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  return fetch(API + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+}
+
+/**
+ * The server's answer `{ error, code, problems? }` as one line: its message, then where each
+ * problem is (a problem that only repeats the message adds nothing).
+ */
+async function refusal(response: Response): Promise<ApiError> {
+  // A proxy or a crash can answer with something else than the API's JSON.
+  const body = (await response.json().catch(() => ({}))) as { error?: string; problems?: { at: string; problem: string }[] };
+  const message = body.error ?? `HTTP ${response.status} ${response.statusText}`;
+  const detail = (body.problems ?? [])
+    .filter((p) => p.problem !== message)
+    .map((p) => `${p.at}: ${p.problem}`)
+    .join('; ');
+  const wait = Number(response.headers.get('retry-after'));
+  return new ApiError(response.status, detail ? `${message}: ${detail}` : message, wait > 0 ? wait : null);
+}
+
+async function request<T>(path: string, method?: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<T> {
+  const sentIn = epoch;
+  const response = await send(path, method, body);
+  if (response.ok) return (await response.json()) as T;
+  const error = await refusal(response);
+  if (response.status === 401 && sentIn === epoch) {
+    forget();
+    signedOut();
+  }
+  throw error;
+}
+
+function remember(session: Session): Session {
+  csrfToken = session.csrfToken ?? null;
+  epoch++;
+  return session;
+}
+
+function forget(): void {
+  csrfToken = null;
+  epoch++;
 }
 
 /** A query string from the parameters that have a value. */
@@ -244,7 +308,7 @@ export interface MetricsQuery {
 }
 
 const metricsPath = (q: MetricsQuery, compare?: 'yoy' | 'pop') =>
-  `/api/metrics?${query({
+  `/metrics?${query({
     measure: q.measure.join(','),
     year: q.year,
     from: q.from,
@@ -255,26 +319,45 @@ const metricsPath = (q: MetricsQuery, compare?: 'yoy' | 'pop') =>
   })}`;
 
 export const api = {
-  health: () => request<Health>('/api/health'),
-  reference: () => request<Reference>('/api/reference'),
-  catalog: () => request<Catalog>('/api/metrics/catalog'),
+  /** Who is logged in, or null when nobody is (a 401 here is the normal answer before login). */
+  session: async (): Promise<Session | null> => {
+    const response = await send('/session');
+    if (response.status === 401) return null;
+    if (!response.ok) throw await refusal(response);
+    return remember((await response.json()) as Session);
+  },
+  login: async (username: string, password: string): Promise<Session> => {
+    // Not through request(): a 401 here is a wrong password for the form to show, not a lost session.
+    const response = await send('/session', 'POST', { username, password });
+    if (!response.ok) throw await refusal(response);
+    return remember((await response.json()) as Session);
+  },
+  logout: async (): Promise<void> => {
+    const response = await send('/session', 'DELETE');
+    // 401: the session had already ended, which is what logging out wants.
+    if (!response.ok && response.status !== 401) throw await refusal(response);
+    forget();
+  },
+  health: async (): Promise<Health> => {
+    const response = await send('/health');
+    // 503 carries the health report too: what is down.
+    if (!response.ok && response.status !== 503) throw await refusal(response);
+    return (await response.json()) as Health;
+  },
+  reference: () => request<Reference>('/reference'),
+  catalog: () => request<Catalog>('/metrics/catalog'),
   metrics: (q: MetricsQuery) => request<MetricsAnswer<MetricRow>>(metricsPath(q)),
   compare: (q: MetricsQuery, mode: 'yoy' | 'pop') => request<MetricsAnswer<ComparedRow>>(metricsPath(q, mode)),
   ranking: (q: { measure: string; by: 'district' | 'street' | 'organ'; year: number; region?: string; minVolume?: number }) =>
-    request<Ranking>(`/api/metrics/ranking?${query(q)}`),
-  threeDeclines: (q: { year: number; region?: string }) => request<ThreeDeclines>(`/api/metrics/three-declines?${query(q)}`),
-  recentCases: () => request<CaseSummary[]>('/api/cases?limit=12'),
-  register: (intake: Record<string, unknown>) =>
-    request<{ caseId: string }>('/api/cases', { method: 'POST', body: JSON.stringify(intake) }),
-  route: (caseId: string) =>
-    request<unknown>(`/api/cases/${encodeURIComponent(caseId)}/route`, {
-      method: 'POST',
-      body: JSON.stringify({ mode: 'forward', toOrgan: '区信访办', actor: 'dashboard' }),
-    }),
-  petitionIndex: (q: { year: number }) => request<PetitionIndex>(`/api/petition-index?${query(q)}`),
-  alerts: (q: { status?: AlertStatus; region?: string; limit: number }) => request<{ alerts: Alert[] }>(`/api/early-warning/alerts?${query(q)}`),
-  decideAlert: (id: string, action: 'acknowledge' | 'dismiss', decision: { actor: string; reason?: string }) =>
-    request<Alert>(`/api/early-warning/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: JSON.stringify(decision) }),
-  startScan: (weeks: number) => request<ScanStarted>('/api/early-warning/scans', { method: 'POST', body: JSON.stringify({ weeks }) }),
-  scan: (id: string) => request<ScanState>(`/api/early-warning/scans/${encodeURIComponent(id)}`),
+    request<Ranking>(`/metrics/ranking?${query(q)}`),
+  threeDeclines: (q: { year: number; region?: string }) => request<ThreeDeclines>(`/metrics/three-declines?${query(q)}`),
+  recentCases: () => request<CaseSummary[]>('/cases?limit=12'),
+  register: (intake: Record<string, unknown>) => request<{ caseId: string }>('/cases', 'POST', intake),
+  route: (caseId: string) => request<unknown>(`/cases/${encodeURIComponent(caseId)}/route`, 'POST', { mode: 'forward', toOrgan: '区信访办' }),
+  petitionIndex: (q: { year: number }) => request<PetitionIndex>(`/petition-index?${query(q)}`),
+  alerts: (q: { status?: AlertStatus; region?: string; limit: number }) => request<{ alerts: Alert[] }>(`/early-warning/alerts?${query(q)}`),
+  decideAlert: (id: string, action: 'acknowledge' | 'dismiss', decision: { reason?: string }) =>
+    request<Alert>(`/early-warning/alerts/${encodeURIComponent(id)}/${action}`, 'POST', decision),
+  startScan: (weeks: number) => request<ScanStarted>('/early-warning/scans', 'POST', { weeks }),
+  scan: (id: string) => request<ScanState>(`/early-warning/scans/${encodeURIComponent(id)}`),
 };

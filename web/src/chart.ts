@@ -19,7 +19,8 @@ export function drawByMonth(element: HTMLElement, measure: Measure, rows: Metric
   const months = rows.map((r) => r.dims.month ?? '');
   chart.setOption({
     color: [BAR],
-    tooltip: { trigger: 'axis' },
+    // Drawn on the canvas: the HTML tooltip writes style attributes, which the page's CSP refuses.
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
     grid: { left: 52, right: 16, top: 24, bottom: 40 },
     xAxis: { type: 'category', data: months },
     yAxis: { type: 'value', name: measure.kind === 'rate' ? '%' : '件' },
@@ -40,8 +41,20 @@ export function drawByMonth(element: HTMLElement, measure: Measure, rows: Metric
   element.dataset.from = months[0] ?? '';
   element.dataset.to = months[months.length - 1] ?? '';
   element.dataset.total = String(rows.reduce((sum, r) => sum + (r.value ?? 0), 0));
-  if (!element.dataset.resizes) {
-    element.dataset.resizes = '1';
-    window.addEventListener('resize', () => chart.resize());
+  if (!resizers.has(element)) {
+    const resize = () => chart.resize();
+    resizers.set(element, resize);
+    window.addEventListener('resize', resize);
   }
+}
+
+const resizers = new Map<HTMLElement, () => void>();
+
+/** Lets go of every chart drawn, before their elements leave the page (at logout). */
+export function disposeCharts(): void {
+  for (const [element, resize] of resizers) {
+    window.removeEventListener('resize', resize);
+    echarts.dispose(element);
+  }
+  resizers.clear();
 }

@@ -17,7 +17,19 @@ export function rangeBar(range: [number, number], point: number, lo: number, hi:
   const x = (v: number) => (((v - lo) / (hi - lo)) * 100).toFixed(2);
   const width = (((range[1] - range[0]) / (hi - lo)) * 100).toFixed(2);
   return `<div class="ci" role="img" aria-label="${escape(label)}" title="${escape(label)}">
-    <span class="ci-range" style="left:${x(range[0])}%;width:${width}%"></span><span class="ci-point" style="left:${x(point)}%"></span></div>`;
+    <span class="ci-range" data-left="${x(range[0])}" data-width="${width}"></span><span class="ci-point" data-left="${x(point)}"></span></div>`;
+}
+
+/**
+ * Gives the bars under `root` the place and width their data-left and data-width (percent)
+ * hold. The page's Content-Security-Policy (style-src 'self') refuses style attributes in
+ * HTML, but not styles a script sets through the CSSOM.
+ */
+export function placeBars(root: ParentNode): void {
+  for (const bar of root.querySelectorAll<HTMLElement>('[data-left], [data-width]')) {
+    if (bar.dataset.left) bar.style.left = `${bar.dataset.left}%`;
+    if (bar.dataset.width) bar.style.width = `${bar.dataset.width}%`;
+  }
 }
 
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });

@@ -1,13 +1,19 @@
 import './style.css';
+import { PERMISSIONS, type Permission } from '../../domain/roles.js';
 import { alertRowHtml, alertsHtml, scanText, type AlertNames } from './alerts-panel.js';
-import { api, type AlertStatus, type CaseSummary, type Measure, type Reference } from './api.js';
-import { drawByMonth } from './chart.js';
-import { chinaToday, escape, lastDayOf, shiftMonth } from './format.js';
+import { api, ApiError, whenSignedOut, type AlertStatus, type CaseSummary, type Measure, type Reference, type Session } from './api.js';
+import { disposeCharts, drawByMonth } from './chart.js';
+import { chinaToday, escape, lastDayOf, placeBars, shiftMonth } from './format.js';
+import { setUpLogin, showLogin, showWho } from './login.js';
 import { declinesHtml, KPI_MEASURES, measureTitle, rankingHtml, tilesHtml } from './panels.js';
 import { petitionIndexHtml } from './petition-index-panel.js';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
+/** The session the dashboard is open for; null while the login form is shown. */
+let session: Session | null = null;
+let granted = new Set<Permission>();
+const can = (permission: Permission) => granted.has(permission);
 let reference: Reference;
 /** The metrics catalog by measure id: every label, description and date basis on the page. */
 let measures = new Map<string, Measure>();
@@ -16,30 +22,34 @@ const chinaTime = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', 
 const region = () => $<HTMLSelectElement>('#region').value;
 const year = () => Number($<HTMLSelectElement>('#year').value);
 const regionName = (code: string) => reference.regions.find((r) => r.code === code)?.nameZh ?? code;
-const scopeText = () => (region() ? `${regionName(region())}` : '全市 All Beijing');
+const scopeText = () => (region() ? placeName(region()) : '全市 All Beijing');
 
 /**
  * Runs a panel's load with its element's data-state (loading, ready, error); an answer that
- * arrives after a newer request for the same panel is dropped.
+ * arrives after a newer request for the same panel, or after its user logged out, is dropped.
+ * A panel the role may not see was never put on the page: nothing is asked for it.
  */
 const generations = new Map<string, number>();
-async function load(element: HTMLElement, work: (current: () => boolean) => Promise<void>, errorTarget = element): Promise<void> {
+async function load(selector: string, work: (element: HTMLElement, current: () => boolean) => Promise<void>, errorSelector = selector): Promise<void> {
+  const element = document.querySelector<HTMLElement>(selector);
+  if (!element) return;
   const generation = (generations.get(element.id) ?? 0) + 1;
   generations.set(element.id, generation);
-  const current = () => generations.get(element.id) === generation;
+  const current = () => element.isConnected && generations.get(element.id) === generation;
   element.dataset.state = 'loading';
   try {
-    await work(current);
+    await work(element, current);
     if (current()) element.dataset.state = 'ready';
   } catch (error) {
     if (!current()) return;
     element.dataset.state = 'error';
-    errorTarget.innerHTML = `<p class="error">无法加载 could not load: ${escape((error as Error).message)}</p>`;
+    $(errorSelector).innerHTML = `<p class="error">无法加载 could not load: ${escape((error as Error).message)}</p>`;
   }
 }
 
 async function showHealth(): Promise<void> {
   const health = await api.health();
+  if (!session) return; // logged out meanwhile: the header shows nothing of the system then
   const item = (name: string, ok: boolean, detail: string) =>
     `<li class="${ok ? 'ok' : 'bad'}" title="${escape(detail)}">${escape(name)} ${ok ? '●' : '✕'}</li>`;
   $('#health').innerHTML =
@@ -49,8 +59,7 @@ async function showHealth(): Promise<void> {
 
 /** Cases by month over the last 24 months (this month included, drawn lighter while under way). */
 async function showChart(): Promise<void> {
-  const element = $('#cases-by-month');
-  await load(element, async (current) => {
+  await load('#cases-by-month', async (element, current) => {
     const thisMonth = chinaToday().slice(0, 7);
     const from = `${shiftMonth(thisMonth, -23)}-01`;
     const answer = await api.metrics({ measure: ['cases'], by: ['month'], from, to: lastDayOf(thisMonth), region: region() });
@@ -64,7 +73,7 @@ async function showChart(): Promise<void> {
     note.textContent =
       `${m.labelZh} ${m.labelEn}, ${answer.request.from} – ${answer.request.to}（截至 as of ${answer.request.asOf}；本月未完，浅色 this month is partial, lighter）: ` +
       `${m.description} 日期口径 Date basis: ${m.basis}. 依据 Based on: ${m.basedOn}.`;
-  }, $('#measure-note')); // the chart's canvas stays; a failure is told under it
+  }, '#measure-note'); // the chart's canvas stays; a failure is told under it
 }
 
 /** The same China date a year earlier, as the API compares year on year (29 February becomes 28 February). */
@@ -75,8 +84,7 @@ const yearBefore = (date: string) => {
 };
 
 async function showTiles(): Promise<void> {
-  const element = $('#kpis');
-  await load(element, async (current) => {
+  await load('#kpis', async (element, current) => {
     const answer = await api.compare({ measure: [...KPI_MEASURES], year: year(), region: region() }, 'yoy');
     if (!current()) return;
     const known = new Map(measures);
@@ -94,8 +102,7 @@ async function showTiles(): Promise<void> {
 }
 
 async function showDeclines(): Promise<void> {
-  const element = $('#declines');
-  await load(element, async (current) => {
+  await load('#declines', async (element, current) => {
     const data = await api.threeDeclines({ year: year(), region: region() });
     if (!current()) return;
     element.innerHTML = declinesHtml(measures, data);
@@ -109,8 +116,7 @@ async function showDeclines(): Promise<void> {
 const rankable = () => [...measures.values()].filter((m) => m.kind === 'rate' && m.source === 'cases');
 
 async function showRanking(): Promise<void> {
-  const element = $('#ranking');
-  await load(element, async (current) => {
+  await load('#ranking', async (element, current) => {
     const measureId = $<HTMLSelectElement>('#ranking-measure').value;
     const minVolume = $<HTMLInputElement>('#min-volume').valueAsNumber;
     // The city ranks its districts; a district ranks its streets and townships.
@@ -126,6 +132,7 @@ async function showRanking(): Promise<void> {
     const m = measures.get(measureId)!;
     const unitLabel = by === 'district' ? '区 District' : '街道（乡镇） Street';
     element.innerHTML = rankingHtml(m, ranking, unitLabel);
+    placeBars(element);
     element.dataset.measure = measureId;
     element.dataset.by = by;
     element.dataset.minVolume = String(ranking.request.minVolume);
@@ -145,11 +152,11 @@ async function showRanking(): Promise<void> {
 }
 
 async function showPetitionIndex(): Promise<void> {
-  const element = $('#petition-index');
-  await load(element, async (current) => {
+  await load('#petition-index', async (element, current) => {
     const data = await api.petitionIndex({ year: year() });
     if (!current()) return;
     element.innerHTML = petitionIndexHtml(data);
+    placeBars(element);
     markIndexDistrict();
     element.dataset.year = String(data.year);
     $('#index-scope').textContent = `${placeName(data.region)} · 各区 districts · ${data.year}`;
@@ -165,9 +172,11 @@ function markIndexDistrict(): void {
   for (const row of document.querySelectorAll<HTMLElement>('#index-table tr[data-unit]')) row.classList.toggle('current', row.dataset.unit === region());
 }
 
+const isCity = (code: string) => code.length === 6 && code.endsWith('0000');
+
 /** Any region's name: the reference data names the districts only, so the city is named as the scope selector names it, and a street by its district and code. */
 function placeName(code: string): string {
-  if (code.length === 6 && code.endsWith('0000')) return '全市 All Beijing';
+  if (isCity(code)) return '全市 All Beijing';
   // Streets and townships carry their district's code as a prefix.
   return code.length > 6 ? `${regionName(code.slice(0, 6))} ${code}` : regionName(code);
 }
@@ -183,12 +192,11 @@ const alertNames = (): AlertNames => ({
 });
 
 async function showAlerts(): Promise<void> {
-  const element = $('#alerts');
-  await load(element, async (current) => {
+  await load('#alerts', async (element, current) => {
     const status = $<HTMLSelectElement>('#alert-status').value as AlertStatus | '';
     const { alerts } = await api.alerts({ ...(status ? { status } : {}), region: region(), limit: ALERT_LIMIT });
     if (!current()) return;
-    element.innerHTML = alertsHtml(alerts, alertNames(), ALERT_LIMIT);
+    element.innerHTML = alertsHtml(alerts, alertNames(), ALERT_LIMIT, can('alerts.decide'));
     element.dataset.status = status;
     element.dataset.region = region();
     element.dataset.count = String(alerts.length);
@@ -196,7 +204,7 @@ async function showAlerts(): Promise<void> {
   });
 }
 
-/** Acknowledges or dismisses one alert; the row shows the decision as the API recorded it, or the API's refusal. */
+/** Acknowledges or dismisses one alert as the logged-in user; the row shows the decision as the API recorded it, or the API's refusal. */
 async function decideAlert(button: HTMLButtonElement): Promise<void> {
   const row = button.closest<HTMLTableRowElement>('tr[data-alert]')!;
   const output = row.querySelector('output')!;
@@ -205,8 +213,8 @@ async function decideAlert(button: HTMLButtonElement): Promise<void> {
   output.textContent = '';
   row.querySelectorAll('button').forEach((b) => (b.disabled = true));
   try {
-    const decided = await api.decideAlert(row.dataset.alert!, action, { actor: $<HTMLInputElement>('#alert-actor').value.trim(), ...(reason ? { reason } : {}) });
-    row.outerHTML = alertRowHtml(decided, alertNames());
+    const decided = await api.decideAlert(row.dataset.alert!, action, reason ? { reason } : {});
+    row.outerHTML = alertRowHtml(decided, alertNames(), can('alerts.decide'));
   } catch (error) {
     output.textContent = `未${action === 'dismiss' ? '驳回 not dismissed' : '确认 not acknowledged'}: ${(error as Error).message}`;
     row.querySelectorAll('button').forEach((b) => (b.disabled = false));
@@ -248,14 +256,20 @@ function status(c: CaseSummary): string {
 }
 
 async function showRecent(): Promise<void> {
+  const body = document.querySelector('#recent tbody');
+  if (!body) return;
   const rows = await api.recentCases();
-  $('#recent tbody').innerHTML = rows
+  if (!rows.length) {
+    body.innerHTML = '<tr><td colspan="7" class="note">您的辖区内暂无信访事项 no cases in your jurisdiction yet</td></tr>';
+    return;
+  }
+  body.innerHTML = rows
     .map(
-      (c) => `<tr>
+      (c) => `<tr data-case="${escape(c.case_id)}">
         <td>${escape(c.case_id)}</td><td>${escape(chinaTime.format(new Date(c.received_at)))}</td>
         <td>${escape(reference.channels[c.channel] ?? c.channel)}</td><td>${escape(regionName(c.region_code))}</td>
         <td>${escape(c.route_due ?? '')}</td><td>${status(c)}</td>
-        <td>${c.routed ? '' : `<button data-route="${escape(c.case_id)}">转送 Route</button>`}</td>
+        <td>${c.routed || !can('cases.act') ? '' : `<button data-route="${escape(c.case_id)}">转送 Route</button>`}</td>
       </tr>`,
     )
     .join('');
@@ -263,18 +277,35 @@ async function showRecent(): Promise<void> {
 
 function describeRouteClock(): void {
   const clock = reference.clocks.route;
-  if (!clock) return;
-  $('#route-clock').textContent = `${clock.labelZh}: ${clock.days} ${clock.basis === 'working' ? '工作日 working' : '日 calendar'} days (${clock.titleZh} ${clock.article ?? ''})`;
+  const target = document.querySelector('#route-clock');
+  if (!clock || !target) return;
+  target.textContent = `${clock.labelZh}: ${clock.days} ${clock.basis === 'working' ? '工作日 working' : '日 calendar'} days (${clock.titleZh} ${clock.article ?? ''})`;
 }
 
 const options = (pairs: [string, string][], selected?: string) =>
   pairs.map(([v, l]) => `<option value="${escape(v)}"${v === selected ? ' selected' : ''}>${escape(l)}</option>`).join('');
 
-function fillSelects(): void {
-  const regions = reference.regions.map((r): [string, string] => [r.code, `${r.nameZh} ${r.nameEn}`]);
-  $('#region').insertAdjacentHTML('beforeend', options(regions));
-  $('#intake-region').innerHTML = options(regions);
-  $('#channel').innerHTML = options(Object.entries(reference.channels));
+/**
+ * The regions the user may choose: a city user the whole city or any district, anyone else
+ * only its own node (the server would refuse the others as outside the jurisdiction).
+ */
+function regionChoices(own: string): [string, string][] {
+  if (isCity(own)) return [['', '全市 All Beijing'], ...reference.regions.map((r): [string, string] => [r.code, `${r.nameZh} ${r.nameEn}`])];
+  const district = reference.regions.find((r) => r.code === own);
+  return [[own, district ? `${district.nameZh} ${district.nameEn}` : placeName(own)]];
+}
+
+/** Streets and townships carry their district's code as a prefix; a street's cases are registered in its district. */
+const districtOf = (code: string) => (code.length > 6 ? code.slice(0, 6) : code);
+
+function fillSelects(own: string): void {
+  const select = (selector: string, html: string) => {
+    const element = document.querySelector(selector);
+    if (element) element.innerHTML = html;
+  };
+  select('#region', options(regionChoices(own)));
+  select('#intake-region', options(regionChoices(districtOf(own)).filter(([code]) => code !== '')));
+  select('#channel', options(Object.entries(reference.channels)));
   // Default: the last complete year; the current one is offered to date.
   const today = chinaToday();
   const thisYear = Number(today.slice(0, 4));
@@ -282,10 +313,13 @@ function fillSelects(): void {
     const y = thisYear - back;
     return [String(y), back === 0 ? `${y}（截至 ${today.slice(5)} to date）` : String(y)];
   });
-  $('#year').innerHTML = options(years, String(thisYear - 1));
-  $('#ranking-measure').innerHTML = options(
-    rankable().map((m): [string, string] => [m.id, `${m.labelZh} ${m.labelEn}`]),
-    'satisfaction_rate',
+  select('#year', options(years, String(thisYear - 1)));
+  select(
+    '#ranking-measure',
+    options(
+      rankable().map((m): [string, string] => [m.id, `${m.labelZh} ${m.labelEn}`]),
+      'satisfaction_rate',
+    ),
   );
 }
 
@@ -295,33 +329,64 @@ async function refresh(): Promise<void> {
   await Promise.all([showHealth(), showAnalytics(), showPetitionIndex(), showRecent()]);
 }
 
-async function start(): Promise<void> {
-  const [ref, catalog] = await Promise.all([api.reference(), api.catalog()]);
-  reference = ref;
-  measures = new Map(catalog.measures.map((m) => [m.id, m]));
-  fillSelects();
-  describeRouteClock();
-  $('#region').addEventListener('change', () => {
+const isPermission = (id: string): id is Permission => Object.hasOwn(PERMISSIONS, id);
+
+/** The dashboard's panels with those the role may not see left out (see data-permission in index.html). */
+function panelsFor(): DocumentFragment {
+  const panels = $<HTMLTemplateElement>('#panels').content.cloneNode(true) as DocumentFragment;
+  for (const element of panels.querySelectorAll<HTMLElement>('[data-permission]')) {
+    const needs = element.dataset.permission!.split(' ');
+    const unknown = needs.find((id) => !isPermission(id));
+    if (unknown) throw new Error(`index.html: data-permission names no permission "${unknown}"`);
+    if (!needs.some((id) => can(id as Permission))) element.remove();
+  }
+  return panels;
+}
+
+/** For a role the dashboard has nothing for (the administrator): what the role may do, in place of empty panels. */
+function roleNoteHtml(s: Session): string {
+  return `<section class="card" id="role-note">
+      <h2>${escape(s.role.labelZh)} <small>${escape(s.role.labelEn)}</small></h2>
+      <p>看板上没有本角色可查看的内容；本角色可以 Nothing on the dashboard is for this role. The role may:</p>
+      <ul>${s.role.permissions.map((p) => `<li data-grant="${escape(p)}">${escape(PERMISSIONS[p])}</li>`).join('')}</ul>
+      <p class="note">这些功能通过 API 提供 These are served by the API: /api/v1/openapi.json.</p>
+    </section>`;
+}
+
+function jurisdictionText(s: Session): string {
+  if (s.organCode) return `机关 organ ${s.organCode}`;
+  return s.regionCode ? `${placeName(s.regionCode)} (${s.regionCode})` : '';
+}
+
+/** Adds a listener to the element when the role's dashboard has it. */
+function on(selector: string, type: string, listener: (event: Event) => void): void {
+  document.querySelector(selector)?.addEventListener(type, listener);
+}
+
+function listen(): void {
+  on('#region', 'change', () => {
     markIndexDistrict();
     void showAnalytics();
   });
-  $('#year').addEventListener('change', () => void Promise.all([showTiles(), showDeclines(), showRanking(), showPetitionIndex()]));
-  $('#ranking-measure').addEventListener('change', () => void showRanking());
-  $('#min-volume').addEventListener('change', () => void showRanking());
-  $('#alert-status').addEventListener('change', () => void showAlerts());
-  $('#scan-now').addEventListener('click', () => void scanNow());
-  $('#alerts').addEventListener('click', (event) => {
+  on('#year', 'change', () => void Promise.all([showTiles(), showDeclines(), showRanking(), showPetitionIndex()]));
+  on('#ranking-measure', 'change', () => void showRanking());
+  on('#min-volume', 'change', () => void showRanking());
+  on('#alert-status', 'change', () => void showAlerts());
+  on('#scan-now', 'click', () => void scanNow());
+  on('#alerts', 'click', (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-decide]');
     if (button) void decideAlert(button);
   });
-  $<HTMLFormElement>('#intake').addEventListener('submit', async (event) => {
+  on('#intake', 'submit', async (event) => {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
     const output = $('#intake-result');
+    const own = session?.regionCode ?? '';
     try {
       const { caseId } = await api.register({
         channel: form.get('channel'),
         regionCode: form.get('regionCode'),
+        ...(districtOf(own) !== own ? { streetCode: own } : {}),
         collectiveSize: Number(form.get('collectiveSize') || 1),
         ...(form.get('field') ? { field: form.get('field') } : {}),
         ...(form.get('summary') ? { summary: form.get('summary') } : {}),
@@ -333,7 +398,7 @@ async function start(): Promise<void> {
       output.textContent = `未登记 not registered: ${(error as Error).message}`;
     }
   });
-  $('#recent').addEventListener('click', async (event) => {
+  on('#recent', 'click', async (event) => {
     const button = event.target as HTMLButtonElement;
     const caseId = button.dataset.route;
     if (!caseId) return;
@@ -345,9 +410,67 @@ async function start(): Promise<void> {
       button.insertAdjacentHTML('afterend', `<span class="error">未转送 not routed: ${escape((error as Error).message)}</span>`);
     }
   });
-  await refresh();
 }
 
-start().catch((error: Error) => {
-  document.body.insertAdjacentHTML('afterbegin', `<p class="fatal">${escape(error.message)}</p>`);
+/** The dashboard for a logged-in user: the panels of the role, scoped to the user's jurisdiction. */
+async function openDashboard(s: Session): Promise<void> {
+  session = s;
+  granted = new Set(s.role.permissions);
+  const board = $('#dashboard');
+  board.dataset.state = 'loading';
+  board.dataset.role = s.role.id;
+  const [ref, catalog] = await Promise.all([api.reference(), can('metrics.read') ? api.catalog() : null]);
+  if (session !== s) return; // logged out while these were on their way
+  reference = ref;
+  measures = new Map((catalog?.measures ?? []).map((m) => [m.id, m]));
+  showWho(s, jurisdictionText(s));
+  board.replaceChildren(panelsFor());
+  if (!board.querySelector('[data-permission]')) board.innerHTML = roleNoteHtml(s);
+  fillSelects(s.regionCode ?? '');
+  describeRouteClock();
+  listen();
+  await refresh();
+  if (session === s) board.dataset.state = 'ready';
+}
+
+function closeDashboard(): void {
+  session = null;
+  granted = new Set();
+  disposeCharts();
+  generations.clear();
+  const board = $('#dashboard');
+  board.replaceChildren();
+  delete board.dataset.state;
+  delete board.dataset.role;
+  $('#health').replaceChildren();
+  document.querySelector('.fatal')?.remove();
+}
+
+function fatal(error: unknown): void {
+  // A lost session has already brought the login form back; that says enough.
+  if (error instanceof ApiError && error.status === 401) return;
+  document.querySelector('.fatal')?.remove();
+  document.body.insertAdjacentHTML('afterbegin', `<p class="fatal">${escape((error as Error).message)}</p>`);
+}
+
+const enter = (s: Session) => void openDashboard(s).catch(fatal);
+
+whenSignedOut(() => {
+  closeDashboard();
+  showLogin('会话已结束，请重新登录 your session has ended; log in again');
 });
+setUpLogin({
+  loggedIn: enter,
+  logOut: () =>
+    void api
+      .logout()
+      .then(() => {
+        closeDashboard();
+        showLogin();
+      })
+      .catch(fatal),
+});
+api
+  .session()
+  .then((s) => (s ? enter(s) : showLogin()))
+  .catch(fatal);

@@ -43,7 +43,7 @@ function districtRow(data: PetitionIndex, u: IndexedRegion, scale: { lo: number;
         imputed.length ? `<br><span class="flag" title="${escape(IMPUTED)}">插补 imputed: ${escape(imputed.map((i) => i.labelZh).join('、'))}</span>` : ''
       }</td>
       <td class="num">${escape(u.index.toFixed(3))}</td>
-      <td class="bar-cell"><div class="bar"><span style="width:${width}%"></span></div></td>
+      <td class="bar-cell"><div class="bar"><span data-width="${width}"></span></div></td>
       <td class="num rank-interval">${escape(low === high ? rankText(low) : `${rankText(low)}–${rankText(high)}`)}</td>
       <td class="ci-cell">${rangeBar([low, high], u.rank, 1, Math.max(ranks, 2), `名次区间 rank interval ${rankText(low)}–${rankText(high)}, 名次 rank ${u.rank}`)}</td>
     </tr>`;
