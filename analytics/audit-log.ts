@@ -230,11 +230,11 @@ const instant = (bound: 'from' | 'to') =>
 export const auditFilter = z
   .object({
     /** A user id or a username. */
-    user: z.string().min(1).optional(),
+    user: z.string().min(1).max(100).optional(),
     /** An action (`login`), or a family of them (`case` or `case.` for case.read, case.route, …). */
-    action: z.string().min(1).optional(),
+    action: z.string().min(1).max(100).optional(),
     /** A row naming this object among its object ids. */
-    object: z.string().min(1).optional(),
+    object: z.string().min(1).max(200).optional(),
     from: instant('from').optional(),
     /** Exclusive; a date includes its whole China day. */
     to: instant('to').optional(),

@@ -3,6 +3,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import { countCases } from '../analytics/case-log.js';
+import type { IdentityKeyRing } from '../analytics/identity-vault.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNELS } from '../domain/case.js';
 import { BEIJING_DISTRICTS } from '../domain/regions.js';
@@ -12,6 +13,7 @@ import { chinaDateOf } from '../rules/plain-date.js';
 import { accountabilityRoutes } from './accountability-routes.js';
 import { Api, API_PREFIX } from './api.js';
 import { auditor } from './audit.js';
+import { auditRoutes } from './audit-routes.js';
 import { caseRoutes } from './case-routes.js';
 import { dutyRoutes } from './duties.js';
 import { earlyWarningRoutes } from './early-warning.js';
@@ -41,6 +43,8 @@ export interface AppDependencies {
   /** Express's `trust proxy`: set behind a TLS-terminating proxy so cookies are marked Secure. */
   trustProxy?: boolean | string;
   env?: NodeJS.ProcessEnv;
+  /** Encrypts petitioners' identities (analytics/identity-vault.ts). */
+  identityKeys: IdentityKeyRing;
 }
 
 const TEMPORAL_DEADLINE_MS = 10_000;
@@ -72,7 +76,7 @@ export function buildApi(deps: AppDependencies): Api {
     return { channels: CHANNELS, regions: BEIJING_DISTRICTS, jurisdiction, clocks };
   });
 
-  caseRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
+  caseRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, identityKeys: deps.identityKeys, now });
   dutyRoutes(api, { store, temporal, jurisdiction, organs: BEIJING_ORGANS, audit });
   accountabilityRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   importRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
@@ -80,6 +84,7 @@ export function buildApi(deps: AppDependencies): Api {
   earlyWarningRoutes(api, { store, temporal, taskQueue, audit, now });
   recommendationRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   disputeRoutes(api, { store, jurisdiction, audit, now });
+  auditRoutes(api, { store });
 
   api.add({ method: 'get', path: '/openapi.json', summary: 'This document', access: 'public', scope: 'none' }, () => openApiDocument(api.routes));
   return api;

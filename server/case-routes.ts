@@ -8,7 +8,9 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { caseWhereabouts, eventsOfCase, recentCases } from '../analytics/case-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
+import { maskedIdentity, revealIdentity, sealIdentity, type IdentityKeyRing } from '../analytics/identity-vault.js';
 import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
+import { petitionerIdentity } from '../domain/petitioner.js';
 import type { Principal } from '../domain/roles.js';
 import { caseDeadline, casePlan } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
@@ -88,12 +90,15 @@ const intakeBody = z
     /** For an accusation: the accused organ's code, whose users never see the accuser. */
     accusedOrgan: text(40).optional(),
     anonymous: z.boolean().optional(),
+    /** Who petitions: stored encrypted apart from analytics, which see only the pseudonym. */
+    petitioner: petitionerIdentity.optional(),
     /** A claim the petitioner brought before: refused when that case was concluded on re-review. */
     sameClaimAs: caseId.optional(),
   })
   .strict();
 
 const caseParams = z.object({ caseId }).strict();
+const revealBody = z.object({ reason: text(500) }).strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) }).strict();
 
 export interface CaseRouteDeps {
@@ -102,11 +107,18 @@ export interface CaseRouteDeps {
   taskQueue: string;
   jurisdiction: string;
   audit: Auditor;
+  identityKeys: IdentityKeyRing;
   now: () => Date;
 }
 
+/**
+ * An accusation's accused organ never learns who accused it (2022 Regulations art. 46(5)): its
+ * users get no identity, masked or revealed, whatever their role.
+ */
+const accusedReader = (state: CaseState | null, p: Principal) => state?.accusation === true && state.accusedOrgan !== undefined && p.organCode === state.accusedOrgan;
+
 export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
-  const { store, temporal, taskQueue, jurisdiction, audit, now } = deps;
+  const { store, temporal, taskQueue, jurisdiction, audit, identityKeys, now } = deps;
   const handle = (id: string) => temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + id);
   const state = (id: string) => queryOrNull(handle(id), caseStateQuery);
 
@@ -120,7 +132,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
   };
 
   api.add({ method: 'post', path: '/cases', summary: 'Register a case (登记): its workflow starts', access: 'cases.register', scope: 'region', body: intakeBody, status: 201 }, async ({ req, res, body, principal }) => {
-    const { receivedBy, litigationRelated, accusation, accusedOrgan, anonymous, sameClaimAs, ...fields } = body;
+    const { receivedBy, litigationRelated, accusation, accusedOrgan, anonymous, sameClaimAs, petitioner, ...fields } = body;
+    if (petitioner && anonymous) throw new HttpError(400, 'an anonymous petition names no petitioner', undefined, 'petitioner');
     await confineRegion(store, principal, fields.regionCode);
     const region = await regionNode(store, fields.regionCode);
     if (region?.level !== 'district') throw new HttpError(400, `${fields.regionCode} is not a district of the region hierarchy`, undefined, 'regionCode');
@@ -148,7 +161,16 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
         throw new HttpError(409, `not taken: the same claim was concluded on re-review in case ${sameClaimAs} (${rule.cite})`);
       }
     }
-    const intake: CaseIntake = { ...fields, jurisdiction, caseId: fields.caseId ?? mintId('XF', receivedDate), receivedAt: receivedAt.toISOString() };
+    if (accusedOrgan && !(await organNamesOf(store, accusedOrgan)).length) throw new HttpError(400, `${accusedOrgan} is not an organ of the registry`, undefined, 'accusedOrgan');
+    // Sealed before the workflow starts: the workflow and its history carry only the pseudonym.
+    const petitionerId = petitioner ? (await sealIdentity(store, identityKeys, petitioner)).petitionerId : undefined;
+    const intake: CaseIntake = {
+      ...fields,
+      ...(petitionerId ? { petitionerId } : {}),
+      jurisdiction,
+      caseId: fields.caseId ?? mintId('XF', receivedDate),
+      receivedAt: receivedAt.toISOString(),
+    };
     const input: PetitionCaseInput = {
       intake,
       receivedBy,
@@ -168,13 +190,33 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     recentCases(store, { limit: query.limit, scope: await caseScopeOf(store, principal) }),
   );
 
-  api.add({ method: 'get', path: '/cases/:caseId', summary: "A case's state, deadlines and events", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {
+  api.add({ method: 'get', path: '/cases/:caseId', summary: "A case's state, deadlines and events; the petitioner masked", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {
     const found = await visibleCase(params.caseId, principal);
     if (!found) throw new HttpError(404, `no case ${params.caseId}`);
-    const events = await eventsOfCase(store, params.caseId);
-    await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.caseId] });
-    return { caseId: params.caseId, state: found.state, events };
+    const [events, where] = await Promise.all([eventsOfCase(store, params.caseId), caseWhereabouts(store, params.caseId)]);
+    const withheld = accusedReader(found.state, principal);
+    const petitioner = where?.petitioner_id && !withheld ? await maskedIdentity(store, identityKeys, where.petitioner_id) : null;
+    await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.caseId, ...(where?.petitioner_id ? [where.petitioner_id] : [])] });
+    return { caseId: params.caseId, state: found.state, petitioner, ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}), events };
   });
+
+  api.add(
+    { method: 'post', path: '/cases/:caseId/petitioner/reveal', summary: "Reveal the petitioner's identity, giving a reason (logged)", access: 'identity.reveal', scope: 'case', params: caseParams, body: revealBody },
+    async ({ req, params, body, principal }) => {
+      const found = await visibleCase(params.caseId, principal);
+      if (!found) throw new HttpError(404, `no case ${params.caseId}`);
+      const where = await caseWhereabouts(store, params.caseId);
+      if (accusedReader(found.state, principal)) {
+        await audit.record(req, principal, { action: 'identity.reveal', outcome: 'denied', status: 403, objectIds: [params.caseId], reason: body.reason });
+        throw new HttpError(403, 'an accusation against your organ: who brought it is not yours to know (2022 Regulations art. 46(5))');
+      }
+      const identity = where?.petitioner_id ? await revealIdentity(store, identityKeys, where.petitioner_id) : null;
+      if (!identity || !where?.petitioner_id) throw new HttpError(404, `case ${params.caseId} names no petitioner`);
+      const fields = Object.keys(identity).filter((k) => k !== 'kind');
+      await audit.record(req, principal, { action: 'identity.reveal', outcome: 'ok', status: 200, objectIds: [params.caseId, where.petitioner_id], personalFields: fields, reason: body.reason });
+      return { caseId: params.caseId, petitionerId: where.petitioner_id, petitioner: identity };
+    },
+  );
 
   actionRoutes(api, {
     temporal,

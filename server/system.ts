@@ -12,6 +12,7 @@ import { chinaDateOf } from '../rules/plain-date.js';
 import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
 import { createCaseWorker } from '../workflows/worker.js';
+import { loadIdentityKeyRing } from '../analytics/identity-vault.js';
 import { createApp } from './app.js';
 import { demoPassword, ensureDemoUsers } from './identity/demo-users.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
@@ -106,6 +107,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       taskQueue: config.temporal.taskQueue,
       jurisdiction: config.jurisdiction,
       webDir: `${PROJECT_ROOT}web/dist`,
+      identityKeys: loadIdentityKeyRing(config.dataDir),
       sessions: config.sessions,
       trustProxy: config.trustProxy,
     });

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getScan, listAlerts } from '../../analytics/early-warning/alerts.js';
 import { createApp } from '../../server/app.js';
+import { testIdentityKeys } from '../support/api-app.js';
 import { earlyWarningScanWorkflow } from '../../workflows/early-warning.js';
 import { loginAs, seedUsers, tokenHeaders } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 
 async function listen(taskQueue: string, today: string): Promise<{ base: string; server: Server }> {
-  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', now: () => new Date(`${today}T04:00:00Z`) });
+  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', identityKeys: testIdentityKeys(), now: () => new Date(`${today}T04:00:00Z`) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

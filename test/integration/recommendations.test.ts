@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getRecommendation, recommendationEventsOf } from '../../analytics/recommendation-log.js';
 import type { RecommendationIssue } from '../../domain/recommendation.js';
 import { createApp } from '../../server/app.js';
+import { testIdentityKeys } from '../support/api-app.js';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
 import { recommendationStateQuery, recommendationWorkflow, recordFeedbackUpdate, type RecommendationState } from '../../workflows/recommendation.js';
@@ -166,7 +167,7 @@ describe('the recommendation workflow', () => {
 });
 
 async function listen(taskQueue: string): Promise<{ base: string; server: Server }> {
-  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing' });
+  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', identityKeys: testIdentityKeys() });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

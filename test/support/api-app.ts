@@ -5,7 +5,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { identityKeyRing, type IdentityKeyRing } from '../../analytics/identity-vault.js';
+import { identityCipher, petitionerKeys } from '../../analytics/import/pseudonym.js';
 import { createApp, type AppDependencies } from '../../server/app.js';
 
 export interface RunningApp {
@@ -19,9 +22,17 @@ export async function temporalDown(): Promise<Client> {
   return new Client({ connection });
 }
 
-export async function startApiApp(deps: Omit<AppDependencies, 'temporal' | 'taskQueue' | 'jurisdiction'> & Partial<Pick<AppDependencies, 'temporal' | 'taskQueue' | 'jurisdiction'>>): Promise<RunningApp> {
+/** A key ring of a random secret, as a deployment's would be, kept only for the test's life. */
+export function testIdentityKeys(): IdentityKeyRing {
+  const keys = petitionerKeys(randomBytes(32));
+  return identityKeyRing(keys, [identityCipher('test', randomBytes(32))]);
+}
+
+type Optional = 'temporal' | 'taskQueue' | 'jurisdiction' | 'identityKeys';
+
+export async function startApiApp(deps: Omit<AppDependencies, Optional> & Partial<Pick<AppDependencies, Optional>>): Promise<RunningApp> {
   const temporal = deps.temporal ?? (await temporalDown());
-  const app = createApp({ taskQueue: 'test', jurisdiction: 'beijing', ...deps, temporal });
+  const app = createApp({ taskQueue: 'test', jurisdiction: 'beijing', identityKeys: testIdentityKeys(), ...deps, temporal });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsStore } from '../../analytics/store.js';
 import { buildApi } from '../../server/app.js';
 import { openApiPath } from '../../server/openapi.js';
-import { startApiApp, temporalDown, type RunningApp } from '../support/api-app.js';
+import { startApiApp, temporalDown, testIdentityKeys, type RunningApp } from '../support/api-app.js';
 
 let store: AnalyticsStore;
 let app: RunningApp;
@@ -30,7 +30,7 @@ interface Operation {
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 const served = async () => {
-  const api = buildApi({ store, temporal: await temporalDown(), taskQueue: 'test', jurisdiction: 'beijing' });
+  const api = buildApi({ store, temporal: await temporalDown(), taskQueue: 'test', jurisdiction: 'beijing', identityKeys: testIdentityKeys() });
   // What Express itself has registered on the API's router, not what the table says.
   return api.router.stack.flatMap((layer) => {
     const route = (layer as { route?: { path: string; methods: Record<string, boolean> } }).route;
