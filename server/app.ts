@@ -80,7 +80,7 @@ export function buildApi(deps: AppDependencies): Api {
   dutyRoutes(api, { store, temporal, jurisdiction, organs: BEIJING_ORGANS, audit });
   accountabilityRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   importRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
-  metricsRoutes(api, { store, jurisdiction, now });
+  metricsRoutes(api, { store, now });
   earlyWarningRoutes(api, { store, temporal, taskQueue, audit, now });
   recommendationRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   disputeRoutes(api, { store, jurisdiction, audit, now });

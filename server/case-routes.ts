@@ -134,7 +134,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
   api.add({ method: 'post', path: '/cases', summary: 'Register a case (登记): its workflow starts', access: 'cases.register', scope: 'region', body: intakeBody, status: 201 }, async ({ req, res, body, principal }) => {
     const { receivedBy, litigationRelated, accusation, accusedOrgan, anonymous, sameClaimAs, petitioner, ...fields } = body;
     if (petitioner && anonymous) throw new HttpError(400, 'an anonymous petition names no petitioner', undefined, 'petitioner');
-    await confineRegion(store, principal, fields.regionCode);
+    // A street's office registers the cases of its street: the street is what must lie in its jurisdiction.
+    await confineRegion(store, principal, fields.streetCode ?? fields.regionCode);
     const region = await regionNode(store, fields.regionCode);
     if (region?.level !== 'district') throw new HttpError(400, `${fields.regionCode} is not a district of the region hierarchy`, undefined, 'regionCode');
     if (fields.streetCode) {

@@ -23,14 +23,12 @@ import type { Principal } from '../domain/roles.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
-import { confineRegion } from './scope.js';
+import { confineRegion, regionNode } from './scope.js';
 
 const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 
 export interface MetricsRouteDeps {
   store: AnalyticsStore;
-  /** Not read: every figure is of a region in the caller's jurisdiction, so the jurisdiction's city is no longer the default. */
-  jurisdiction: string;
   now: () => Date;
 }
 
@@ -94,7 +92,13 @@ export function metricsRoutes(api: Api, deps: MetricsRouteDeps): void {
 
   api.add(
     { method: 'get', path: '/petition-index', summary: "The petition index (信访指数) of a city's districts, with its method", access: 'metrics.read', scope: 'region', query: reportQuery },
-    async ({ query, principal }) =>
-      answer(async () => petitionIndex(store, { year: query.year, region: await confineRegion(store, principal, query.region), asOf: query.asOf ?? today() })),
+    async ({ query, principal }) => {
+      const region = await confineRegion(store, principal, query.region);
+      // The index ranks every district of the city against the others: below the city it would show other districts' figures.
+      if ((await regionNode(store, region))?.level !== 'city') {
+        throw new HttpError(403, `the petition index compares all districts of the city; your jurisdiction is region ${principal.regionCode ?? ''}`, 'outside_jurisdiction', 'region');
+      }
+      return answer(async () => petitionIndex(store, { year: query.year, region, asOf: query.asOf ?? today() }));
+    },
   );
 }

@@ -35,6 +35,7 @@ function jurisdictionLabel(p: Principal): string {
 export async function confineRegion(store: AnalyticsStore, p: Principal, requested: string | undefined): Promise<string> {
   if (!p.regionCode) throw new HttpError(403, `your jurisdiction is ${jurisdictionLabel(p)}: region figures are not yours to read`, 'outside_jurisdiction');
   if (requested === undefined) return p.regionCode;
+  if (!(await regionNode(store, requested))) throw new HttpError(400, `unknown region code "${requested}" (not in the region hierarchy)`, undefined, 'region');
   if (!(await regionContains(store, p.regionCode, requested))) {
     throw new HttpError(403, `region ${requested} lies outside your jurisdiction (${jurisdictionLabel(p)})`, 'outside_jurisdiction', 'region');
   }

@@ -25,7 +25,7 @@ const plainDate = z.string().transform((text, ctx): PlainDate => {
 });
 
 const measures = list.pipe(
-  z.array(z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"; see GET /api/metrics/catalog` })),
+  z.array(z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"; see GET /api/v1/metrics/catalog` })),
 );
 const dimensions = list.pipe(
   z.array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}` })),

@@ -7,7 +7,7 @@ import { PERMISSIONS, ROLE_IDS, ROLES, type Principal } from '../../domain/roles
 import type { Api } from '../api.js';
 import type { Auditor } from '../audit.js';
 import { HttpError } from '../http-error.js';
-import { regionContains } from '../scope.js';
+import { regionContains, regionNode } from '../scope.js';
 import { requiredText as text } from '../validation.js';
 import { checkPassword } from './passwords.js';
 import { clearSessionCookie, cookieOf, SESSION_COOKIE, setSessionCookie } from './authenticate.js';
@@ -40,13 +40,16 @@ const tokenBody = z.object({ name: text(80), days: z.number().int().min(1).max(M
 const tokenParams = z.object({ tokenId: z.string().regex(/^[0-9a-f]{16}$/, 'a token id: 16 hex digits') }).strict();
 
 /** What the dashboard needs to know about who is logged in. */
-export function whoAmI(p: Principal, session?: LiveSession) {
+export async function whoAmI(store: AnalyticsStore, p: Principal, session?: LiveSession) {
   const role = ROLES[p.role];
+  const node = p.regionCode ? await regionNode(store, p.regionCode) : null;
   return {
     user: { userId: p.userId, username: p.username, displayName: p.displayName },
     role: { id: p.role, labelZh: role.labelZh, labelEn: role.labelEn, permissions: role.permissions },
     jurisdiction: p.jurisdiction,
     regionCode: p.regionCode,
+    /** The level of regionCode in the hierarchy: what the dashboard may compare across. */
+    regionLevel: node?.level ?? null,
     organCode: p.organCode,
     via: p.via,
     ...(session ? { csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(), idleExpiresAt: session.idleExpiresAt.toISOString() } : {}),
@@ -92,11 +95,11 @@ export function identityRoutes(api: Api, deps: IdentityDeps): void {
     setSessionCookie(req, res, session.token, limits.absoluteMs);
     const principal = principalOf(user, 'session');
     await audit.record(req, principal, { action: 'login', outcome: 'ok', status: 200 });
-    return whoAmI(principal, { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, idleExpiresAt: new Date(now().getTime() + limits.idleMs) });
+    return whoAmI(store, principal, { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, idleExpiresAt: new Date(now().getTime() + limits.idleMs) });
   });
 
   api.add({ method: 'get', path: '/session', summary: 'Who is logged in', access: 'user', scope: 'self' }, ({ res, principal }) =>
-    whoAmI(principal, res.locals.session as LiveSession | undefined),
+    whoAmI(store, principal, res.locals.session as LiveSession | undefined),
   );
 
   api.add({ method: 'delete', path: '/session', summary: 'Log out', access: 'user', scope: 'self' }, async ({ req, res, principal }) => {

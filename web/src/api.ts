@@ -228,7 +228,7 @@ export class ApiError extends Error {
 }
 
 /** Who is logged in, as GET and POST /api/v1/session answer. */
-export type Session = ReturnType<typeof whoAmI>;
+export type Session = Awaited<ReturnType<typeof whoAmI>>;
 
 const API = '/api/v1';
 /** The session's CSRF token: every write made with the session cookie must carry it. */

@@ -340,6 +340,8 @@ function panelsFor(): DocumentFragment {
     if (unknown) throw new Error(`index.html: data-permission names no permission "${unknown}"`);
     if (!needs.some((id) => can(id as Permission))) element.remove();
   }
+  // What compares the city's districts with one another is for users of the city only.
+  if (session?.regionLevel !== 'city') for (const element of panels.querySelectorAll('[data-city-only]')) element.remove();
   return panels;
 }
 
