@@ -110,6 +110,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       identityKeys: loadIdentityKeyRing(config.dataDir),
       sessions: config.sessions,
       trustProxy: config.trustProxy,
+      oidc: config.oidc,
     });
     const server = await listen(app, config.port, config.host);
     cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -134,6 +135,8 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
   });
 }
 
+const DEMO_ORGANS: Partial<Record<number, string>> = { 0: 'D110105', 4: 'BJ-JW' };
+
 /** Open cases received over the last three weeks, so the routing clock is visible at work. */
 async function startDemoCases(client: Client, taskQueue: string, jurisdiction: string): Promise<number> {
   const daysAgo = [1, 4, 8, 12, 17, 21];
@@ -148,6 +151,8 @@ async function startDemoCases(client: Client, taskQueue: string, jurisdiction: s
       field: ['劳动社保', '城乡建设', '国土资源', '城乡建设', '教育', '生态环境'][i]!,
       collectiveSize: i === 2 ? 7 : 1,
       summary: 'demo case',
+      // Two are already assigned to an organ of the registry, so the demo officers have a case to see.
+      ...(DEMO_ORGANS[i] ? { organCode: DEMO_ORGANS[i] } : {}),
     };
     try {
       await client.workflow.start(petitionCaseWorkflow, {
