@@ -86,7 +86,6 @@ export function resolveParams(spec: Pick<DetectorSpec, 'method' | 'params'>, giv
 }
 
 const num = (params: Resolved, name: string): number => params[name] as number;
-const optionalNum = (params: Resolved, name: string): number | undefined => params[name] as number | undefined;
 
 function define(definition: Definition): DetectorSpec {
   return {

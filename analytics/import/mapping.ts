@@ -139,7 +139,7 @@ export class RowMapper {
     const values: MappedRow['values'] = {};
     let problem: string | null = null;
     for (const [target, r, patterns] of this.compiled) {
-      const result = this.apply(target, r, patterns, fields);
+      const result = this.apply(r, patterns, fields);
       if (typeof result === 'object' && result !== null) {
         problem ??= `${target}: ${result.problem}`;
         values[target] = null;
@@ -166,7 +166,7 @@ export class RowMapper {
     return { values, identity, problem };
   }
 
-  private apply(target: CaseTarget, r: FieldRule, patterns: RegExp[], fields: Fields): string | null | { problem: string } {
+  private apply(r: FieldRule, patterns: RegExp[], fields: Fields): string | null | { problem: string } {
     let text: string | null;
     if (r.value !== undefined) text = r.value;
     else if (r.template !== undefined) text = r.template.replace(/\{([^}]+)\}/g, (_m, name: string) => normalise(fields[name] ?? '', r.normalise));

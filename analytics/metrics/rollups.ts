@@ -48,7 +48,6 @@ export const rollupTable = (rollup: Rollup) => `rollup_${rollup.id}`;
 export function measureColumns(m: Measure): { num?: string; den?: string; val?: string } {
   return m.kind === 'rate' ? { num: `${m.id}__num`, den: `${m.id}__den` } : { val: `${m.id}__val` };
 }
-const valueColumns = CASE_MEASURES.flatMap((m) => Object.values(measureColumns(m)));
 
 function dimExpr(dim: DimensionId): string {
   const column = CASES.columns[dim as keyof typeof CASES.columns];
