@@ -316,5 +316,5 @@ describe.skipIf(!existsSync(OTTAWA))('the Ottawa 311 data with the shipped mappi
     // The quoted maintenance-yard value with an Excel-escaped line break is cleaned up.
     expect(await count(store, `cases WHERE organ_code = 'Ottawa Zone 3 Tuesday A'`)).toBeGreaterThan(0);
     store.close();
-  });
+  }, 120_000); // 127,188 rows through the whole import: a volume test, not a speed target
 });
