@@ -20,6 +20,7 @@ import { earlyWarningRoutes } from './early-warning.js';
 import { errorHandler } from './errors.js';
 import { HttpError } from './http-error.js';
 import { authenticate } from './identity/authenticate.js';
+import { oidcRoutes, type OidcSettings } from './identity/oidc.js';
 import { identityRoutes } from './identity/routes.js';
 import type { SessionLimits } from './identity/sessions.js';
 import { LoginThrottle, type ThrottleOptions } from './identity/throttle.js';
@@ -45,6 +46,8 @@ export interface AppDependencies {
   env?: NodeJS.ProcessEnv;
   /** Encrypts petitioners' identities (analytics/identity-vault.ts). */
   identityKeys: IdentityKeyRing;
+  /** Login through an identity provider; without it the OIDC routes answer 404. */
+  oidc?: OidcSettings | null;
 }
 
 const TEMPORAL_DEADLINE_MS = 10_000;
@@ -64,6 +67,7 @@ export function buildApi(deps: AppDependencies): Api {
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
   identityRoutes(api, { store, limits: deps.sessions ?? DEFAULT_SESSION_LIMITS, throttle: new LoginThrottle(deps.throttle), audit, now });
+  oidcRoutes(api, { settings: deps.oidc ?? null, store, limits: deps.sessions ?? DEFAULT_SESSION_LIMITS, audit, jurisdiction, now });
 
   api.add({ method: 'get', path: '/reference', summary: 'Channels, regions and the clocks in force', access: 'user', scope: 'none' }, () => {
     const rules = caseRules(jurisdiction, chinaDateOf(now()));

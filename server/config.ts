@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { loadOidcSettings, type OidcSettings } from './identity/oidc.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -57,6 +58,8 @@ export interface AppConfig {
   sessions: { idleMs: number; absoluteMs: number };
   trustProxy: boolean | string;
   temporal: TemporalConfig;
+  /** null: no identity provider, local passwords only. */
+  oidc: OidcSettings | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loadDemo: e.XINFANG_DEMO,
     jurisdiction: e.XINFANG_JURISDICTION,
     sessions: { idleMs: e.XINFANG_SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.XINFANG_SESSION_MAX_HOURS * 3_600_000 },
+    oidc: loadOidcSettings(env),
     trustProxy: e.XINFANG_TRUST_PROXY === undefined ? false : e.XINFANG_TRUST_PROXY === '1' || e.XINFANG_TRUST_PROXY === 'true' ? true : e.XINFANG_TRUST_PROXY,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
