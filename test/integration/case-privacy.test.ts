@@ -4,44 +4,30 @@
  * table; reads show it masked; a reveal needs the permission and a reason and is audited; the
  * organ an accusation accuses never learns who accused it, whatever its user's role.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { queryAudit } from '../../analytics/audit-log.js';
-import { createApp } from '../../server/app.js';
-import { testIdentityKeys } from '../support/api-app.js';
-import { seedUsers, tokenHeaders } from '../support/login.js';
+import { startApiApp } from '../support/api-app.js';
+import { as, seedUsers } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
 
 const t = timeSkippingSuite();
 const NAME = '欧阳娜娜';
 const ID_NUMBER = '11010519491231002X';
 const PHONE = '13812345678';
-let headers: Record<string, Record<string, string>>;
 
-beforeAll(async () => {
-  await seedUsers(t.store);
-  headers = {};
-  for (const u of ['clerk-chaoyang', 'leader', 'analyst', 'officer-chaoyang', 'leader-jianwai', 'inspector']) headers[u] = await tokenHeaders(t.store, u);
-});
+beforeAll(() => seedUsers(t.store));
 
-async function serve(taskQueue: string): Promise<{ base: string; server: Server }> {
-  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', identityKeys: testIdentityKeys() });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+/** The app on this test's server, and a caller per demo user (each logged in once). */
+async function serve(taskQueue: string) {
+  const app = await startApiApp({ store: t.store, temporal: t.env.client, taskQueue });
+  const callers = new Map<string, Awaited<ReturnType<typeof as>>>();
+  const call = async (user: string, path: string, body?: unknown) => {
+    if (!callers.has(user)) callers.set(user, await as(app.base, user));
+    return callers.get(user)!(path, body);
+  };
+  return { call, close: app.close };
 }
-
-const call = async (base: string, user: string, path: string, body?: unknown) => {
-  const response = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { ...headers[user], ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
 
 async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 100; i++) {
@@ -55,15 +41,15 @@ async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
 describe("the petitioner's identity", () => {
   it('is sealed at intake, masked on reads, revealed only with a reason, and never in the workflow or analytics', async () => {
     await t.withWorker(async (taskQueue) => {
-      const { base, server } = await serve(taskQueue);
+      const { call, close } = await serve(taskQueue);
       try {
         const petitioner = { kind: 'person', name: NAME, idNumber: ID_NUMBER, phone: PHONE, address: '北京市朝阳区建国门外大街1号' };
-        const bad = await call(base, 'clerk-chaoyang', '/api/v1/cases', { channel: 'letter', regionCode: '110105', petitioner: { ...petitioner, idNumber: '110105194912310021' } });
+        const bad = await call('clerk-chaoyang', '/cases', { channel: 'letter', regionCode: '110105', petitioner: { ...petitioner, idNumber: '110105194912310021' } });
         expect(bad).toMatchObject({ status: 400, body: { problems: [{ at: 'petitioner.idNumber' }] } });
-        const created = await call(base, 'clerk-chaoyang', '/api/v1/cases', { caseId: 'PRIV-1', channel: 'letter', regionCode: '110105', streetCode: '110105001', summary: '反映拖欠工资', petitioner });
+        const created = await call('clerk-chaoyang', '/cases', { caseId: 'PRIV-1', channel: 'letter', regionCode: '110105', streetCode: '110105001', summary: '反映拖欠工资', petitioner });
         expect(created.status).toBe(201);
         const read = await eventually(async () => {
-          const r = await call(base, 'leader', '/api/v1/cases/PRIV-1');
+          const r = await call('leader', '/cases/PRIV-1');
           return r.body.petitioner ? r : undefined;
         });
         expect(read.body.petitioner).toMatchObject({ kind: 'person', name: '欧***', idNumber: '110***********002X', phone: '138****5678', masked: true });
@@ -71,9 +57,9 @@ describe("the petitioner's identity", () => {
         expect(JSON.stringify(read.body)).not.toContain(ID_NUMBER);
 
         // The analyst holds no identity.reveal; a reveal needs a reason.
-        expect((await call(base, 'analyst', '/api/v1/cases/PRIV-1/petitioner/reveal', { reason: '研究' })).status).toBe(403);
-        expect((await call(base, 'leader', '/api/v1/cases/PRIV-1/petitioner/reveal', {})).body).toMatchObject({ problems: [{ at: 'reason' }] });
-        const revealed = await call(base, 'leader', '/api/v1/cases/PRIV-1/petitioner/reveal', { reason: '领导包案：约访信访人' });
+        expect((await call('analyst', '/cases/PRIV-1/petitioner/reveal', { reason: '研究' })).status).toBe(403);
+        expect((await call('leader', '/cases/PRIV-1/petitioner/reveal', {})).body).toMatchObject({ problems: [{ at: 'reason' }] });
+        const revealed = await call('leader', '/cases/PRIV-1/petitioner/reveal', { reason: '领导包案：约访信访人' });
         expect(revealed).toMatchObject({ status: 200, body: { petitioner: { name: NAME, idNumber: ID_NUMBER, phone: PHONE } } });
         const [audit] = await queryAudit(t.store, { action: 'identity.reveal', outcome: 'ok' });
         expect(audit).toMatchObject({ username: 'leader', reason: '领导包案：约访信访人', objectIds: ['PRIV-1', revealed.body.petitionerId] });
@@ -93,14 +79,14 @@ describe("the petitioner's identity", () => {
           expect(rows[0]!.n, table_name).toBe(0);
         }
       } finally {
-        server.close();
+        await close();
       }
     });
   });
 
   it("is never shown to the accused organ, masked or revealed, whatever its user's role", async () => {
     await t.withWorker(async (taskQueue) => {
-      const { base, server } = await serve(taskQueue);
+      const { call, close } = await serve(taskQueue);
       try {
         // The accused organ took the letter in itself: the case is its own to see, the accuser is not.
         const accusation = {
@@ -112,24 +98,24 @@ describe("the petitioner's identity", () => {
           receivedBy: { organ: '朝阳区委、区政府', kind: 'organ' },
           petitioner: { kind: 'person', name: NAME, phone: PHONE },
         };
-        expect((await call(base, 'clerk-chaoyang', '/api/v1/cases', { ...accusation, accusedOrgan: 'NO-SUCH-ORGAN' })).body).toMatchObject({ problems: [{ at: 'accusedOrgan' }] });
-        expect((await call(base, 'clerk-chaoyang', '/api/v1/cases', accusation)).status).toBe(201);
+        expect((await call('clerk-chaoyang', '/cases', { ...accusation, accusedOrgan: 'NO-SUCH-ORGAN' })).body).toMatchObject({ problems: [{ at: 'accusedOrgan' }] });
+        expect((await call('clerk-chaoyang', '/cases', accusation)).status).toBe(201);
         const accused = await eventually(async () => {
-          const r = await call(base, 'officer-chaoyang', '/api/v1/cases/ACCUSE-1');
+          const r = await call('officer-chaoyang', '/cases/ACCUSE-1');
           return r.status === 200 ? r : undefined;
         });
         expect(accused.body).toMatchObject({ petitioner: null, petitionerWithheld: expect.stringContaining('accusation against your organ') });
         expect(JSON.stringify(accused.body)).not.toContain('欧');
         // Organ users hold no identity.reveal; the route refuses the accused organ on its own account too.
-        expect((await call(base, 'officer-chaoyang', '/api/v1/cases/ACCUSE-1/petitioner/reveal', { reason: '核实' })).status).toBe(403);
+        expect((await call('officer-chaoyang', '/cases/ACCUSE-1/petitioner/reveal', { reason: '核实' })).status).toBe(403);
 
         // The petition office and the leadership above the organ still see it masked, and may reveal it.
-        expect((await call(base, 'clerk-chaoyang', '/api/v1/cases/ACCUSE-1')).body.petitioner).toMatchObject({ name: '欧***', masked: true });
-        expect((await call(base, 'leader', '/api/v1/cases/ACCUSE-1/petitioner/reveal', { reason: '纪检监察转办' })).status).toBe(200);
+        expect((await call('clerk-chaoyang', '/cases/ACCUSE-1')).body.petitioner).toMatchObject({ name: '欧***', masked: true });
+        expect((await call('leader', '/cases/ACCUSE-1/petitioner/reveal', { reason: '纪检监察转办' })).status).toBe(200);
         // A street's leader is outside Chaoyang's district-level case: it does not exist for them.
-        expect((await call(base, 'leader-jianwai', '/api/v1/cases/ACCUSE-1')).status).toBe(404);
+        expect((await call('leader-jianwai', '/cases/ACCUSE-1')).status).toBe(404);
       } finally {
-        server.close();
+        await close();
       }
     });
   });

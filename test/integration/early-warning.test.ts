@@ -4,16 +4,13 @@
  * the alerts and takes one decision per alert.
  */
 import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getScan, listAlerts } from '../../analytics/early-warning/alerts.js';
-import { createApp } from '../../server/app.js';
-import { testIdentityKeys } from '../support/api-app.js';
+import { startApiApp } from '../support/api-app.js';
 import { earlyWarningScanWorkflow } from '../../workflows/early-warning.js';
-import { loginAs, seedUsers, tokenHeaders } from '../support/login.js';
+import { as, seedUsers, tokenHeaders } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
 
 const t = timeSkippingSuite();
@@ -37,24 +34,8 @@ beforeAll(async () => {
   });
 });
 
-async function listen(taskQueue: string, today: string): Promise<{ base: string; server: Server }> {
-  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', identityKeys: testIdentityKeys(), now: () => new Date(`${today}T04:00:00Z`) });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-/** Calls under /api/v1 as a demo user, logged in for real. */
-async function as(base: string, username: string) {
-  const { headers } = await loginAs(base, username);
-  return async (path: string, body?: unknown) => {
-    const res = await fetch(
-      `${base}/api/v1${path}`,
-      body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
-    );
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-}
+const listen = (taskQueue: string, today: string) =>
+  startApiApp({ store: t.store, temporal: t.env.client, taskQueue, now: () => new Date(`${today}T04:00:00Z`) });
 
 describe('the early-warning scan workflow', () => {
   it('scans a week and writes its alerts and record through the activity', async () => {
@@ -82,7 +63,7 @@ describe('the early-warning scan workflow', () => {
 
   it('through the API: start a scan, follow it, list its alerts, decide once', async () => {
     await t.withWorker(async (taskQueue) => {
-      const { base, server } = await listen(taskQueue, '2025-10-29');
+      const { base, close } = await listen(taskQueue, '2025-10-29');
       try {
         const chaoyang = await as(base, 'leader-chaoyang');
         const city = await as(base, 'leader');
@@ -138,7 +119,7 @@ describe('the early-warning scan workflow', () => {
         expect((JSON.parse(stdout) as { alerts: Array<{ alert_id: string }> }).alerts.map((a) => a.alert_id)).toEqual([second!.alert_id]);
         expect((await city('/early-warning/scans/no-such-scan')).status).toBe(404);
       } finally {
-        server.close();
+        await close();
       }
     });
   });

@@ -4,20 +4,17 @@
  * and the API for recommendations and screened disputes.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getRecommendation, recommendationEventsOf } from '../../analytics/recommendation-log.js';
 import type { RecommendationIssue } from '../../domain/recommendation.js';
-import { createApp } from '../../server/app.js';
-import { testIdentityKeys } from '../support/api-app.js';
+import { startApiApp } from '../support/api-app.js';
 import { caseDeadline } from '../../rules/case-rules.js';
 import { addDays, chinaDateOf, startOfChinaDay, type PlainDate } from '../../rules/plain-date.js';
 import { recommendationStateQuery, recommendationWorkflow, recordFeedbackUpdate, type RecommendationState } from '../../workflows/recommendation.js';
-import { loginAs, seedUsers } from '../support/login.js';
+import { as, seedUsers } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
 
 // The built-in packs name no reminders for this clock; a local pack over Beijing's does, so the
@@ -166,29 +163,12 @@ describe('the recommendation workflow', () => {
   });
 });
 
-async function listen(taskQueue: string): Promise<{ base: string; server: Server }> {
-  const app = createApp({ store: t.store, temporal: t.env.client, taskQueue, jurisdiction: 'beijing', identityKeys: testIdentityKeys() });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-/** Calls under /api/v1 as a demo user, logged in for real. */
-async function as(base: string, username: string) {
-  const { headers } = await loginAs(base, username);
-  return async (path: string, body?: unknown) => {
-    const res = await fetch(
-      `${base}/api/v1${path}`,
-      body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
-    );
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: string; code?: string } };
-  };
-}
+const listen = (taskQueue: string) => startApiApp({ store: t.store, temporal: t.env.client, taskQueue });
 
 describe('the API', () => {
   it('issues a recommendation, lists it by region and year, takes the feedback once, within each jurisdiction', async () => {
     await t.withWorker(async (taskQueue) => {
-      const { base, server } = await listen(taskQueue);
+      const { base, close } = await listen(taskQueue);
       try {
         const clerk = await as(base, 'clerk');
         const officer = await as(base, 'officer-education');
@@ -253,14 +233,14 @@ describe('the API', () => {
         expect((await officer('/recommendations/NOPE/recordFeedback', { adopted: true })).status).toBe(404);
         expect((await clerk('/recommendations/NOPE')).status).toBe(404);
       } finally {
-        server.close();
+        await close();
       }
     });
   });
 
   it('records screened disputes and resolves each once, never before its screening, within each jurisdiction', async () => {
     await t.withWorker(async (taskQueue) => {
-      const { base, server } = await listen(taskQueue);
+      const { base, close } = await listen(taskQueue);
       try {
         const city = await as(base, 'clerk');
         const street = await as(base, 'clerk-jianwai');
@@ -300,7 +280,7 @@ describe('the API', () => {
         expect((await street(`/disputes?year=${year}`)).body).toMatchObject({ region: '110105001', totals: { screened: 1 } });
         expect(await street(`/disputes?region=110105&year=${year}`)).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
       } finally {
-        server.close();
+        await close();
       }
     });
   });

@@ -45,3 +45,20 @@ export async function loginAs(base: string, username: string, password = TEST_PA
 }
 
 export const DEMO_USERNAMES = BEIJING_DEMO_USERS.map((u) => u.username);
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown> & { error?: string; code?: string };
+}
+
+/** Calls under /api/v1 as a demo user, logged in for real: GET without a body, POST with one. */
+export async function as(base: string, username: string): Promise<(path: string, body?: unknown) => Promise<Answer>> {
+  const { headers } = await loginAs(base, username);
+  return async (path, body) => {
+    const res = await fetch(
+      `${base}/api/v1${path}`,
+      body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
+    return { status: res.status, body: (await res.json()) as Answer['body'] };
+  };
+}
