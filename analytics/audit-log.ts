@@ -206,6 +206,10 @@ export function appendAudit(store: AnalyticsStore, entry: AuditEntry): Promise<A
 
 export const AUDIT_QUERY_MAX = 5000;
 
+// No entry is older than the system or later than its calendars: a bound outside them is a slip (9999-12-31).
+const EARLIEST = Date.parse('2000-01-01T00:00:00+08:00');
+const LATEST = Date.parse('2101-01-01T00:00:00+08:00');
+
 /** An instant, or a China date: its first moment for `from`, the first moment of the next day for `to`. */
 const instant = (bound: 'from' | 'to') =>
   z.string().transform((text, ctx) => {
@@ -221,7 +225,7 @@ const instant = (bound: 'from' | 'to') =>
     if (z.iso.datetime({ offset: true }).safeParse(text).success) return new Date(text);
     ctx.addIssue({ code: 'custom', message: `must be a China date (2025-03-01) or an ISO time with its offset (2025-03-01T08:00:00+08:00), not "${text}"` });
     return z.NEVER;
-  });
+  }).refine((d) => d.getTime() >= EARLIEST && d.getTime() <= LATEST, { message: 'lies outside the years 2000..2100' });
 
 /**
  * What queryAudit filters by, as the API's query string and the CLI's options give it. Unknown

@@ -8,7 +8,7 @@ import { UsageError } from './command.js';
 
 export const DEFAULT_URL = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
-export async function callApi(base: string, path: string, init?: { method: string; body: unknown }): Promise<{ status: number; body: unknown }> {
+export async function callApi(base: string, path: string, init?: { method: string; body?: unknown }): Promise<{ status: number; body: unknown }> {
   let response: Response;
   try {
     response = await fetch(new URL(path, base), {
@@ -18,7 +18,7 @@ export async function callApi(base: string, path: string, init?: { method: strin
         accept: 'application/json',
         ...(process.env.XINFANG_TOKEN ? { authorization: `Bearer ${process.env.XINFANG_TOKEN}` } : {}),
       },
-      ...(init ? { body: JSON.stringify(init.body) } : {}),
+      ...(init?.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch (error) {
     throw new UsageError(`cannot reach Xinfang Watch at ${base} (${(error as Error).message}); is \`npm start\` running? (--url)`);

@@ -132,7 +132,7 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
   };
 
   api.add(
-    { method: 'post', path: '/accountability', summary: 'Open an accountability case (追责) from a finding', access: 'accountability.decide', scope: 'case', body: openBody, status: 201 },
+    { method: 'post', path: '/accountability', summary: 'Open an accountability case (追责) from a finding', access: 'accountability.decide', scope: 'region', body: openBody, status: 201 },
     async ({ req, res, body, principal }) => {
       const region = await organRegion(body.organ);
       if (region === null) throw new HttpError(400, `unknown organ "${body.organ}": not in the organ registry`, undefined, 'organ');

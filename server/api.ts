@@ -105,6 +105,9 @@ export class Api {
         if (spec.body && !req.is('application/json')) throw new HttpError(415, 'send the body as application/json', undefined, 'content-type');
         await parse(parser, req, res);
       }
+      // A parameter a route does not declare would be ignored unseen: a typo or a probe gets no answer telling it so.
+      const undeclared = spec.query ? undefined : Object.keys(req.query as object)[0];
+      if (undeclared !== undefined) throw new HttpError(400, `${spec.method.toUpperCase()} ${API_PREFIX}${spec.path} takes no query parameters`, undefined, undeclared);
       const bad = illFormedAt(req.query, '') ?? illFormedAt(req.params, '') ?? (spec.body ? illFormedAt(req.body, '') : null);
       if (bad) throw new HttpError(400, `${bad}: not well-formed text (a lone surrogate or a NUL character)`, undefined, bad);
       const params = (spec.params ? spec.params.parse(req.params) : undefined) as P;

@@ -103,7 +103,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'object-src': ["'none'"], 'frame-ancestors': ["'none'"] },
+        // No upgrade-insecure-requests: on a plain-http deployment it would send every script to https and break the page.
+        directives: { 'upgrade-insecure-requests': null, 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'object-src': ["'none'"], 'frame-ancestors': ["'none'"] },
       },
     }),
   );

@@ -37,10 +37,11 @@ import type { Api } from './api.js';
 import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { caseScopeOf, confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
-import { idSchema as caseId, requiredText as text } from './validation.js';
+import { boundedDate, idSchema as caseId, requiredText as text } from './validation.js';
 import { action, actionRoutes, mintId, queryOrNull, startOnce } from './workflow-routes.js';
 
-const date = z.iso.date();
+// Bounded: year 0000 or 9999 passes the ISO format and would reach the workflow's calendars.
+const date = boundedDate;
 const opinion = z.object({ outcome: z.enum(['upheld', 'changed']), summary: text(2000).optional() }).strict();
 const toOrgan = z.object({ toOrgan: text(80) }).strict();
 
@@ -163,6 +164,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       }
     }
     if (accusedOrgan && !(await organNamesOf(store, accusedOrgan)).length) throw new HttpError(400, `${accusedOrgan} is not an organ of the registry`, undefined, 'accusedOrgan');
+    // Before the identity is sealed: a refused duplicate must leave the vault as it was.
+    if (fields.caseId && (await state(fields.caseId))) throw new HttpError(409, `case ${fields.caseId} is already registered`);
     // Sealed before the workflow starts: the workflow and its history carry only the pseudonym.
     const petitionerId = petitioner ? (await sealIdentity(store, identityKeys, petitioner)).petitionerId : undefined;
     const intake: CaseIntake = {

@@ -157,7 +157,7 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
       path: '/duties/:organ/:dutyId/evidence',
       summary: 'Record evidence of a periodic duty for the period containing its date',
       access: 'duties.evidence',
-      scope: 'case',
+      scope: 'region',
       params: evidenceParams,
       body: evidenceBody,
     },

@@ -58,6 +58,7 @@ export function importRoutes(api: Api, deps: ImportRouteDeps): void {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!body.length) throw new HttpError(400, 'the request body is empty: send the file as the body', undefined, '(body)');
       const dir = mkdtempSync(join(tmpdir(), 'xinfang-upload-'));
+      const path = join(dir, `upload${q.filename.slice(q.filename.lastIndexOf('.'))}`);
       try {
         let mapping;
         if (q.mapping) {
@@ -69,7 +70,6 @@ export function importRoutes(api: Api, deps: ImportRouteDeps): void {
           if (!file) throw new HttpError(400, `no mapping named ${q.mapping}`, undefined, 'mapping');
           mapping = loadMapping(file);
         }
-        const path = join(dir, `upload${q.filename.slice(q.filename.lastIndexOf('.'))}`);
         writeFileSync(path, body);
         const report = await importFiles(store, {
           sources: [{ path, name: q.filename }],
@@ -82,8 +82,10 @@ export function importRoutes(api: Api, deps: ImportRouteDeps): void {
         return report;
       } catch (error) {
         if (error instanceof ImportFileError || error instanceof MappingError) {
-          await audit.record(req, principal, { action: 'import.upload', outcome: 'failed', status: 400, detail: { filename: q.filename, mapping: q.mapping ?? null, problem: error.message } });
-          throw new HttpError(400, `${error.message} (nothing was imported)`);
+          // The readers name the file they read: the upload's own name, not the server's temporary path.
+          const problem = error.message.replaceAll(path, q.filename);
+          await audit.record(req, principal, { action: 'import.upload', outcome: 'failed', status: 400, detail: { filename: q.filename, mapping: q.mapping ?? null, problem } });
+          throw new HttpError(400, `${problem} (nothing was imported)`);
         }
         throw error;
       } finally {

@@ -326,7 +326,8 @@ async function stageFile(
       const reader = await conn.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($file)', { file: source.path });
       columns = reader.getRowObjectsJson().map((r) => String(r.column_name));
     } catch (error) {
-      throw new ImportFileError(`${name}: cannot read as Parquet (${(error as Error).message.split('\n')[0]})`);
+      // DuckDB's error class ("Invalid Input Error: ") says nothing to the one who sent the file.
+      throw new ImportFileError(`${name}: cannot read as Parquet (${(error as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '')})`);
     }
     const kind = kindOf(columns);
     checkNativeColumns(name, kind, columns);
@@ -337,9 +338,15 @@ async function stageFile(
   let kind: ImportKind | null = mapper ? 'cases' : null;
   let appender: DuckDBAppender | null = null;
   let columns: readonly { name: string }[] = CASE_COLUMNS;
+  // A file of which not one record parses is not in its format at all: refused whole, as an
+  // unreadable Parquet file or workbook is, rather than quarantined line by line.
+  let unreadable: RawRecord | undefined;
+  let readable = false;
   mapper?.startFile();
   try {
     for await (const record of records) {
+      if (record.error) unreadable ??= record;
+      else readable = true;
       if (!kind) {
         const names = Object.keys(record.fields);
         kind = kindOf(names);
@@ -366,6 +373,7 @@ async function stageFile(
       }
       appendStaged(appender, name, record, problem, values, columns);
     }
+    if (unreadable && !readable) throw new ImportFileError(`${name}: not one record could be read as ${format} (line ${unreadable.line}: ${unreadable.error})`);
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
     throw new ImportFileError(`${name}: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
-import type { DimensionId, MeasureId } from './catalog.js';
+import { measure, SOURCES, type DimensionId, type MeasureId } from './catalog.js';
 import { compareMetrics, threeDeclines, type Compared, type ThreeDeclines } from './compare.js';
 import { describe, queryMetrics, resolveRegion, type MetricRequest, type MetricRow, type QueryOptions } from './query.js';
 
@@ -15,7 +15,9 @@ export interface Figure<T> {
   /** What made the figure: re-run it with `xinfang metrics` or POST /api/metrics. */
   request: Omit<MetricRequest, 'measures'> & { measures: readonly MeasureId[] };
   measures: ReturnType<typeof describe>[];
-  data: T;
+  /** Null, with `unavailable` saying why, when the region is a street and a measure is not kept by street. */
+  data: T | null;
+  unavailable?: string;
 }
 
 export interface AnnualDataset {
@@ -83,25 +85,29 @@ export async function annualDataset(
     region: options.region,
   };
   const request = (measures: readonly MeasureId[], by?: DimensionId[]) => ({ ...base, measures, ...(by ? { by } : {}) });
-  const figure = async <T>(title: string, req: Figure<T>['request'], data: Promise<T>): Promise<Figure<T>> => ({
-    title,
-    request: req,
-    measures: req.measures.map(describe),
-    data: await data,
-  });
+  // Recommendations, duties and accountability belong to districts and organs, not streets: a
+  // street's report says so for those figures instead of failing whole.
+  const notByStreet = (measures: readonly MeasureId[]) =>
+    region.level === 'street' ? measures.filter((id) => !SOURCES[measure(id).source].region.street) : [];
+  const figure = async <T>(title: string, req: Figure<T>['request'], data: () => Promise<T>): Promise<Figure<T>> => {
+    const missing = notByStreet(req.measures);
+    const head = { title, request: req, measures: req.measures.map(describe) };
+    if (missing.length) return { ...head, data: null, unavailable: `${missing.join(', ')}: not recorded by street; see district ${region.districts[0] ?? ''}` };
+    return { ...head, data: await data() };
+  };
   const compared = (title: string, measures: readonly MeasureId[]) => {
     const req = request(measures);
-    return figure(title, req, compareMetrics(store, req, 'yoy', query));
+    return figure(title, req, () => compareMetrics(store, req, 'yoy', query));
   };
   const rows = (title: string, measures: readonly MeasureId[], by: DimensionId[]) => {
     const req = request(measures, by);
-    return figure(title, req, queryMetrics(store, req, query));
+    return figure(title, req, () => queryMetrics(store, req, query));
   };
   const area: DimensionId = region.level === 'city' ? 'district' : 'street';
 
   const [totals, declines, quality, byMonth, byChannel, byClass, byField, byArea, organs] = await Promise.all([
     compared('Petition volume, year on year', TOTALS),
-    figure('The three declines (三个下降)', request(['cases', 'collective_cases', 'first_petitions']), threeDeclines(store, base, base.region, query)),
+    figure('The three declines (三个下降)', request(['cases', 'collective_cases', 'first_petitions']), () => threeDeclines(store, base, base.region, query)),
     compared('Timeliness, satisfaction and review, year on year', QUALITY),
     rows('Cases by month', ['cases'], ['month']),
     rows('Cases by channel', ['cases', 'persons'], ['channel']),
@@ -111,7 +117,7 @@ export async function annualDataset(
     figure(
       'Organs complained about most (投诉较多的机关、单位): cases by handling organ, most first',
       request(['cases'], ['organ']),
-      queryMetrics(store, request(['cases'], ['organ']), query).then((rows) =>
+      () => queryMetrics(store, request(['cases'], ['organ']), query).then((rows) =>
         rows
           .filter((r) => r.dims.organ != null)
           .sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || String(a.dims.organ).localeCompare(String(b.dims.organ)))

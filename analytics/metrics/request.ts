@@ -15,20 +15,31 @@ const list = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
 
+// The years `year` takes: a date outside them is a slip (9999-12-31), and DuckDB would answer it.
+const FIRST_DATE = '1990-01-01';
+const LAST_DATE = '2100-12-31';
+
 const plainDate = z.string().transform((text, ctx): PlainDate => {
   try {
-    return parsePlainDate(text);
+    const date = parsePlainDate(text);
+    if (date < FIRST_DATE || date > LAST_DATE) throw new RangeError(`${date} lies outside ${FIRST_DATE}..${LAST_DATE}`);
+    return date;
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message });
     return z.NEVER;
   }
 });
 
+// `measure=` given empty would otherwise ask for no measure at all, and answer with no rows.
 const measures = list.pipe(
-  z.array(z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"; see GET /api/v1/metrics/catalog` })),
+  z
+    .array(z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"; see GET /api/v1/metrics/catalog` }))
+    .min(1, 'give at least one measure, or leave measure out for all of them'),
 );
 const dimensions = list.pipe(
-  z.array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}` })),
+  z
+    .array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}` }))
+    .min(1, 'give at least one dimension, or leave by out'),
 );
 const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
 
@@ -66,7 +77,8 @@ export const rankingQuery = z
     ...periodFields,
     measure: z.string().refine(isMeasureId, { error: (issue) => `unknown measure "${String(issue.input)}"` }),
     by: z.enum(['district', 'street', 'organ']).default('district'),
-    minVolume: z.coerce.number().int().min(0).optional(),
+    // Coerced, an empty `minVolume=` would be 0: ranking on any evidence at all, unasked.
+    minVolume: z.string().min(1, 'a whole number').pipe(z.coerce.number<string>().int().min(0)).optional(),
   })
   .strict();
 
@@ -75,6 +87,8 @@ export const reportQuery = z
   .strict();
 
 export async function answerMetrics(store: AnalyticsStore, input: unknown, today: PlainDate) {
+  // The catchall assigns each extra key to its output, and assigning "__proto__" sets a prototype: that filter would vanish unrefused.
+  if (input !== null && typeof input === 'object' && Object.hasOwn(input, '__proto__')) throw new MetricsError('unknown parameter or dimension "__proto__"');
   const { measure, by, compare, year, from, to, asOf, region, ...rest } = metricsQuery.parse(input);
   const filters: Partial<Record<DimensionId, string[]>> = {};
   for (const [key, values] of Object.entries(rest)) {

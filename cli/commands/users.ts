@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { appendAudit } from '../../analytics/audit-log.js';
 import { recordBuiltInJurisdiction } from '../../analytics/region-log.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import { isRole, ROLE_IDS, type Role } from '../../domain/roles.js';
@@ -97,6 +98,19 @@ const print = (value: unknown) => {
   return 0;
 };
 
+/** Changes made on the file bypass the API, so they are audited here, as the operating-system user. */
+const audited = async (store: AnalyticsStore, action: string, objectId: string, detail: Record<string, unknown> = {}) => {
+  await appendAudit(store, {
+    at: new Date(),
+    username: `cli:${process.env.USER ?? 'unknown'}`,
+    action,
+    route: 'xinfang users (database file)',
+    objectIds: [objectId],
+    outcome: 'ok',
+    detail,
+  });
+};
+
 async function offline(store: AnalyticsStore, jurisdiction: string, r: Request): Promise<number> {
   switch (r.verb) {
     case 'list':
@@ -111,14 +125,19 @@ async function offline(store: AnalyticsStore, jurisdiction: string, r: Request):
         ...(r.region ? { regionCode: r.region } : { organCode: r.organ }),
         password,
       });
+      await audited(store, 'user.create', user.user_id, { username: user.username, role: user.role, region: user.region_code, organ: user.organ_code });
       return print({ ...publicUser(user), ...(r.password ? {} : { password }) });
     }
     case 'disable':
-    case 'enable':
-      return print(publicUser(await setDisabled(store, r.username, r.verb === 'disable')));
+    case 'enable': {
+      const user = await setDisabled(store, r.username, r.verb === 'disable');
+      await audited(store, `user.${r.verb}`, user.user_id);
+      return print(publicUser(user));
+    }
     case 'reset-password': {
       const password = r.password ?? generated();
       const user = await resetPassword(store, r.username, password);
+      await audited(store, 'user.reset_password', user.user_id);
       return print({ ...publicUser(user), ...(r.password ? {} : { password }) });
     }
     case 'token': {
@@ -126,6 +145,7 @@ async function offline(store: AnalyticsStore, jurisdiction: string, r: Request):
       if (!user) throw new UsageError(`no user ${r.username}`);
       const days = Math.min(Number(r.days ?? 90), MAX_TOKEN_DAYS);
       const token = await createToken(store, user.user_id, r.name ?? 'cli', new Date(Date.now() + days * 86_400_000));
+      await audited(store, 'token.create', token.tokenId, { for: user.username, days });
       return print({ username: user.username, ...token, note: 'store the token now: it is not shown again; export XINFANG_TOKEN=...' });
     }
   }
@@ -144,7 +164,7 @@ async function viaApi(base: string, r: Request): Promise<number> {
     }
     case 'disable':
     case 'enable':
-      return printOrFail(await callApi(base, `${user}/${r.verb}`, { method: 'POST', body: {} }));
+      return printOrFail(await callApi(base, `${user}/${r.verb}`, { method: 'POST' }));
     case 'reset-password': {
       const password = r.password ?? generated();
       const answer = await callApi(base, `${user}/password`, { method: 'POST', body: { password } });

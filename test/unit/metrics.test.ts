@@ -204,7 +204,7 @@ describe('dimensions, regions and filters', () => {
     await expect(queryMetrics(store, { ...year(2025), measures: ['cases'], region: '999999' })).rejects.toThrow('unknown region code "999999"');
     await expect(queryMetrics(store, { ...year(2025), measures: ['cases'], by: ['month', 'year'] })).rejects.toThrow('at most one time grain');
     await expect(answerMetrics(store, { measure: 'nope', year: '2025' }, d('2026-01-01'))).rejects.toMatchObject({
-      issues: [{ path: ['measure', 0], message: 'unknown measure "nope"; see GET /api/metrics/catalog' }],
+      issues: [{ path: ['measure', 0], message: 'unknown measure "nope"; see GET /api/v1/metrics/catalog' }],
     });
     await expect(answerMetrics(store, { measure: 'cases', year: '2025', from: '2025-01-01' }, d('2026-01-01'))).rejects.toThrow('either year or from/to');
     await expect(answerMetrics(store, { measure: 'cases', from: '2025-02-30', to: '2025-03-01' }, d('2026-01-01'))).rejects.toMatchObject({
@@ -358,25 +358,29 @@ describe('the annual report dataset', () => {
   it('holds every part, each figure with the request that made it', async () => {
     const data = await annualDataset(store, { year: 2025, region: '110000', asOf: d('2026-06-30') });
     expect(data.region).toEqual({ code: '110000', level: 'city' });
-    const totals = data.statistics.totals.data.find((r) => r.measure === 'cases')!;
+    const totals = data.statistics.totals.data!.find((r) => r.measure === 'cases')!;
     expect([totals.current.value, totals.previous?.value]).toEqual([6, 4]);
     expect(data.statistics.totals.request).toMatchObject({ from: '2025-01-01', to: '2025-12-31', asOf: '2026-06-30', region: '110000' });
-    expect(data.statistics.byMonth.data.reduce((s, r) => s + (r.value ?? 0), 0)).toBe(6);
-    expect(Object.fromEntries(data.statistics.byArea.data.filter((r) => r.measure === 'cases').map((r) => [r.dims.district, r.value]))).toEqual({
+    expect(data.statistics.byMonth.data!.reduce((s, r) => s + (r.value ?? 0), 0)).toBe(6);
+    expect(Object.fromEntries(data.statistics.byArea.data!.filter((r) => r.measure === 'cases').map((r) => [r.dims.district, r.value]))).toEqual({
       '110101': 1, '110105': 4, '110108': 1,
     });
-    expect(Object.fromEntries(data.statistics.byField.data.map((r) => [r.dims.field ?? '(none)', r.value]))).toEqual({ 教育: 1, 城乡建设: 1, '(none)': 4 });
+    expect(Object.fromEntries(data.statistics.byField.data!.map((r) => [r.dims.field ?? '(none)', r.value]))).toEqual({ 教育: 1, 城乡建设: 1, '(none)': 4 });
     // A1, A2 and (since the as-of test forwarded it in 2026) A6 are handled by it.
-    expect(data.statistics.mostComplainedOrgans.data.map((r) => [r.dims.organ, r.value])).toEqual([['朝阳区教委', 3]]);
-    expect(data.officeWork.routing.data.find((r) => r.measure === 'forwarded')?.current.value).toBe(2);
-    expect(data.statistics.threeDeclines.data.achieved).toBe(false);
+    expect(data.statistics.mostComplainedOrgans.data!.map((r) => [r.dims.organ, r.value])).toEqual([['朝阳区教委', 3]]);
+    expect(data.officeWork.routing.data!.find((r) => r.measure === 'forwarded')?.current.value).toBe(2);
+    expect(data.statistics.threeDeclines.data!.achieved).toBe(false);
     expect(data.statistics.quality.measures.map((m) => m.id)).toContain('satisfaction_rate');
-    expect(data.recommendations.totals.data.find((r) => r.measure === 'recommendations_issued')?.current.value).toBe(3);
-    expect(data.other.disputes.data.find((r) => r.measure === 'dispute_resolution_rate')?.current.value).toBe(3 / 4);
-    expect(data.other.duties.data.map((r) => [r.dims.duty, r.value])).toEqual([['leadership-report', 2 / 3]]);
+    expect(data.recommendations.totals.data!.find((r) => r.measure === 'recommendations_issued')?.current.value).toBe(3);
+    expect(data.other.disputes.data!.find((r) => r.measure === 'dispute_resolution_rate')?.current.value).toBe(3 / 4);
+    expect(data.other.duties.data!.map((r) => [r.dims.duty, r.value])).toEqual([['leadership-report', 2 / 3]]);
     // A district's report breaks down by street.
     const chaoyang = await annualDataset(store, { year: 2025, region: '110105', asOf: d('2026-06-30') });
     expect(chaoyang.statistics.byArea.request.by).toEqual(['street']);
+    // A street's report has its cases; what is kept by district or organ says so instead of failing the report.
+    const jianwai = await annualDataset(store, { year: 2025, region: '110105001', asOf: d('2026-06-30') });
+    expect(jianwai.statistics.byMonth.data).not.toBeNull();
+    expect(jianwai.recommendations.totals).toMatchObject({ data: null, unavailable: expect.stringMatching(/^recommendations_issued, .*not recorded by street; see district 110105$/) });
   });
 });
 
