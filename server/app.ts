@@ -15,8 +15,8 @@ import { Api, API_PREFIX } from './api.js';
 import { auditor } from './audit.js';
 import { auditRoutes } from './audit-routes.js';
 import { caseRoutes } from './case-routes.js';
-import { dutyRoutes } from './duties.js';
-import { earlyWarningRoutes } from './early-warning.js';
+import { dutyRoutes } from './duty-routes.js';
+import { earlyWarningRoutes } from './early-warning-routes.js';
 import { errorHandler } from './errors.js';
 import { HttpError } from './http-error.js';
 import { authenticate } from './identity/authenticate.js';
@@ -26,9 +26,9 @@ import type { SessionLimits } from './identity/sessions.js';
 import { LoginThrottle, type ThrottleOptions } from './identity/throttle.js';
 import { importRoutes } from './import-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
-import { disputeRoutes } from './disputes.js';
+import { disputeRoutes } from './dispute-routes.js';
 import { openApiDocument } from './openapi.js';
-import { recommendationRoutes } from './recommendations.js';
+import { recommendationRoutes } from './recommendation-routes.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;

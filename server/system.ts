@@ -16,8 +16,8 @@ import { loadIdentityKeyRing } from '../analytics/identity-vault.js';
 import { createApp } from './app.js';
 import { demoPassword, ensureDemoUsers } from './identity/demo-users.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
-import { ensureDutySchedules } from './duties.js';
-import { ensureScanSchedule } from './early-warning.js';
+import { ensureDutySchedules } from './duty-routes.js';
+import { ensureScanSchedule } from './early-warning-routes.js';
 import { ensureRollupsSchedule } from './rollups-schedule.js';
 import { connectTemporal, startEmbeddedTemporal, type EmbeddedTemporal } from './temporal.js';
 

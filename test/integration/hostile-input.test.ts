@@ -34,7 +34,7 @@ import { roleAllows, type Permission } from '../../domain/roles.js';
 import { addDays, chinaDateOf } from '../../rules/plain-date.js';
 import { API_PREFIX, type RouteSpec } from '../../server/api.js';
 import { buildApi } from '../../server/app.js';
-import { dutiesOwed } from '../../server/duties.js';
+import { dutiesOwed } from '../../server/duty-routes.js';
 import { BEIJING_DEMO_USERS } from '../../server/identity/demo-users.js';
 import { startApiApp, temporalDown, testIdentityKeys, type RunningApp } from '../support/api-app.js';
 import { seedUsers, TEST_PASSWORD, tokenHeaders } from '../support/login.js';
