@@ -193,15 +193,9 @@ async function appendIn(conn: DuckDBConnection, entry: AuditEntry): Promise<Audi
   return record;
 }
 
-/** The last append queued on each store: one process owns the file, so this orders every append. */
-const queues = new WeakMap<AnalyticsStore, Promise<unknown>>();
-
-/** Appends one row, after every append already queued on this store. */
+/** Appends one row, after every append already queued on this store (each reads the chain's head). */
 export function appendAudit(store: AnalyticsStore, entry: AuditEntry): Promise<AuditRecord> {
-  const appended = (queues.get(store) ?? Promise.resolve()).then(() => store.transaction((conn) => appendIn(conn, entry)));
-  // A failed append must not stop the ones queued after it; its caller sees the error.
-  queues.set(store, appended.catch(() => undefined));
-  return appended;
+  return store.serially('audit', () => store.transaction((conn) => appendIn(conn, entry)));
 }
 
 export const AUDIT_QUERY_MAX = 5000;

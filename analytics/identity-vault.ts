@@ -20,7 +20,7 @@ import {
   type StoredIdentity,
 } from '../domain/petitioner.js';
 import { identityCipher, loadPetitionerKeys, type IdentityCipher, type PetitionerKeys } from './import/pseudonym.js';
-import type { AnalyticsStore } from './store.js';
+import { AnalyticsStore } from './store.js';
 
 export interface IdentityKeyRing {
   /** Encrypts every write; the others only decrypt rows not yet rotated. */
@@ -108,12 +108,15 @@ export async function sealIdentity(target: SqlTarget, ring: IdentityKeyRing, ide
   const valid = petitionerIdentity.parse(identity);
   const petitionerId = ring.pseudonym(canonicalIdentity(valid));
   const sealed = ring.current.encrypt(JSON.stringify(valid));
-  await target.run(
+  // Two intakes of one petitioner at once would upsert the same row and one would fail on
+  // DuckDB's write conflict: on the store they queue; inside a caller's transaction it orders them.
+  const write = () => target.run(
     `INSERT INTO petitioner_identities (petitioner_id, key_id, iv, ciphertext, tag)
      VALUES ($id, $key, from_hex($iv), from_hex($ct), from_hex($tag))
      ON CONFLICT (petitioner_id) DO UPDATE SET key_id = excluded.key_id, iv = excluded.iv, ciphertext = excluded.ciphertext, tag = excluded.tag`,
     { id: petitionerId, key: sealed.keyId, iv: sealed.iv.toString('hex'), ct: sealed.ciphertext.toString('hex'), tag: sealed.tag.toString('hex') },
   );
+  await (target instanceof AnalyticsStore ? target.serially('identities', write) : write());
   return { petitionerId };
 }
 

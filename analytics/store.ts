@@ -16,6 +16,8 @@ const migrationRow = z.object({ version: z.number() });
  * "Who writes DuckDB"); everything else reads through this process's API.
  */
 export class AnalyticsStore {
+  private readonly lanes = new Map<string, Promise<unknown>>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly path: string,
@@ -56,6 +58,19 @@ export class AnalyticsStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * Runs `work` after every earlier piece of work queued in the same lane of this store. DuckDB's
+   * concurrency is optimistic: two transactions writing the same row conflict and one fails, so
+   * writers of a shared row (the audit chain's head, a petitioner's identity) queue instead.
+   * One process owns the file, so an in-process queue orders every such writer.
+   */
+  serially<T>(lane: string, work: () => Promise<T>): Promise<T> {
+    const done = (this.lanes.get(lane) ?? Promise.resolve()).then(work);
+    // A failed piece must not stop the ones queued after it; its caller sees the error.
+    this.lanes.set(lane, done.catch(() => undefined));
+    return done;
   }
 
   close(): void {

@@ -82,7 +82,7 @@ const ACTIONS = [
   action(closeAccountabilityUpdate, decision, 'accountability.decide', 'Close the case by decision, with the reason'),
 ];
 
-const caseParams = z.object({ caseId: id }).strict();
+const caseParams = z.object({ id }).strict();
 const organRow = z.object({ region_code: z.string() });
 
 /**
@@ -153,15 +153,15 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
   api.add(
     {
       method: 'get',
-      path: '/accountability/:caseId',
+      path: '/accountability/:id',
       summary: 'An accountability case: ladder step, rectification deadline, steps taken, attribution, honours eligibility',
       access: 'accountability.read',
       scope: 'case',
       params: caseParams,
     },
     async ({ params, principal }) => {
-      const found = await visibleCase(params.caseId, principal);
-      if (!found) throw new HttpError(404, `no accountability case ${params.caseId}`);
+      const found = await visibleCase(params.id, principal);
+      if (!found) throw new HttpError(404, `no accountability case ${params.id}`);
       return found;
     },
   );

@@ -15,7 +15,7 @@ export type Method = 'get' | 'post' | 'delete';
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   method: Method;
-  /** Express path under /api/v1, e.g. `/cases/:caseId`. */
+  /** Express path under /api/v1, e.g. `/cases/:id`. */
   path: string;
   summary: string;
   access: Access;

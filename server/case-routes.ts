@@ -98,7 +98,8 @@ const intakeBody = z
   })
   .strict();
 
-const caseParams = z.object({ caseId }).strict();
+// One name for the object's id in every path, as the action routes have it.
+const caseParams = z.object({ id: caseId }).strict();
 const revealBody = z.object({ reason: text(500) }).strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) }).strict();
 
@@ -194,31 +195,31 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     recentCases(store, { limit: query.limit, scope: await caseScopeOf(store, principal) }),
   );
 
-  api.add({ method: 'get', path: '/cases/:caseId', summary: "A case's state, deadlines and events; the petitioner masked", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {
-    const found = await visibleCase(params.caseId, principal);
-    if (!found) throw new HttpError(404, `no case ${params.caseId}`);
-    const [events, where] = await Promise.all([eventsOfCase(store, params.caseId), caseWhereabouts(store, params.caseId)]);
+  api.add({ method: 'get', path: '/cases/:id', summary: "A case's state, deadlines and events; the petitioner masked", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {
+    const found = await visibleCase(params.id, principal);
+    if (!found) throw new HttpError(404, `no case ${params.id}`);
+    const [events, where] = await Promise.all([eventsOfCase(store, params.id), caseWhereabouts(store, params.id)]);
     const withheld = accusedReader(found.state, principal);
     const petitioner = where?.petitioner_id && !withheld ? await maskedIdentity(store, identityKeys, where.petitioner_id) : null;
-    await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.caseId, ...(where?.petitioner_id ? [where.petitioner_id] : [])] });
-    return { caseId: params.caseId, state: found.state, petitioner, ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}), events };
+    await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.id, ...(where?.petitioner_id ? [where.petitioner_id] : [])] });
+    return { caseId: params.id, state: found.state, petitioner, ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}), events };
   });
 
   api.add(
-    { method: 'post', path: '/cases/:caseId/petitioner/reveal', summary: "Reveal the petitioner's identity, giving a reason (logged)", access: 'identity.reveal', scope: 'case', params: caseParams, body: revealBody },
+    { method: 'post', path: '/cases/:id/petitioner/reveal', summary: "Reveal the petitioner's identity, giving a reason (logged)", access: 'identity.reveal', scope: 'case', params: caseParams, body: revealBody },
     async ({ req, params, body, principal }) => {
-      const found = await visibleCase(params.caseId, principal);
-      if (!found) throw new HttpError(404, `no case ${params.caseId}`);
-      const where = await caseWhereabouts(store, params.caseId);
+      const found = await visibleCase(params.id, principal);
+      if (!found) throw new HttpError(404, `no case ${params.id}`);
+      const where = await caseWhereabouts(store, params.id);
       if (accusedReader(found.state, principal)) {
-        await audit.record(req, principal, { action: 'identity.reveal', outcome: 'denied', status: 403, objectIds: [params.caseId], reason: body.reason });
+        await audit.record(req, principal, { action: 'identity.reveal', outcome: 'denied', status: 403, objectIds: [params.id], reason: body.reason });
         throw new HttpError(403, 'an accusation against your organ: who brought it is not yours to know (2022 Regulations art. 46(5))');
       }
       const identity = where?.petitioner_id ? await revealIdentity(store, identityKeys, where.petitioner_id) : null;
-      if (!identity || !where?.petitioner_id) throw new HttpError(404, `case ${params.caseId} names no petitioner`);
+      if (!identity || !where?.petitioner_id) throw new HttpError(404, `case ${params.id} names no petitioner`);
       const fields = Object.keys(identity).filter((k) => k !== 'kind');
-      await audit.record(req, principal, { action: 'identity.reveal', outcome: 'ok', status: 200, objectIds: [params.caseId, where.petitioner_id], personalFields: fields, reason: body.reason });
-      return { caseId: params.caseId, petitionerId: where.petitioner_id, petitioner: identity };
+      await audit.record(req, principal, { action: 'identity.reveal', outcome: 'ok', status: 200, objectIds: [params.id, where.petitioner_id], personalFields: fields, reason: body.reason });
+      return { caseId: params.id, petitionerId: where.petitioner_id, petitioner: identity };
     },
   );
 

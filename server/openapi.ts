@@ -8,7 +8,7 @@ import { API_PREFIX, type RouteSpec } from './api.js';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
 
-/** `/cases/:caseId` → `/cases/{caseId}` */
+/** `/cases/:id` → `/cases/{id}` */
 export const openApiPath = (path: string) => path.replace(/:([A-Za-z]\w*)/g, '{$1}');
 
 function parameters(spec: RouteSpec) {

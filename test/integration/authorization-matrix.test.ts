@@ -295,8 +295,8 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /cases': { build: on(PLACE, (place) => ({ body: { channel: 'letter', ...place, summary: '矩阵测试' } })) },
     // No region parameter: the list is always of the caller's own jurisdiction.
     'get /cases': { build: insideOnly(() => ({ query: { limit: '5' } })), servesOrgans: "an organ's users list the cases routed or assigned to their organ" },
-    'get /cases/:caseId': { build: on(CASE, (caseId) => ({ params: { caseId } })) },
-    'post /cases/:caseId/petitioner/reveal': { build: on(CASE, (caseId) => ({ params: { caseId }, body: { reason: '核实信访人身份' } })) },
+    'get /cases/:id': { build: on(CASE, (id) => ({ params: { id } })) },
+    'post /cases/:id/petitioner/reveal': { build: on(CASE, (id) => ({ params: { id }, body: { reason: '核实信访人身份' } })) },
     // Case A and C are routed and awaiting acceptance; the table's order walks them through the
     // procedure, so most actions meet a stage that refuses them. The organs named are those the
     // cases were routed to, so what an organ's user may see never changes.
@@ -322,7 +322,7 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
       build: on(ORGAN, (organ) => ({ params: { organ, dutyId: DUTY }, body: { kind: 'meeting', date: f.today, reference: '矩阵测试 会议纪要' } })),
     },
     'post /accountability': { build: on(ORGAN, (organ) => ({ body: accountabilityOpening(organ, f.today) })) },
-    'get /accountability/:caseId': { build: on(ACCOUNTABILITY, (caseId) => ({ params: { caseId } })) },
+    'get /accountability/:id': { build: on(ACCOUNTABILITY, (id) => ({ params: { id } })) },
     'post /accountability/:id/setRectificationDeadline': accountabilityAction({ rectifyBy: addDays(f.today, 40) }),
     'post /accountability/:id/submitRectification': accountabilityAction({ evidence: '整改报告 矩阵测试' }),
     'post /accountability/:id/acceptRectification': accountabilityAction(decision),

@@ -699,7 +699,7 @@ describe('hostile input', () => {
         }
 
         // An invalid percent-encoding where a path parameter is decoded.
-        probes.push(probe('GET /cases/:caseId', 'an invalid percent-encoding', 'GET', '/cases/%E0%A4%A', leader, status(400)));
+        probes.push(probe('GET /cases/:id', 'an invalid percent-encoding', 'GET', '/cases/%E0%A4%A', leader, status(400)));
         probes.push(probe('POST /cases/:id/route', 'an invalid percent-encoding', 'POST', '/cases/%E0%A4%A/route', json(clerk), status(400), '{"mode":"forward","toOrgan":"x"}'));
 
         // Names of Object.prototype in the action position: no such action, whatever an object literal holds.

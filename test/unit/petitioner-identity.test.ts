@@ -231,6 +231,17 @@ describe('identity vault', () => {
     reopened.close();
   });
 
+  it('seals one petitioner from many intakes at once without a write conflict', async () => {
+    const { store } = await openStore();
+    const phones = Array.from({ length: 20 }, (_, i) => `1381234${String(1000 + i)}`);
+    const sealed = await Promise.all(phones.map((phone) => sealIdentity(store, ringA, { ...zhang, phone })));
+    expect(new Set(sealed.map((r) => r.petitionerId)).size).toBe(1);
+    expect(await rows(store)).toHaveLength(1);
+    // The last intake queued is the identity kept.
+    expect(await revealIdentity(store, ringA, sealed[0]!.petitionerId)).toMatchObject({ phone: phones.at(-1) });
+    store.close();
+  });
+
   it('seals inside the caller’s transaction and rolls back with it', async () => {
     const { store } = await openStore();
     await expect(
