@@ -254,6 +254,11 @@ export function oidcRoutes(api: Api, deps: OidcDeps): void {
     throw new HttpError(status, why, code);
   };
 
+  api.add({ method: 'get', path: '/session/methods', summary: 'How one may log in here: a password, and the identity provider when configured', access: 'public', scope: 'none' }, () => ({
+    password: true,
+    oidc: settings !== null,
+  }));
+
   api.add(
     { method: 'get', path: '/session/oidc', summary: 'Log in through the identity provider (OpenID Connect): redirects there', access: 'public', scope: 'self' },
     async ({ req, res }) => {

@@ -781,7 +781,9 @@ describe('the running system', () => {
     // The page is checked under the policy the server really sends.
     expect(response!.headers()['content-security-policy']).toMatch(/script-src 'self'.*style-src 'self'/);
     await page.locator('#login-form').waitFor();
-    expect(asked.filter((path) => path.startsWith('/api/'))).toEqual(['/api/v1/session']);
+    expect(asked.filter((path) => path.startsWith('/api/')).sort()).toEqual(['/api/v1/session', '/api/v1/session/methods']);
+    // No identity provider in this deployment: no link to one.
+    expect(await page.locator('#login-oidc').isHidden()).toBe(true);
     expect(await page.locator('#dashboard').innerHTML()).toBe('');
     expect(await page.locator('#who').isHidden()).toBe(true);
     expect(await page.locator('#health li').count()).toBe(0);

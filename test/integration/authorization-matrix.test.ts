@@ -288,6 +288,7 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /users/:username/disable': { build: throwaway() },
     'post /users/:username/enable': { build: throwaway() },
     'post /users/:username/password': { build: throwaway({ password: 'matrix-password-5678' }) },
+    'get /session/methods': { build: plain },
     'get /session/oidc': { build: plain, refusal: oidcUnconfigured },
     'get /session/oidc/callback': { build: insideOnly(() => ({ query: { code: 'matrix', state: 'matrix' } })), refusal: oidcUnconfigured },
     'get /reference': { build: plain },

@@ -310,6 +310,16 @@ describe('OpenID Connect login', () => {
 });
 
 describe('OpenID Connect configuration', () => {
+  it('offers the provider on the login page only where one is configured', async () => {
+    expect(await (await fetch(new URL('/api/v1/session/methods', appOrigin))).json()).toEqual({ password: true, oidc: true });
+    const plain = await startApiApp({ store });
+    try {
+      expect(await (await fetch(new URL('/api/v1/session/methods', plain.base))).json()).toEqual({ password: true, oidc: false });
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('answers 404 oidc_not_configured when no provider is configured', async () => {
     const plain = await startApiApp({ store });
     try {

@@ -326,6 +326,8 @@ export const api = {
     if (!response.ok) throw await refusal(response);
     return remember((await response.json()) as Session);
   },
+  /** Whether the identity provider's login is offered besides the password. */
+  loginMethods: () => request<{ password: boolean; oidc: boolean }>('/session/methods'),
   login: async (username: string, password: string): Promise<Session> => {
     // Not through request(): a 401 here is a wrong password for the form to show, not a lost session.
     const response = await send('/session', 'POST', { username, password });

@@ -39,6 +39,11 @@ export function setUpLogin(handlers: LoginHandlers): void {
     handlers.loggedIn(session);
   });
   $('#logout').addEventListener('click', () => handlers.logOut());
+  // Offered only where the deployment has an identity provider; without one the link would lead to a 404.
+  void api
+    .loginMethods()
+    .then((methods) => ($('#login-oidc').hidden = !methods.oidc))
+    .catch(() => undefined);
 }
 
 /** The form in place of the dashboard; `notice` says why the user is asked again (the session ended). */
