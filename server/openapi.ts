@@ -28,7 +28,7 @@ const errorSchema = {
   required: ['error', 'code'],
   properties: {
     error: { type: 'string', description: 'what is wrong' },
-    code: { type: 'string', description: 'a stable code: invalid_request, unauthenticated, forbidden, outside_jurisdiction, csrf, not_found, conflict, payload_too_large, unsupported_media_type, too_many_requests, unavailable, internal' },
+    code: { type: 'string', description: 'a stable code: invalid_request, malformed_json, unauthenticated, login_failed, forbidden, outside_jurisdiction, csrf, not_found, conflict, payload_too_large, unsupported_media_type, too_many_requests, unavailable, internal; for the identity provider oidc_not_configured, oidc_failed, oidc_no_role, oidc_claims_invalid, oidc_username_taken, user_disabled' },
     problems: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, problem: { type: 'string' } } } },
   },
 };
