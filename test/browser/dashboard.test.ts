@@ -435,10 +435,11 @@ describe('the running system', () => {
     expect((await problem('/api/v1/metrics?measure=cases&from=2025-12-01&to=2025-01-01')).error).toBe('the period ends (2025-01-01) before it begins (2025-12-01)');
     expect((await problem('/api/v1/metrics?measure=cases&year=2025&from=2025-01-01')).error).toBe('give either year or from/to, not both');
     expect((await problem('/api/v1/metrics?measure=cases&year=2025&by=galaxy')).problems?.[0]?.problem).toMatch(/unknown dimension "galaxy"/);
-    // A region the user's jurisdiction does not hold, known or not, is refused naming it.
-    const outside = await api('analyst', '/api/v1/metrics?measure=cases&year=2025&region=999');
+    // An unknown region is a bad question; a known one the user's jurisdiction does not hold is refused naming the jurisdiction.
+    expect((await problem('/api/v1/metrics?measure=cases&year=2025&region=999')).problems).toEqual([{ at: 'region', problem: expect.stringMatching(/unknown region code "999"/) }]);
+    const outside = await api('analyst-chaoyang', '/api/v1/metrics?measure=cases&year=2025&region=110108');
     expect(outside.status).toBe(403);
-    expect(await outside.json()).toMatchObject({ code: 'outside_jurisdiction', error: expect.stringMatching(/region 999 lies outside your jurisdiction/) });
+    expect(await outside.json()).toMatchObject({ code: 'outside_jurisdiction', error: 'region 110108 lies outside your jurisdiction (region 110105)' });
     expect((await problem('/api/v1/metrics/ranking?measure=happiness&year=2025')).problems).toEqual([{ at: 'measure', problem: 'unknown measure "happiness"' }]);
     expect((await problem('/api/v1/metrics/three-declines?year=last')).problems?.[0]?.at).toBe('year');
     expect((await problem('/api/v1/reports/annual-data?year=2025&asOf=2025-02-30')).problems?.[0]?.at).toBe('asOf');
