@@ -14,6 +14,8 @@ const environment = z.object({
   XINFANG_DATA_DIR: z.string().default(`${PROJECT_ROOT}.data`),
   DUCKDB_PATH: z.string().optional(),
   XINFANG_DEMO: flag.default(true),
+  /** The demo users' password; unset: generated once and kept in the data directory. */
+  XINFANG_DEMO_PASSWORD: z.string().optional(),
   /** Whose policy packs govern new cases (rules/jurisdictions.json). */
   XINFANG_JURISDICTION: z.string().default('beijing'),
   /** Unset: the embedded dev server is started. Set: connect to that Temporal frontend. */
@@ -54,6 +56,7 @@ export interface AppConfig {
   dataDir: string;
   duckdbPath: string;
   loadDemo: boolean;
+  demoPassword?: string;
   jurisdiction: string;
   sessions: { idleMs: number; absoluteMs: number };
   trustProxy: boolean | string;
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.XINFANG_DATA_DIR,
     duckdbPath: e.DUCKDB_PATH ?? `${e.XINFANG_DATA_DIR}/xinfang.duckdb`,
     loadDemo: e.XINFANG_DEMO,
+    ...(e.XINFANG_DEMO_PASSWORD !== undefined ? { demoPassword: e.XINFANG_DEMO_PASSWORD } : {}),
     jurisdiction: e.XINFANG_JURISDICTION,
     sessions: { idleMs: e.XINFANG_SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.XINFANG_SESSION_MAX_HOURS * 3_600_000 },
     oidc: loadOidcSettings(env),

@@ -11,6 +11,7 @@ import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
+import { NativeConnection } from '@temporalio/worker';
 import { createCaseWorker } from '../workflows/worker.js';
 import { loadIdentityKeyRing } from '../analytics/identity-vault.js';
 import { createApp } from './app.js';
@@ -19,13 +20,17 @@ import { PROJECT_ROOT, type AppConfig } from './config.js';
 import { ensureDutySchedules } from './duty-routes.js';
 import { ensureScanSchedule } from './early-warning-routes.js';
 import { ensureRollupsSchedule } from './rollups-schedule.js';
-import { connectTemporal, startEmbeddedTemporal, type EmbeddedTemporal } from './temporal.js';
+import { startEmbeddedTemporal, temporalClient, type EmbeddedTemporal } from './temporal.js';
+
+const TEMPORAL_RETRY_MS = 30_000;
 
 export interface RunningSystem {
   url: string;
   temporalAddress: string;
   temporalUiUrl: string | null;
   temporalClient: Client;
+  /** False when the Temporal cluster did not answer at start: the system keeps trying. */
+  temporalUp: boolean;
   /** The demo users and their password, when the system started with demo data. */
   demo: { users: string[]; password: string } | null;
   stop(): Promise<void>;
@@ -38,7 +43,9 @@ export interface RunningSystem {
  */
 export async function startSystem(config: AppConfig, log: (line: string) => void): Promise<RunningSystem> {
   const cleanup: Array<() => Promise<void> | void> = [];
+  let stopped = false;
   const stop = async () => {
+    stopped = true;
     for (const step of cleanup.reverse()) await step();
   };
   try {
@@ -57,48 +64,85 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       cleanup.push(() => embedded!.stop());
     }
     const temporalAddress = config.temporal.address ?? embedded!.address;
-    const temporal = await connectTemporal(temporalAddress, config.temporal, codec);
+    const temporal = temporalClient(temporalAddress, config.temporal, codec);
     cleanup.push(() => temporal.close());
 
-    const worker = await createCaseWorker({
-      connection: temporal.worker,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      store,
-      dataConverter: temporal.dataConverter,
-    });
-    const running = worker.run();
-    cleanup.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
-
-    const duties = await ensureDutySchedules(temporal.client, {
-      jurisdiction: config.jurisdiction,
-      taskQueue: config.temporal.taskQueue,
-      organs: BEIJING_ORGANS,
-      today: chinaDateOf(new Date()),
-    });
-    log(`duties: ${duties.schedules} schedules created, ${duties.periodsOpened} current periods opened`);
-    const scanSchedule = await ensureScanSchedule(temporal.client, config.temporal.taskQueue);
-    log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 Asia/Shanghai)`);
-    const rollupsSchedule = await ensureRollupsSchedule(temporal.client, config.temporal.taskQueue);
-    log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
-
-    if (config.loadDemo && (await countCases(store)) === 0) {
+    // Figures need DuckDB only: the demo's past cases load whether or not Temporal answers.
+    const demoLive = config.loadDemo && (await countCases(store)) === 0;
+    if (demoLive) {
       const started = Date.now();
       const anchorMonth = chinaDateOf(new Date()).slice(0, 7);
       const loaded = await loadDemoData(store, { anchorMonth, jurisdiction: config.jurisdiction });
-      const live = await startDemoCases(temporal.client, config.temporal.taskQueue, config.jurisdiction);
-      log(`loaded demo data: ${loaded.cases} past cases (${loaded.events} events) and ${live} open cases in ${Date.now() - started} ms`);
+      log(`loaded demo data: ${loaded.cases} past cases (${loaded.events} events) in ${Date.now() - started} ms`);
+    }
+
+    /** The worker, the Schedules and the demo's open cases: what needs Temporal to answer. */
+    const workflows = async (): Promise<void> => {
+      const connection = await NativeConnection.connect(temporal.options);
+      const worker = await createCaseWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        store,
+        dataConverter: temporal.dataConverter,
+      }).catch(async (error: unknown) => {
+        await connection.close();
+        throw error;
+      });
+      const running = worker.run();
+      const stopWorker = async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        await connection.close();
+      };
+      try {
+        const duties = await ensureDutySchedules(temporal.client, {
+          jurisdiction: config.jurisdiction,
+          taskQueue: config.temporal.taskQueue,
+          organs: BEIJING_ORGANS,
+          today: chinaDateOf(new Date()),
+        });
+        log(`duties: ${duties.schedules} schedules created, ${duties.periodsOpened} current periods opened`);
+        const scanSchedule = await ensureScanSchedule(temporal.client, config.temporal.taskQueue);
+        log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 Asia/Shanghai)`);
+        const rollupsSchedule = await ensureRollupsSchedule(temporal.client, config.temporal.taskQueue);
+        log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
+        if (demoLive) log(`demo: ${await startDemoCases(temporal.client, config.temporal.taskQueue, config.jurisdiction)} open cases started`);
+      } catch (error) {
+        // A second try must not find this one's worker still polling beside its own.
+        await stopWorker();
+        throw error;
+      }
+      cleanup.push(stopWorker);
+    };
+    let temporalUp = true;
+    try {
+      await workflows();
+    } catch (error) {
+      // The dev server this process started is answering or the start has failed already; a
+      // cluster may be down for a while: serve what needs no workflow, and keep trying.
+      if (!config.temporal.address) throw error;
+      temporalUp = false;
+      log(`Temporal at ${temporalAddress} is not answering (${(error as Error).message.split('\n')[0]}): figures are served, case actions answer 503; trying again every ${TEMPORAL_RETRY_MS / 1000} s`);
+      const retry = setInterval(() => {
+        if (stopped) return;
+        void workflows().then(
+          () => {
+            clearInterval(retry);
+            log(`Temporal at ${temporalAddress} answers again: the worker is running`);
+          },
+          () => undefined,
+        );
+      }, TEMPORAL_RETRY_MS);
+      cleanup.push(() => clearInterval(retry));
     }
 
     let demo: RunningSystem['demo'] = null;
     if (config.loadDemo) {
-      const password = demoPassword(config.dataDir);
+      const password = demoPassword(config.dataDir, config.demoPassword);
       const users = await ensureDemoUsers(store, config.jurisdiction, password);
       demo = { users, password };
-      log(`demo users (password ${process.env.XINFANG_DEMO_PASSWORD === undefined ? `${password}, kept in ${config.dataDir}/demo-password` : 'from XINFANG_DEMO_PASSWORD'}): ${users.join(', ')}`);
+      log(`demo users (password ${config.demoPassword === undefined ? `${password}, kept in ${config.dataDir}/demo-password` : 'from XINFANG_DEMO_PASSWORD'}): ${users.join(', ')}`);
     }
 
     const app = createApp({
@@ -120,6 +164,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
       temporalAddress,
       temporalUiUrl: embedded?.uiUrl ?? null,
       temporalClient: temporal.client,
+      temporalUp,
       demo,
       stop,
     };

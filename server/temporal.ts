@@ -4,31 +4,33 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, Connection, ScheduleAlreadyRunning, type ConnectionOptions, type ScheduleOptions } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import { encryptingDataConverter } from '../workflows/payload-codec.js';
 import { PROJECT_ROOT, type TemporalConfig } from './config.js';
 
-export interface TemporalConnections {
+export interface TemporalClient {
   client: Client;
-  worker: NativeConnection;
-  /** The client's, for every worker on `worker` too: each end must read what the other encrypted. */
+  /** The client's, for every worker too: each end must read what the other encrypted. */
   dataConverter: DataConverter;
+  /** The options the worker's connection is made with. */
+  options: ConnectionOptions & NativeConnectionOptions;
   close(): Promise<void>;
 }
 
-export async function connectTemporal(address: string, config: TemporalConfig, codec: PayloadCodec): Promise<TemporalConnections> {
+/**
+ * The system's Temporal client. Its connection is lazy: it is made by the first call and made
+ * again after an outage, so the web server can start and serve figures while Temporal is down;
+ * every call made meanwhile fails as unavailable (the API answers 503).
+ */
+export function temporalClient(address: string, config: TemporalConfig, codec: PayloadCodec): TemporalClient {
   const options = connectionOptions(address, config);
-  const connection = await Connection.connect(options);
-  const worker = await NativeConnection.connect(options);
+  const connection = Connection.lazy(options);
   const dataConverter = encryptingDataConverter(codec);
   return {
     client: new Client({ connection, namespace: config.namespace, dataConverter }),
-    worker,
     dataConverter,
-    async close() {
-      await worker.close();
-      await connection.close();
-    },
+    options,
+    close: () => connection.close(),
   };
 }
 

@@ -36,8 +36,7 @@ export const BEIJING_DEMO_USERS: readonly DemoUser[] = [
   { username: 'inspector-chaoyang', displayName: '朝阳区督查人员', role: 'inspector', regionCode: '110105' },
 ];
 
-export function demoPassword(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const given = env.XINFANG_DEMO_PASSWORD;
+export function demoPassword(dataDir: string, given: string | undefined): string {
   if (given !== undefined) {
     const problem = passwordProblem(given);
     if (problem) throw new Error(`XINFANG_DEMO_PASSWORD: ${problem}`);
