@@ -4,9 +4,7 @@
  * by the offices over its organ's region and by the organ itself; to anyone else it answers
  * 404, as one that does not exist.
  */
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { AnalyticsStore } from '../analytics/store.js';
 import type { Principal } from '../domain/roles.js';
 import { attributeResponsibility } from '../rules/attribution.js';
 import { accountabilityPlan, caseRules } from '../rules/case-rules.js';
@@ -26,20 +24,12 @@ import {
   type AccountabilityState,
 } from '../workflows/accountability.js';
 import type { Api } from './api.js';
-import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { confineRegion, visibleTo } from './scope.js';
 import { boundedDate, idSchema as id, requiredText as text } from './validation.js';
-import { action, actionRoutes, actorOf, mintId, queryOrNull, startOnce } from './workflow-routes.js';
+import { action, actionRoutes, actorOf, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
-export interface AccountabilityRouteDeps {
-  store: AnalyticsStore;
-  temporal: Client;
-  taskQueue: string;
-  jurisdiction: string;
-  audit: Auditor;
-  now: () => Date;
-}
+export type AccountabilityRouteDeps = WorkflowRouteDeps;
 
 const decision = z.object({ reason: text(1000) }).strict();
 

@@ -8,6 +8,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from 'zod';
 import { roleAllows, ROLES, type Permission, type Principal } from '../domain/roles.js';
 import { HttpError } from './http-error.js';
+import { DEFAULT_EXPENSIVE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
 
 /** `public`: no login (health, login itself); `user`: any logged-in user; else a permission. */
 export type Access = Permission | 'public' | 'user';
@@ -28,6 +29,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   rawBody?: string;
   /** Largest body the route reads, after authentication (body-parser's notation: '100kb'). */
   maxBody?: string;
+  /** The route costs real work: each caller's valid requests to such routes are rate-limited together. */
+  expensive?: boolean;
   /**
    * How the answer is confined to the caller's jurisdiction, for the matrix and the document:
    * `region` (a region parameter or the principal's node), `case` (the object's region or
@@ -86,6 +89,11 @@ export function illFormedAt(value: unknown, at: string): string | null {
 export class Api {
   readonly routes: RouteSpec[] = [];
   readonly router = Router();
+  private readonly limiter: RateLimiter;
+
+  constructor(expensive: RateLimit = DEFAULT_EXPENSIVE_LIMIT) {
+    this.limiter = new RateLimiter(expensive);
+  }
 
   add<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>, handler: Handler<P, Q, B>): void {
     this.routes.push(spec as RouteSpec);
@@ -113,6 +121,14 @@ export class Api {
       const params = (spec.params ? spec.params.parse(req.params) : undefined) as P;
       const query = (spec.query ? spec.query.parse(req.query) : undefined) as Q;
       const body = (spec.body ? spec.body.parse(req.body ?? {}) : undefined) as B;
+      // Charged only once the request is valid: a refused one cost nothing to answer.
+      if (spec.expensive) {
+        const wait = this.limiter.take(principal ? `user:${principal.userId}` : `client:${req.ip ?? ''}`);
+        if (wait > 0) {
+          res.set('retry-after', String(Math.ceil(wait / 1000)));
+          throw new HttpError(429, `too many costly requests; try again in ${Math.ceil(wait / 1000)} s`);
+        }
+      }
       const result = await handler({ req, res, params, query, body, principal: principal as Principal });
       if (res.headersSent) return;
       res.status(spec.status ?? 200).json(result);

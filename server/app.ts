@@ -28,6 +28,7 @@ import { importRoutes } from './import-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { disputeRoutes } from './dispute-routes.js';
 import { openApiDocument } from './openapi.js';
+import type { RateLimit } from './rate-limit.js';
 import { recommendationRoutes } from './recommendation-routes.js';
 
 export interface AppDependencies {
@@ -44,6 +45,8 @@ export interface AppDependencies {
   /** Express's `trust proxy`: set behind a TLS-terminating proxy so cookies are marked Secure. */
   trustProxy?: boolean | string;
   env?: NodeJS.ProcessEnv;
+  /** How often one caller may use the costly routes (server/rate-limit.ts). */
+  expensiveRate?: RateLimit;
   /** Encrypts petitioners' identities (analytics/identity-vault.ts). */
   identityKeys: IdentityKeyRing;
   /** Login through an identity provider; without it the OIDC routes answer 404. */
@@ -60,7 +63,7 @@ export function buildApi(deps: AppDependencies): Api {
   const { store, temporal, taskQueue, jurisdiction } = deps;
   const now = deps.now ?? (() => new Date());
   const audit = auditor(store, now);
-  const api = new Api();
+  const api = new Api(deps.expensiveRate);
 
   api.add({ method: 'get', path: '/health', summary: 'Whether Temporal and DuckDB answer (no login needed)', access: 'public', scope: 'none' }, async ({ res }) => {
     const health = await systemHealth(store, temporal, taskQueue);

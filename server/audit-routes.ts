@@ -38,5 +38,5 @@ export function auditRoutes(api: Api, deps: { store: AnalyticsStore }): void {
     const rows = await queryAudit(store, { ...(req.query as AuditFilter), limit: AUDIT_QUERY_MAX });
     return { entries: await visibleRows(store, principal, rows, query.limit) };
   });
-  api.add({ method: 'get', path: '/audit/verify', summary: "Recompute the audit log's hash chain", access: 'audit.read', scope: 'none' }, () => verifyAuditChain(store));
+  api.add({ method: 'get', path: '/audit/verify', summary: "Recompute the audit log's hash chain", access: 'audit.read', scope: 'none', expensive: true }, () => verifyAuditChain(store));
 }

@@ -4,10 +4,8 @@
  * as one that does not exist. What the rules allow is decided by the workflow, whose refusal
  * (with its reason) comes back as 409.
  */
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { caseWhereabouts, eventsOfCase, recentCases } from '../analytics/case-log.js';
-import type { AnalyticsStore } from '../analytics/store.js';
 import { maskedIdentity, revealIdentity, sealIdentity, type IdentityKeyRing } from '../analytics/identity-vault.js';
 import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
 import { petitionerIdentity } from '../domain/petitioner.js';
@@ -34,11 +32,10 @@ import {
   type PetitionCaseInput,
 } from '../workflows/petition-case.js';
 import type { Api } from './api.js';
-import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { caseScopeOf, confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
 import { boundedDate, idSchema as caseId, requiredText as text } from './validation.js';
-import { action, actionRoutes, mintId, queryOrNull, startOnce } from './workflow-routes.js';
+import { action, actionRoutes, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
 // Bounded: year 0000 or 9999 passes the ISO format and would reach the workflow's calendars.
 const date = boundedDate;
@@ -103,14 +100,8 @@ const caseParams = z.object({ id: caseId }).strict();
 const revealBody = z.object({ reason: text(500) }).strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) }).strict();
 
-export interface CaseRouteDeps {
-  store: AnalyticsStore;
-  temporal: Client;
-  taskQueue: string;
-  jurisdiction: string;
-  audit: Auditor;
+export interface CaseRouteDeps extends WorkflowRouteDeps {
   identityKeys: IdentityKeyRing;
-  now: () => Date;
 }
 
 /**

@@ -8,23 +8,16 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DisputeError, getDispute, listDisputes, recordDispute, resolveDispute, type DisputeRow } from '../analytics/dispute-log.js';
-import type { AnalyticsStore } from '../analytics/store.js';
 import { FIELDS } from '../domain/case.js';
 import type { Principal } from '../domain/roles.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { Api } from './api.js';
-import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
 import { idSchema as id, pastDate, regionCode as code, requiredText as text, yearQuery } from './validation.js';
-import { actorOf, mintId } from './workflow-routes.js';
+import { actorOf, mintId, type RouteDeps } from './workflow-routes.js';
 
-export interface DisputeRouteDeps {
-  store: AnalyticsStore;
-  jurisdiction: string;
-  audit: Auditor;
-  now: () => Date;
-}
+export type DisputeRouteDeps = RouteDeps;
 
 const idParams = z.object({ id }).strict();
 

@@ -86,7 +86,7 @@ export function earlyWarningRoutes(api: Api, deps: EarlyWarningRouteDeps): void 
   const { store, temporal, taskQueue, audit, now } = deps;
 
   api.add(
-    { method: 'post', path: '/early-warning/scans', summary: 'Start a scan of ended weeks (default: the last one); 202 with its id', access: 'scans.start', scope: 'none', body: scanBody, status: 202 },
+    { method: 'post', path: '/early-warning/scans', summary: 'Start a scan of ended weeks (default: the last one); 202 with its id', access: 'scans.start', scope: 'none', body: scanBody, status: 202, expensive: true },
     async ({ req, res, body, principal }) => {
       const today = chinaDateOf(now());
       const week = body.week ?? lastCompleteWeek(today);

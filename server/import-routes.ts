@@ -47,6 +47,7 @@ export function importRoutes(api: Api, deps: ImportRouteDeps): void {
       query,
       rawBody: 'application/octet-stream',
       maxBody: env.XINFANG_IMPORT_MAX_BYTES ?? '256mb',
+      expensive: true,
     },
     async ({ req, query: q, principal }) => {
       // A file brings rows of any region it holds, so it is for the jurisdiction as a whole:

@@ -54,7 +54,7 @@ export function metricsRoutes(api: Api, deps: MetricsRouteDeps): void {
   api.add({ method: 'get', path: '/metrics/catalog', summary: 'Every measure and dimension', access: 'metrics.read', scope: 'none' }, () => catalog());
 
   api.add(
-    { method: 'get', path: '/metrics', summary: 'Measures by any dimensions, filtered by dimension values (JSON, or Arrow IPC)', access: 'metrics.read', scope: 'region', query: metricsQuery },
+    { method: 'get', path: '/metrics', summary: 'Measures by any dimensions, filtered by dimension values (JSON, or Arrow IPC)', access: 'metrics.read', scope: 'region', query: metricsQuery, expensive: true },
     async ({ req, res, query, principal }) => {
       const result = await answer(async () => answerMetrics(store, await confined(req.query, principal, query.region), today()));
       if (req.accepts(['application/json', ARROW_STREAM]) === ARROW_STREAM) {
@@ -72,17 +72,17 @@ export function metricsRoutes(api: Api, deps: MetricsRouteDeps): void {
   );
 
   api.add(
-    { method: 'get', path: '/metrics/ranking', summary: 'A fair ranking of districts, streets or organs, with intervals and volume tiers', access: 'metrics.read', scope: 'region', query: rankingQuery },
+    { method: 'get', path: '/metrics/ranking', summary: 'A fair ranking of districts, streets or organs, with intervals and volume tiers', access: 'metrics.read', scope: 'region', query: rankingQuery, expensive: true },
     async ({ req, query, principal }) => answer(async () => answerRanking(store, await confined(req.query, principal, query.region), today())),
   );
 
   api.add(
-    { method: 'get', path: '/metrics/three-declines', summary: 'The three declines (三个下降), each year on year', access: 'metrics.read', scope: 'region', query: periodQuery },
+    { method: 'get', path: '/metrics/three-declines', summary: 'The three declines (三个下降), each year on year', access: 'metrics.read', scope: 'region', query: periodQuery, expensive: true },
     async ({ req, query, principal }) => answer(async () => answerThreeDeclines(store, await confined(req.query, principal, query.region), today())),
   );
 
   api.add(
-    { method: 'get', path: '/reports/annual-data', summary: "The annual report's dataset, every figure with the request that made it", access: 'metrics.read', scope: 'region', query: reportQuery },
+    { method: 'get', path: '/reports/annual-data', summary: "The annual report's dataset, every figure with the request that made it", access: 'metrics.read', scope: 'region', query: reportQuery, expensive: true },
     async ({ req, query, principal }) =>
       answer(async () => {
         const q = await confined(req.query, principal, query.region);
@@ -91,7 +91,7 @@ export function metricsRoutes(api: Api, deps: MetricsRouteDeps): void {
   );
 
   api.add(
-    { method: 'get', path: '/petition-index', summary: "The petition index (信访指数) of a city's districts, with its method", access: 'metrics.read', scope: 'region', query: reportQuery },
+    { method: 'get', path: '/petition-index', summary: "The petition index (信访指数) of a city's districts, with its method", access: 'metrics.read', scope: 'region', query: reportQuery, expensive: true },
     async ({ query, principal }) => {
       const region = await confineRegion(store, principal, query.region);
       // The index ranks every district of the city against the others: below the city it would show other districts' figures.

@@ -40,9 +40,10 @@ export function openApiDocument(routes: readonly RouteSpec[]) {
     const access = spec.access === 'public' ? 'no login' : spec.access === 'user' ? 'any logged-in user' : `permission ${spec.access}: ${PERMISSIONS[spec.access]}`;
     (paths[path] ??= {})[spec.method] = {
       summary: spec.summary,
-      description: `Access: ${access}. Scope: ${spec.scope}.`,
+      description: `Access: ${access}. Scope: ${spec.scope}.${spec.expensive ? ' Rate-limited per caller (429 with Retry-After).' : ''}`,
       'x-access': spec.access,
       'x-scope': spec.scope,
+      ...(spec.expensive ? { 'x-rate-limited': true } : {}),
       ...(spec.access === 'public' ? { security: [] } : {}),
       parameters: parameters(spec),
       ...(spec.body

@@ -5,10 +5,8 @@
  * recommendation is seen by the offices of its region and by the organ it is addressed to;
  * to anyone else it answers 404, as one that does not exist.
  */
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { getRecommendation, listRecommendations, recommendationEventsOf, type RecommendationRow } from '../analytics/recommendation-log.js';
-import type { AnalyticsStore } from '../analytics/store.js';
 import { RECOMMENDATION_KIND_CODES, type RecommendationIssue } from '../domain/recommendation.js';
 import type { Principal } from '../domain/roles.js';
 import { caseRules } from '../rules/case-rules.js';
@@ -24,20 +22,12 @@ import {
   type RecommendationState,
 } from '../workflows/recommendation.js';
 import type { Api } from './api.js';
-import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
 import { idSchema as id, pastDate, regionCode, requiredText as text, yearQuery } from './validation.js';
-import { action, actionRoutes, mintId, queryOrNull, startOnce } from './workflow-routes.js';
+import { action, actionRoutes, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
-export interface RecommendationRouteDeps {
-  store: AnalyticsStore;
-  temporal: Client;
-  taskQueue: string;
-  jurisdiction: string;
-  audit: Auditor;
-  now: () => Date;
-}
+export type RecommendationRouteDeps = WorkflowRouteDeps;
 
 const idParams = z.object({ id }).strict();
 

@@ -14,11 +14,27 @@ import {
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { scopeLabel, type Permission, type Principal } from '../domain/roles.js';
+import type { AnalyticsStore } from '../analytics/store.js';
 import type { PlainDate } from '../rules/plain-date.js';
 import type { Api } from './api.js';
 import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { idSchema } from './validation.js';
+
+/** What every route module of the office's records is given. */
+export interface RouteDeps {
+  store: AnalyticsStore;
+  /** Whose policy packs govern what the routes record. */
+  jurisdiction: string;
+  audit: Auditor;
+  now: () => Date;
+}
+
+/** …and those whose records are workflows. */
+export interface WorkflowRouteDeps extends RouteDeps {
+  temporal: Client;
+  taskQueue: string;
+}
 
 /** `PREFIX-YYYYMMDD-HEX`: readable by day, unguessable within it. */
 export function mintId(prefix: string, day: PlainDate, bytes = 4): string {

@@ -28,6 +28,7 @@ beforeAll(async () => {
     sessions: { idleMs: IDLE_MS, absoluteMs: ABSOLUTE_MS },
     throttle: { freeFailures: 3, clientFreeFailures: 50, baseDelayMs: 300, maxDelayMs: 5_000 },
     trustProxy: true,
+    expensiveRate: { burst: 3, perMinute: 6 },
   });
 }, 60_000);
 afterAll(async () => {
@@ -232,6 +233,20 @@ describe('hardening', () => {
     expect(register).toMatchObject({ status: 503, body: { code: 'unavailable' } });
     expect(register.body.error).toMatch(/Temporal/);
     expect(await count('cases')).toBe(cases);
+  });
+
+  it('rate-limits the costly routes per caller, counting only valid requests', async () => {
+    const analyst = await tokenHeaders(store, 'analyst-chaoyang');
+    // Invalid questions cost nothing to answer and are not counted.
+    for (let i = 0; i < 5; i++) expect((await call('/api/v1/metrics?measure=nope&year=2025', { headers: analyst })).status).toBe(400);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await call('/api/v1/metrics?measure=cases&year=2025', { headers: analyst }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429]);
+    expect(answers[3]!.body).toMatchObject({ code: 'too_many_requests' });
+    expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Another caller has its own bucket; a cheap route is not limited.
+    expect((await call('/api/v1/metrics?measure=cases&year=2025', { headers: await tokenHeaders(store, 'inspector-chaoyang') })).status).toBe(200);
+    expect((await call('/api/v1/metrics/catalog', { headers: analyst })).status).toBe(200);
   });
 
   it('needs a login for everything but health, login and the API document', async () => {
