@@ -4,7 +4,7 @@
  * stored. A session ends when idle too long, at its absolute limit, on logout, or when its user
  * is disabled or given a new password.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AnalyticsStore } from '../../analytics/store.js';
 import { userById, type UserRecord } from './users.js';
@@ -16,6 +16,7 @@ export interface SessionLimits {
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
+const sameDigest = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 // Writing last_seen_at on every request would make each read a DuckDB write; a minute's
 // resolution is plenty for an idle limit counted in minutes.
@@ -103,7 +104,7 @@ export async function userOfToken(store: AnalyticsStore, token: string, now = ne
     `SELECT user_id, secret_hash, epoch_ms(expires_at)::DOUBLE AS expires_ms, revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE token_id = $id`,
     { id: m[1]! },
   );
-  if (!row || row.revoked || now.getTime() >= row.expires_ms || row.secret_hash !== digest(m[2]!)) return null;
+  if (!row || row.revoked || now.getTime() >= row.expires_ms || !sameDigest(row.secret_hash, digest(m[2]!))) return null;
   const user = await userById(store, row.user_id);
   return user && !user.disabled ? user : null;
 }
