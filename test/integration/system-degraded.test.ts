@@ -51,7 +51,6 @@ describe('the system with Temporal down', () => {
     expect(figures.status).toBe(200);
 
     const clerk = (await loginAs(system.url, 'clerk', 'degraded-demo-pw')).headers;
-    const started = Date.now();
     const register = await fetch(new URL('/api/v1/cases', system.url), {
       method: 'POST',
       headers: { ...clerk, 'content-type': 'application/json' },
@@ -59,8 +58,6 @@ describe('the system with Temporal down', () => {
     });
     expect(register.status).toBe(503);
     expect(await register.json()).toMatchObject({ code: 'unavailable', error: expect.stringMatching(/Temporal.*nothing was changed/) });
-    // Bounded by the request's Temporal deadline, not the client's retries.
-    expect(Date.now() - started).toBeLessThan(15_000);
     const after = (await (await fetch(new URL('/api/health', system.url))).json()) as { duckdb: { cases: number } };
     expect(after.duckdb.cases).toBe(before.duckdb.cases);
   }, 60_000);
