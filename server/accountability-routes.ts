@@ -118,7 +118,7 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     if (!found) return null;
     // The case names its organ by code, never by a name, so an organ's names are not looked up.
     const where = { regionCode: await organRegion(found.organ), organs: [found.organ] };
-    return (await visibleTo(store, p, where, async () => [])) ? found : null;
+    return (await visibleTo(store, p, where)) ? found : null;
   };
 
   api.add(

@@ -115,13 +115,13 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
   const handle = (id: string) => temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + id);
   const state = (id: string) => queryOrNull(handle(id), caseStateQuery);
 
-  /** The case's state and events when `p` may see it; null otherwise (the caller answers 404). */
-  const visibleCase = async (id: string, p: Principal): Promise<{ state: CaseState | null } | null> => {
+  /** The case's state and DuckDB row when `p` may see it; null otherwise (the caller answers 404). */
+  const visibleCase = async (id: string, p: Principal) => {
     const [workflow, row] = await Promise.all([state(id), caseWhereabouts(store, id)]);
     if (!workflow && !row) return null;
     const organs = [row?.organ_code, workflow?.responsibleOrgan, workflow?.routing?.toOrgan];
     const where = { regionCode: row?.region_code ?? workflow?.regionCode ?? null, streetCode: row?.street_code ?? workflow?.streetCode ?? null, organs };
-    return (await visibleTo(store, p, where, (code) => organNamesOf(store, code))) ? { state: workflow } : null;
+    return (await visibleTo(store, p, where)) ? { state: workflow, row } : null;
   };
 
   api.add({ method: 'post', path: '/cases', summary: 'Register a case (登记): its workflow starts', access: 'cases.register', scope: 'region', body: intakeBody, status: 201 }, async ({ req, res, body, principal }) => {
@@ -189,7 +189,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
   api.add({ method: 'get', path: '/cases/:id', summary: "A case's state, deadlines and events; the petitioner masked", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {
     const found = await visibleCase(params.id, principal);
     if (!found) throw new HttpError(404, `no case ${params.id}`);
-    const [events, where] = await Promise.all([eventsOfCase(store, params.id), caseWhereabouts(store, params.id)]);
+    const events = await eventsOfCase(store, params.id);
+    const where = found.row;
     const withheld = accusedReader(found.state, principal);
     const petitioner = where?.petitioner_id && !withheld ? await maskedIdentity(store, identityKeys, where.petitioner_id) : null;
     await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.id, ...(where?.petitioner_id ? [where.petitioner_id] : [])] });
@@ -201,7 +202,7 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     async ({ req, params, body, principal }) => {
       const found = await visibleCase(params.id, principal);
       if (!found) throw new HttpError(404, `no case ${params.id}`);
-      const where = await caseWhereabouts(store, params.id);
+      const where = found.row;
       if (accusedReader(found.state, principal)) {
         await audit.record(req, principal, { action: 'identity.reveal', outcome: 'denied', status: 403, objectIds: [params.id], reason: body.reason });
         throw new HttpError(403, 'an accusation against your organ: who brought it is not yours to know (2022 Regulations art. 46(5))');

@@ -13,7 +13,7 @@ import type { Principal } from '../domain/roles.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
-import { confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
+import { confineRegion, regionNode, visibleTo } from './scope.js';
 import { idSchema as id, pastDate, regionCode as code, requiredText as text, yearQuery } from './validation.js';
 import { actorOf, mintId, type RouteDeps } from './workflow-routes.js';
 
@@ -40,7 +40,7 @@ export function disputeRoutes(api: Api, deps: DisputeRouteDeps): void {
   const visibleDispute = async (disputeId: string, p: Principal): Promise<DisputeRow | null> => {
     const row = await getDispute(store, disputeId);
     if (!row) return null;
-    return (await visibleTo(store, p, { regionCode: row.region_code, streetCode: row.street_code }, (c) => organNamesOf(store, c))) ? row : null;
+    return (await visibleTo(store, p, { regionCode: row.region_code, streetCode: row.street_code })) ? row : null;
   };
   /** The store's refusal as the API's answer; the decision, taken or refused, goes to the audit log. */
   const decided = async <T>(req: Request, p: Principal, action: string, disputeId: string, status: number, work: () => Promise<T>): Promise<T> => {

@@ -139,7 +139,7 @@ export function earlyWarningRoutes(api: Api, deps: EarlyWarningRouteDeps): void 
       },
       async ({ req, params, body, principal }) => {
         const alert = await getAlert(store, params.id);
-        const visible = alert !== undefined && (await visibleTo(store, principal, { regionCode: alert.region_code }, async () => []));
+        const visible = alert !== undefined && (await visibleTo(store, principal, { regionCode: alert.region_code }));
         if (!visible) throw new HttpError(404, `no alert ${params.id}`);
         const action = `alert.${verb}`;
         try {

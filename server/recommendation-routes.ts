@@ -23,7 +23,7 @@ import {
 } from '../workflows/recommendation.js';
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
-import { confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
+import { confineRegion, regionNode, visibleTo } from './scope.js';
 import { idSchema as id, pastDate, regionCode, requiredText as text, yearQuery } from './validation.js';
 import { action, actionRoutes, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
@@ -61,7 +61,7 @@ export function recommendationRoutes(api: Api, deps: RecommendationRouteDeps): v
       regionCode: workflow?.recommendation.regionCode ?? record?.region_code ?? null,
       organs: [workflow?.recommendation.toOrgan ?? record?.to_organ],
     };
-    return (await visibleTo(store, p, where, (c) => organNamesOf(store, c))) ? { workflow, record } : null;
+    return (await visibleTo(store, p, where)) ? { workflow, record } : null;
   };
 
   api.add(

@@ -50,10 +50,11 @@ export interface ScopedObject {
 }
 
 /** Whether `p` may see an object with this region and these organs. */
-export async function visibleTo(store: AnalyticsStore, p: Principal, o: ScopedObject, organNames: (code: string) => Promise<string[]>): Promise<boolean> {
+export async function visibleTo(store: AnalyticsStore, p: Principal, o: ScopedObject): Promise<boolean> {
   if (p.organCode) {
-    const mine = new Set([p.organCode, ...(await organNames(p.organCode))]);
-    return (o.organs ?? []).some((x) => x != null && mine.has(x));
+    if (!o.organs?.length) return false;
+    const mine = new Set(await organAliases(store, p.organCode));
+    return o.organs.some((x) => x != null && mine.has(x));
   }
   if (!p.regionCode) return false;
   if (o.streetCode && (await regionContains(store, p.regionCode, o.streetCode))) return true;
@@ -67,6 +68,9 @@ export async function organNamesOf(store: AnalyticsStore, code: string): Promise
   return (await store.all(organName, 'SELECT name_zh FROM organs WHERE code = $code', { code })).map((r) => r.name_zh);
 }
 
+/** Everything a record may call the organ by: its code and its names. */
+const organAliases = async (store: AnalyticsStore, code: string) => [code, ...(await organNamesOf(store, code))];
+
 const regionRow = z.object({ code: z.string(), level: z.enum(['city', 'district', 'street']), parent_code: z.string().nullable() });
 
 /** A node of the region hierarchy kept in DuckDB (Beijing's at start-up, another's with its import). */
@@ -77,7 +81,7 @@ export async function regionNode(store: AnalyticsStore, code: string) {
 
 /** The principal's jurisdiction as a case list's filter. */
 export async function caseScopeOf(store: AnalyticsStore, p: Principal): Promise<CaseScope> {
-  if (p.organCode) return { organs: [p.organCode, ...(await organNamesOf(store, p.organCode))] };
+  if (p.organCode) return { organs: await organAliases(store, p.organCode) };
   const node = p.regionCode ? await regionNode(store, p.regionCode) : null;
   if (!node) throw new HttpError(403, `your region ${p.regionCode ?? '(none)'} is not in the region hierarchy`, 'outside_jurisdiction');
   return { region: node.code, level: node.level };
