@@ -2,6 +2,7 @@ import { listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue
 import { z } from 'zod';
 import { caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
 import { chinaDateOf } from '../rules/plain-date.js';
+import type { CaseStage } from '../workflows/case-actions.js';
 import { refreshCaseFacts } from './facts.js';
 import type { AnalyticsStore } from './store.js';
 
@@ -162,53 +163,226 @@ export async function eventsOfCase(store: AnalyticsStore, caseId: string): Promi
   );
 }
 
-const caseSummaryRow = z.object({
+/** Where a case can stand, as its events imply it (the workflow's stages, workflows/case-actions.ts). */
+export const CASE_STAGES = [
+  'awaiting_route',
+  'awaiting_notice',
+  'awaiting_acceptance',
+  'handling',
+  'review_window',
+  'in_review',
+  're_review_window',
+  'in_re_review',
+  'closed',
+] as const satisfies readonly CaseStage[];
+// A stage added to the workflow must be derived here too, or a list filter would miss it.
+const everyStage: Exclude<CaseStage, (typeof CASE_STAGES)[number]> extends never ? true : never = true;
+void everyStage;
+
+/** The clocks an organ owes within a case; the petitioner's own windows (review requests) are not owed. */
+export const OVERDUE_STEPS = ['route', 'notify', 'handle', 'assigned', 'review', 'reReview'] as const;
+export type OverdueStep = (typeof OVERDUE_STEPS)[number];
+
+const caseListRow = z.object({
   case_id: z.string(),
   received_at: z.string(),
   channel: z.string(),
   region_code: z.string(),
   field: z.string().nullable(),
-  origin: z.string(),
+  origin: z.enum(['workflow', 'demo', 'import']),
   route_due: z.string().nullable(),
   routed: z.boolean(),
   route_overdue: z.boolean(),
+  stage: z.enum(CASE_STAGES),
+  overdue_step: z.enum(OVERDUE_STEPS).nullable(),
+  overdue_due: z.string().nullable(),
+  days_late: z.number().nullable(),
+  total: z.number(),
 });
-export type CaseSummary = z.infer<typeof caseSummaryRow>;
 
+export interface CaseSummary {
+  case_id: string;
+  received_at: string;
+  channel: string;
+  region_code: string;
+  field: string | null;
+  origin: CaseOrigin;
+  /** The first clock's due date as recorded at receipt (the route clock, or notify for an organ's own intake). */
+  route_due: string | null;
+  routed: boolean;
+  route_overdue: boolean;
+  stage: CaseStage;
+  /** A live workflow takes the case's actions: only a workflow's case, and only until it closes. */
+  actionable: boolean;
+  /** The owed step whose deadline has passed undone, the longest late when several have. */
+  overdue: { step: OverdueStep; due: string; daysLate: number } | null;
+}
+
+type RegionScope = { region: string; level: 'city' | 'district' | 'street' };
 /**
  * Whose cases a list may show: a region node and its subtree (a street matches on the case's
- * street), or the cases assigned to an organ (by its code or its name as routing recorded it).
+ * street), or the cases assigned to an organ (by its code or its name as routing recorded it),
+ * optionally narrowed to a region's.
  */
-export type CaseScope = { region: string; level: 'city' | 'district' | 'street' } | { organs: string[] };
+export type CaseScope = RegionScope | { organs: string[]; within?: RegionScope };
 
-/** Most recently received cases with the state their events imply, within `scope`. */
-export async function recentCases(store: AnalyticsStore, options: { limit: number; origin?: CaseOrigin; scope?: CaseScope }): Promise<CaseSummary[]> {
+export interface CaseListOptions {
+  limit: number;
+  /** The China date the overdue clocks are judged on. */
+  today: string;
+  origin?: CaseOrigin;
+  scope?: CaseScope;
+  /** Only the cases overdue (true) or not overdue (false) on `today`. */
+  overdue?: boolean;
+  stage?: CaseStage;
+}
+
+function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>): string | null {
+  // The city holds every case of the store's jurisdiction.
+  if (scope.level === 'city') return null;
+  params.region = scope.region;
+  return scope.level === 'street' ? 'c.street_code = $region' : 'c.region_code = $region';
+}
+
+/**
+ * Overdue, defined once: a case is overdue on `$today` (a China date) when one step it owes
+ * has a due date before `$today`, that step is under way and not done, and the case is not
+ * closed. The due dates are those the event log stores:
+ *   route / notify  the `received` event's due date (notify when an organ, not a petition
+ *                   office, took the case in), or the `route_overdue` / `notify_overdue` event's;
+ *   handle          an `extended` event's (the extended deadline) or `handle_overdue`'s;
+ *   assigned        `assigned_overdue`'s (交办 result report);
+ *   review          `review_overdue`'s;
+ *   reReview        a `hearing_ended` event's (the deadline moved by the hearing) or
+ *                   `re_review_overdue`'s, and not while a hearing is under way;
+ * and for every clock a `reminder` event's (detail.step), which the workflow writes before it.
+ * The latest stored date of a clock is its deadline: extensions and hearings only move it later.
+ * A step is done by `routed`, `notified`, `replied`, `assigned_reported`, `review_opinion`,
+ * `re_review_opinion`. A live workflow writes `<step>_overdue` the instant its clock breaches,
+ * so its cases are complete; a generated or imported case whose clock runs past the data's end
+ * counts only where a due date was stored (route and notify always, handle once extended).
+ */
+const CASE_LIST = (where: string) => `
+WITH events AS (
+  SELECT case_id, event_type, due_date, detail,
+         CASE event_type
+           WHEN 'received' THEN CASE WHEN (detail->>'$.receivedBy') = 'organ' THEN 'notify' ELSE 'route' END
+           WHEN 'route_overdue' THEN 'route'
+           WHEN 'notify_overdue' THEN 'notify'
+           WHEN 'extended' THEN 'handle'
+           WHEN 'handle_overdue' THEN 'handle'
+           WHEN 'assigned_overdue' THEN 'assigned'
+           WHEN 'review_overdue' THEN 'review'
+           WHEN 'hearing_ended' THEN 'reReview'
+           WHEN 're_review_overdue' THEN 'reReview'
+           WHEN 'reminder' THEN detail->>'$.step'
+         END AS clock
+    FROM case_events
+),
+facts AS (
+  SELECT c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin,
+         (max(e.due_date) FILTER (WHERE e.event_type = 'received'))::VARCHAR AS route_due,
+         coalesce(bool_or(e.event_type = 'route_overdue'), false) AS route_overdue,
+         coalesce(bool_or(e.event_type = 'received' AND (e.detail->>'$.receivedBy') = 'organ'), false) AS by_organ,
+         coalesce(bool_or(e.event_type = 'routed'), false) AS routed,
+         coalesce(bool_or(e.event_type = 'routed' AND (e.detail->>'$.toKind') IN ('political-legal', 'discipline-inspection')), false) AS routed_out,
+         coalesce(bool_or(e.event_type = 'notified'), false) AS notified,
+         coalesce(bool_or(e.event_type = 'accepted'), false) AS accepted,
+         coalesce(bool_or(e.event_type = 'not_accepted'), false) AS not_accepted,
+         coalesce(bool_or(e.event_type = 'replied'), false) AS replied,
+         coalesce(bool_or(e.event_type = 'assigned_reported'), false) AS assigned_reported,
+         coalesce(bool_or(e.event_type = 'review_requested'), false) AS review_requested,
+         coalesce(bool_or(e.event_type = 'review_opinion'), false) AS review_opinion,
+         coalesce(bool_or(e.event_type = 're_review_requested'), false) AS re_review_requested,
+         coalesce(bool_or(e.event_type = 're_review_opinion'), false) AS re_review_opinion,
+         count(*) FILTER (WHERE e.event_type = 'hearing_started') > count(*) FILTER (WHERE e.event_type = 'hearing_ended') AS in_hearing,
+         coalesce(bool_or(e.event_type = 'closed'), false) AS closed,
+         max(e.due_date) FILTER (WHERE e.clock = 'route') AS route_clock,
+         max(e.due_date) FILTER (WHERE e.clock = 'notify') AS notify_clock,
+         max(e.due_date) FILTER (WHERE e.clock = 'handle') AS handle_clock,
+         max(e.due_date) FILTER (WHERE e.clock = 'assigned') AS assigned_clock,
+         max(e.due_date) FILTER (WHERE e.clock = 'review') AS review_clock,
+         max(e.due_date) FILTER (WHERE e.clock = 'reReview') AS re_review_clock
+    FROM cases c LEFT JOIN events e USING (case_id)
+   WHERE ${where}
+   GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin
+),
+staged AS (
+  SELECT *,
+         -- As the workflow moves its stage; a closing step closes the case before its 'closed' event is written.
+         CASE WHEN closed OR re_review_opinion OR not_accepted OR routed_out THEN 'closed'
+              WHEN re_review_requested THEN 'in_re_review'
+              WHEN review_opinion THEN 're_review_window'
+              WHEN review_requested THEN 'in_review'
+              WHEN replied THEN 'review_window'
+              WHEN accepted THEN 'handling'
+              WHEN routed THEN 'awaiting_acceptance'
+              WHEN by_organ THEN 'awaiting_notice'
+              ELSE 'awaiting_route' END AS stage
+    FROM facts
+),
+late AS (
+  SELECT *,
+         CASE WHEN stage <> 'closed' AND NOT by_organ AND NOT routed AND route_clock < $today::DATE THEN route_clock END AS late_route,
+         CASE WHEN stage <> 'closed' AND by_organ AND NOT notified AND notify_clock < $today::DATE THEN notify_clock END AS late_notify,
+         CASE WHEN stage <> 'closed' AND accepted AND NOT replied AND handle_clock < $today::DATE THEN handle_clock END AS late_handle,
+         CASE WHEN stage <> 'closed' AND NOT assigned_reported AND assigned_clock < $today::DATE THEN assigned_clock END AS late_assigned,
+         CASE WHEN stage <> 'closed' AND review_requested AND NOT review_opinion AND review_clock < $today::DATE THEN review_clock END AS late_review,
+         CASE WHEN stage <> 'closed' AND re_review_requested AND NOT re_review_opinion AND NOT in_hearing AND re_review_clock < $today::DATE
+              THEN re_review_clock END AS late_re_review
+    FROM staged
+),
+listed AS (
+  SELECT *, least(late_route, late_notify, late_handle, late_assigned, late_review, late_re_review) AS overdue_date FROM late
+)
+SELECT case_id, strftime(timezone('UTC', received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, channel, region_code, field, origin,
+       route_due, routed, route_overdue, stage,
+       CASE overdue_date WHEN late_route THEN 'route' WHEN late_notify THEN 'notify' WHEN late_handle THEN 'handle'
+                         WHEN late_assigned THEN 'assigned' WHEN late_review THEN 'review' WHEN late_re_review THEN 'reReview' END AS overdue_step,
+       overdue_date::VARCHAR AS overdue_due,
+       ($today::DATE - overdue_date)::INTEGER AS days_late,
+       count(*) OVER ()::INTEGER AS total
+  FROM listed
+ WHERE ($overdue::BOOLEAN IS NULL OR (overdue_date IS NOT NULL) = $overdue::BOOLEAN)
+   AND ($stage::VARCHAR IS NULL OR stage = $stage::VARCHAR)
+ -- An overdue list shows the longest late first; any other the most recently received.
+ ORDER BY CASE WHEN $overdue::BOOLEAN THEN overdue_date END NULLS LAST, received_at DESC, case_id
+ LIMIT $limit`;
+
+/**
+ * The cases within `scope` that pass the filters, with the state their events imply, and how
+ * many pass in all (the list itself stops at `limit`).
+ */
+export async function listCases(store: AnalyticsStore, options: CaseListOptions): Promise<{ cases: CaseSummary[]; total: number }> {
   const scope = options.scope;
   const where = ['($origin::VARCHAR IS NULL OR c.origin = $origin::VARCHAR)'];
-  const params: Record<string, DuckDBValue> = { limit: options.limit, origin: options.origin ?? null };
+  const params: Record<string, DuckDBValue> = {
+    limit: options.limit,
+    today: options.today,
+    origin: options.origin ?? null,
+    overdue: options.overdue ?? null,
+    stage: options.stage ?? null,
+  };
   if (scope && 'organs' in scope) {
     params.organs = listValue(scope.organs);
     where.push(`(list_contains($organs::VARCHAR[], c.organ_code) OR c.case_id IN (
       SELECT case_id FROM case_events WHERE event_type IN ('routed', 'accepted')
          AND (list_contains($organs::VARCHAR[], detail->>'$.toOrgan') OR list_contains($organs::VARCHAR[], detail->>'$.organ'))))`);
-  } else if (scope && scope.level !== 'city') {
-    params.region = scope.region;
-    where.push(scope.level === 'street' ? 'c.street_code = $region' : 'c.region_code = $region');
+    const within = scope.within && regionCondition(scope.within, params);
+    if (within) where.push(within);
+  } else if (scope) {
+    const within = regionCondition(scope, params);
+    if (within) where.push(within);
   }
-  return store.all(
-    caseSummaryRow,
-    `SELECT c.case_id, strftime(timezone('UTC', c.received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, c.channel,
-            c.region_code, c.field, c.origin,
-            (max(e.due_date) FILTER (WHERE e.event_type = 'received'))::VARCHAR AS route_due,
-            coalesce(bool_or(e.event_type = 'routed'), false) AS routed,
-            coalesce(bool_or(e.event_type = 'route_overdue'), false) AS route_overdue
-       FROM cases c LEFT JOIN case_events e USING (case_id)
-      WHERE ${where.join(' AND ')}
-      GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin
-      ORDER BY c.received_at DESC, c.case_id
-      LIMIT $limit`,
-    params,
-  );
+  const rows = await store.all(caseListRow, CASE_LIST(where.join(' AND ')), params);
+  return {
+    total: rows[0]?.total ?? 0,
+    cases: rows.map(({ overdue_step, overdue_due, days_late, total: _total, ...row }) => ({
+      ...row,
+      actionable: row.origin === 'workflow' && row.stage !== 'closed',
+      overdue: overdue_step && overdue_due && days_late !== null ? { step: overdue_step, due: overdue_due, daysLate: days_late } : null,
+    })),
+  };
 }
 
 const caseWhereRow = z.object({ region_code: z.string(), street_code: z.string().nullable(), organ_code: z.string().nullable(), petitioner_id: z.string().nullable() });

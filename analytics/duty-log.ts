@@ -62,15 +62,21 @@ export async function periodWorkflowId(store: AnalyticsStore, organ: string, dut
   return row?.workflow_id ?? null;
 }
 
+/** A period's standing: open (still due), met, late (missed, then evidenced after the close) or missed. */
+export const DUTY_STATUSES = ['open', 'met', 'late', 'missed'] as const;
+export type DutyStatus = (typeof DUTY_STATUSES)[number];
+
 const calendarRow = z.object({
   organ: z.string(),
   duty_id: z.string(),
   period_label: z.string(),
   period_start: z.string(),
   period_end: z.string(),
-  status: z.enum(['open', 'met', 'late', 'missed']),
+  status: z.enum(DUTY_STATUSES),
   evidence: z.number(),
   workflow_id: z.string().nullable(),
+  /** The article imposing the duty, as the period's workflow cited it from the pack in force. */
+  rule: z.string().nullable(),
 });
 export type DutyCalendarRow = z.infer<typeof calendarRow>;
 
@@ -87,7 +93,9 @@ export async function dutyCalendar(store: AnalyticsStore, organs: string[], year
                  WHEN bool_or(event_type = 'missed') THEN 'missed'
                  ELSE 'open' END AS status,
             count(*) FILTER (WHERE event_type = 'evidence')::INTEGER AS evidence,
-            max(workflow_id) AS workflow_id
+            max(workflow_id) AS workflow_id,
+            -- Late evidence is recorded outside the workflow, without the cite: any other event has it.
+            max(rule) AS rule
        FROM duty_events
       WHERE list_contains($1::VARCHAR[], organ)
         AND period_start <= make_date($2::INTEGER, 12, 31) AND period_end >= make_date($2::INTEGER, 1, 1)

@@ -61,6 +61,15 @@ export class AnalyticsStore {
   }
 
   /**
+   * Runs `work` on a connection of its own, closed when it is done: for work whose session
+   * state (temporary views, settings) must be seen by no other, or that may be interrupted
+   * (`conn.interrupt()`) without stopping anyone else's statement.
+   */
+  session<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.withConnection(work);
+  }
+
+  /**
    * Runs `work` after every earlier piece of work queued in the same lane of this store. DuckDB's
    * concurrency is optimistic: two transactions writing the same row conflict and one fails, so
    * writers of a shared row (the audit chain's head, a petitioner's identity) queue instead.

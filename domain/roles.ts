@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   'scans.start': 'start an early-warning scan',
   'users.manage': 'create, disable and reset users',
   'audit.read': 'read and verify the audit log',
+  'sql.console': 'run read-only SQL over the analytics views of your jurisdiction',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -60,7 +61,7 @@ export const ROLES = {
     labelZh: '分析研究人员',
     labelEn: 'analyst',
     scope: 'region',
-    permissions: ['metrics.read', 'duties.read', 'recommendations.read', 'disputes.read', 'alerts.read', 'alerts.decide', 'scans.start'],
+    permissions: ['metrics.read', 'duties.read', 'recommendations.read', 'disputes.read', 'alerts.read', 'alerts.decide', 'scans.start', 'sql.console'],
   },
   clerk: {
     labelZh: '信访部门办理人员',

@@ -5,6 +5,7 @@
  * 404, as one that does not exist.
  */
 import { z } from 'zod';
+import { listAccountability, type AccountabilityScope } from '../analytics/accountability-log.js';
 import type { Principal } from '../domain/roles.js';
 import { attributeResponsibility } from '../rules/attribution.js';
 import { accountabilityPlan, caseRules } from '../rules/case-rules.js';
@@ -25,8 +26,8 @@ import {
 } from '../workflows/accountability.js';
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
-import { confineRegion, visibleTo } from './scope.js';
-import { boundedDate, idSchema as id, requiredText as text } from './validation.js';
+import { confineRegion, regionNode, visibleTo } from './scope.js';
+import { boundedDate, idSchema as id, regionCode, requiredText as text } from './validation.js';
 import { action, actionRoutes, actorOf, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
 export type AccountabilityRouteDeps = WorkflowRouteDeps;
@@ -73,6 +74,15 @@ const ACTIONS = [
 ];
 
 const caseParams = z.object({ id }).strict();
+const listQuery = z
+  .object({
+    /** A node within your jurisdiction: the cases of the organs registered under it. An organ's user narrows its own to it. */
+    region: regionCode.optional(),
+    /** open: not closed (rectifying, awaiting a deadline or a decision). */
+    status: z.enum(['open', 'closed']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
 const organRow = z.object({ region_code: z.string() });
 
 /**
@@ -138,6 +148,27 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       res.location(`/api/v1/accountability/${input.caseId}`);
       return { caseId: input.caseId };
     },
+  );
+
+  /** As visibleCase decides for one case: the offices over the organ's region, or the organ itself. */
+  const listScope = async (p: Principal, requested: string | undefined): Promise<AccountabilityScope> => {
+    if (!p.organCode) return { region: await confineRegion(store, p, requested) };
+    if (requested === undefined) return { organ: p.organCode };
+    // An organ's own cases, narrowed: a region outside its own reveals nothing it could not read.
+    if (!(await regionNode(store, requested))) throw new HttpError(400, `unknown region code "${requested}" (not in the region hierarchy)`, undefined, 'region');
+    return { organ: p.organCode, within: requested };
+  };
+
+  api.add(
+    {
+      method: 'get',
+      path: '/accountability',
+      summary: "Accountability cases of your jurisdiction's organs (or your organ's), newest first, with the step imposed and its article",
+      access: 'accountability.read',
+      scope: 'region',
+      query: listQuery,
+    },
+    async ({ query, principal }) => listAccountability(store, { scope: await listScope(principal, query.region), limit: query.limit, ...(query.status ? { status: query.status } : {}) }),
   );
 
   api.add(

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { countCases } from '../analytics/case-log.js';
 import type { IdentityKeyRing } from '../analytics/identity-vault.js';
@@ -18,6 +20,8 @@ import { caseRoutes } from './case-routes.js';
 import { dutyRoutes } from './duty-routes.js';
 import { earlyWarningRoutes } from './early-warning-routes.js';
 import { errorHandler } from './errors.js';
+import { exploreRoutes } from './explore-routes.js';
+import { geoRoutes } from './geo-routes.js';
 import { HttpError } from './http-error.js';
 import { authenticate } from './identity/authenticate.js';
 import { oidcRoutes, type OidcSettings } from './identity/oidc.js';
@@ -30,6 +34,7 @@ import { disputeRoutes } from './dispute-routes.js';
 import { openApiDocument } from './openapi.js';
 import type { RateLimit } from './rate-limit.js';
 import { recommendationRoutes } from './recommendation-routes.js';
+import { sqlRoutes } from './sql-routes.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;
@@ -72,22 +77,19 @@ export function buildApi(deps: AppDependencies): Api {
   identityRoutes(api, { store, limits: deps.sessions ?? DEFAULT_SESSION_LIMITS, throttle: new LoginThrottle(deps.throttle), audit, now });
   oidcRoutes(api, { settings: deps.oidc ?? null, store, limits: deps.sessions ?? DEFAULT_SESSION_LIMITS, audit, jurisdiction, now });
 
-  api.add({ method: 'get', path: '/reference', summary: 'Channels, regions and the clocks in force', access: 'user', scope: 'none' }, () => {
-    const rules = caseRules(jurisdiction, chinaDateOf(now()));
-    const clocks = Object.fromEntries(
-      Object.entries(rules.clocks).map(([step, c]) => [
-        step,
-        { labelZh: c.rule.labelZh, labelEn: c.rule.labelEn, days: c.rule.days, basis: c.rule.basis, ...c.from },
-      ]),
-    );
-    return { channels: CHANNELS, regions: BEIJING_DISTRICTS, jurisdiction, clocks };
-  });
+  api.add({ method: 'get', path: '/reference', summary: 'Channels, regions, the places of your jurisdiction and the clocks in force', access: 'user', scope: 'self' }, async ({ principal }) => ({
+    ...referenceData(jurisdiction, now()),
+    places: await placesOf(store, principal.regionCode),
+  }));
 
   caseRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, identityKeys: deps.identityKeys, now });
   dutyRoutes(api, { store, temporal, jurisdiction, organs: BEIJING_ORGANS, audit });
   accountabilityRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   importRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
   metricsRoutes(api, { store, now });
+  exploreRoutes(api, { store, audit, now });
+  sqlRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
+  geoRoutes(api, { store });
   earlyWarningRoutes(api, { store, temporal, taskQueue, audit, now });
   recommendationRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   disputeRoutes(api, { store, jurisdiction, audit, now });
@@ -132,11 +134,44 @@ export function createApp(deps: AppDependencies): express.Express {
 
   if (deps.webDir && existsSync(deps.webDir)) {
     app.use(express.static(deps.webDir, { index: 'index.html' }));
+    // The dashboard's pages are paths of its own (/overview, /explorer?…): a bookmarked or reloaded
+    // page gets the application, which reads the path. A file that does not exist stays a 404.
+    const index = join(deps.webDir, 'index.html');
+    app.get(/^\/[a-z-]+\/?$/, (req, res, next) => (req.accepts('html') ? res.sendFile(index) : next()));
   }
 
   app.use(errorHandler());
   return app;
 }
+
+/** What every page names things by: channels, districts, and the clocks in force today. */
+function referenceData(jurisdiction: string, now: Date) {
+  const rules = caseRules(jurisdiction, chinaDateOf(now));
+  const clocks = Object.fromEntries(
+    Object.entries(rules.clocks).map(([step, c]) => [step, { labelZh: c.rule.labelZh, labelEn: c.rule.labelEn, days: c.rule.days, basis: c.rule.basis, ...c.from }]),
+  );
+  return { channels: CHANNELS, regions: BEIJING_DISTRICTS, jurisdiction, clocks };
+}
+const placeRow = z.object({ code: z.string(), parent: z.string().nullable(), level: z.enum(['city', 'district', 'street']), nameZh: z.string().nullable(), nameEn: z.string().nullable() });
+
+/**
+ * The region nodes a user may look at, from the regions table: its own node and everything
+ * under it (an organ's officer, who has no region, the city's nodes down to the districts).
+ */
+async function placesOf(store: AnalyticsStore, own: string | null) {
+  const columns = 'code, parent_code AS parent, level, name_zh AS nameZh, name_en AS nameEn';
+  if (!own) return store.all(placeRow, `SELECT ${columns} FROM regions WHERE level <> 'street' ORDER BY code`);
+  return store.all(
+    placeRow,
+    `SELECT ${columns} FROM regions
+      WHERE code = $own OR parent_code = $own OR parent_code IN (SELECT code FROM regions WHERE parent_code = $own)
+      ORDER BY code`,
+    { own },
+  );
+}
+export type Place = z.infer<typeof placeRow>;
+export type Reference = ReturnType<typeof referenceData> & { places: Place[] };
+export type SystemHealth = Awaited<ReturnType<typeof systemHealth>>;
 
 async function systemHealth(store: AnalyticsStore, temporal: Client, taskQueue: string) {
   const [temporalHealth, duckdbHealth] = await Promise.all([

@@ -5,7 +5,7 @@
  * (with its reason) comes back as 409.
  */
 import { z } from 'zod';
-import { caseWhereabouts, eventsOfCase, recentCases } from '../analytics/case-log.js';
+import { CASE_STAGES, caseWhereabouts, eventsOfCase, listCases } from '../analytics/case-log.js';
 import { maskedIdentity, revealIdentity, sealIdentity, type IdentityKeyRing } from '../analytics/identity-vault.js';
 import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
 import { petitionerIdentity } from '../domain/petitioner.js';
@@ -34,7 +34,7 @@ import {
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
 import { caseScopeOf, confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
-import { boundedDate, idSchema as caseId, requiredText as text } from './validation.js';
+import { boundedDate, idSchema as caseId, regionCode, requiredText as text } from './validation.js';
 import { action, actionRoutes, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
 // Bounded: year 0000 or 9999 passes the ISO format and would reach the workflow's calendars.
@@ -98,7 +98,16 @@ const intakeBody = z
 // One name for the object's id in every path, as the action routes have it.
 const caseParams = z.object({ id: caseId }).strict();
 const revealBody = z.object({ reason: text(500) }).strict();
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) }).strict();
+const listQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(20),
+    /** A node within your jurisdiction (a district or a street); an organ's user narrows its organ's cases to it. */
+    region: regionCode.optional(),
+    /** true: only the cases with an owed step past its deadline today (China time); false: only the others. */
+    overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    stage: z.enum(CASE_STAGES).optional(),
+  })
+  .strict();
 
 export interface CaseRouteDeps extends WorkflowRouteDeps {
   identityKeys: IdentityKeyRing;
@@ -182,8 +191,23 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     return { caseId: intake.caseId, workflowId };
   });
 
-  api.add({ method: 'get', path: '/cases', summary: 'The most recently received cases of your jurisdiction', access: 'cases.read', scope: 'region', query: listQuery }, async ({ query, principal }) =>
-    recentCases(store, { limit: query.limit, scope: await caseScopeOf(store, principal) }),
+  api.add(
+    {
+      method: 'get',
+      path: '/cases',
+      summary: 'Cases of your jurisdiction, most recently received first (overdue=true: longest late first), and how many match in all',
+      access: 'cases.read',
+      scope: 'region',
+      query: listQuery,
+    },
+    async ({ query, principal }) =>
+      listCases(store, {
+        limit: query.limit,
+        today: chinaDateOf(now()),
+        scope: await caseScopeOf(store, principal, query.region),
+        ...(query.overdue === undefined ? {} : { overdue: query.overdue }),
+        ...(query.stage ? { stage: query.stage } : {}),
+      }),
   );
 
   api.add({ method: 'get', path: '/cases/:id', summary: "A case's state, deadlines and events; the petitioner masked", access: 'cases.read', scope: 'case', params: caseParams }, async ({ req, params, principal }) => {

@@ -13,7 +13,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { dutyCalendar, periodWorkflowId, recordDutyEvent } from '../analytics/duty-log.js';
+import { DUTY_STATUSES, dutyCalendar, periodWorkflowId, recordDutyEvent, type DutyCalendarRow } from '../analytics/duty-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Organ } from '../domain/organs.js';
 import { caseRules } from '../rules/case-rules.js';
@@ -100,6 +100,8 @@ const calendarQuery = z
     region: z.string().regex(/^\d{6}$/, 'a region code').optional(),
     organ: z.string().min(1).max(80).optional(),
     year: z.coerce.number().int().min(2000).max(2100),
+    /** Only the periods standing so (the summary still counts every period). */
+    status: z.enum(DUTY_STATUSES).optional(),
   })
   .strict()
   .refine((q) => !(q.region && q.organ), { message: 'give region or organ, not both', path: ['organ'] });
@@ -119,6 +121,21 @@ function dutyInForce(jurisdiction: string, dutyId: string, date: PlainDate) {
   return Object.hasOwn(duties, dutyId) ? duties[dutyId] : undefined;
 }
 
+/**
+ * The calendar's periods, each with its organ's name, filtered to `status`; and per organ asked
+ * for, how many periods stand in each status, so an overview reads "missed" without the list.
+ */
+function calendarAnswer(organs: readonly Organ[], rows: DutyCalendarRow[], status: DutyCalendarRow['status'] | undefined) {
+  const names = new Map(organs.map((o) => [o.code, o.nameZh]));
+  const summary = organs.map((o) => {
+    const counts = { open: 0, met: 0, late: 0, missed: 0 };
+    for (const r of rows) if (r.organ === o.code) counts[r.status]++;
+    return { organ: o.code, organ_name: o.nameZh, ...counts };
+  });
+  const periods = rows.filter((r) => status === undefined || r.status === status).map((r) => ({ ...r, organ_name: names.get(r.organ) ?? null }));
+  return { ...(status ? { status } : {}), periods, summary };
+}
+
 export interface DutyRouteDeps {
   store: AnalyticsStore;
   temporal: Client;
@@ -136,18 +153,19 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
   };
 
   api.add(
-    { method: 'get', path: '/duties', summary: "The duty calendar of a region's organs (yours unless one under it is given) or of one organ", access: 'duties.read', scope: 'region', query: calendarQuery },
+    { method: 'get', path: '/duties', summary: "The duty calendar of a region's organs (yours unless one under it is given) or of one organ, with each organ's count per status", access: 'duties.read', scope: 'region', query: calendarQuery },
     async ({ query, principal }) => {
       if (query.organ) {
         const organ = organOf(query.organ);
         await confineRegion(store, principal, organ.regionCode);
-        return { organ: organ.code, year: query.year, periods: await dutyCalendar(store, [organ.code], query.year) };
+        return { organ: organ.code, year: query.year, ...calendarAnswer([organ], await dutyCalendar(store, [organ.code], query.year), query.status) };
       }
       const region = await confineRegion(store, principal, query.region);
       // The city code covers the city's own organs; a district code its district organs.
-      const chosen = organs.filter((o) => o.regionCode === region).map((o) => o.code);
+      const chosen = organs.filter((o) => o.regionCode === region);
       if (chosen.length === 0) throw new HttpError(404, `no organs in region ${region}`);
-      return { region, year: query.year, periods: await dutyCalendar(store, chosen, query.year) };
+      const rows = await dutyCalendar(store, chosen.map((o) => o.code), query.year);
+      return { region, year: query.year, ...calendarAnswer(chosen, rows, query.status) };
     },
   );
 

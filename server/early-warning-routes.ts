@@ -1,12 +1,13 @@
 /**
  * Early warning in the running system: the weekly scan's Temporal Schedule (Monday 06:00,
  * Asia/Shanghai, for the week that has just ended), scans on demand, and the alerts of the
- * caller's jurisdiction with a user's acknowledgement or dismissal. An alert outside the
- * jurisdiction answers 404, as one that does not exist.
+ * caller's jurisdiction with a user's acknowledgement or dismissal, and a count alert's weekly
+ * series for drawing. An alert outside the jurisdiction answers 404, as one that does not exist.
  */
 import { randomBytes } from 'node:crypto';
 import { ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { alertSeries, AlertSeriesError } from '../analytics/early-warning/alert-series.js';
 import { AlertDecisionError, decideAlert, getAlert, getScan, listAlerts } from '../analytics/early-warning/alerts.js';
 import { ALERT_KINDS } from '../analytics/early-warning/candidate.js';
 import { LEVELS } from '../analytics/early-warning/config.js';
@@ -121,6 +122,30 @@ export function earlyWarningRoutes(api: Api, deps: EarlyWarningRouteDeps): void 
   api.add(
     { method: 'get', path: '/early-warning/alerts', summary: 'The alerts of a region (yours unless one under it is given) and everything under it', access: 'alerts.read', scope: 'region', query: alertQuery },
     async ({ query, principal }) => ({ alerts: await listAlerts(store, { ...query, region: await confineRegion(store, principal, query.region) }) }),
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/early-warning/alerts/:id/series',
+      summary: "A count alert's weekly series (baseline window and run) recomputed as the scan computed it, with its method explained",
+      access: 'alerts.read',
+      scope: 'case',
+      params: alertParams,
+      // It reads the alert's case history and refits the detector for each week of its run.
+      expensive: true,
+    },
+    async ({ params, principal }) => {
+      const alert = await getAlert(store, params.id);
+      const visible = alert !== undefined && (await visibleTo(store, principal, { regionCode: alert.region_code }));
+      if (!visible) throw new HttpError(404, `no alert ${params.id}`);
+      try {
+        return await alertSeries(store, alert);
+      } catch (error) {
+        if (error instanceof AlertSeriesError) throw new HttpError(404, error.message, 'no_series');
+        throw error;
+      }
+    },
   );
 
   for (const [verb, status] of [

@@ -79,10 +79,21 @@ export async function regionNode(store: AnalyticsStore, code: string) {
   return row ?? null;
 }
 
-/** The principal's jurisdiction as a case list's filter. */
-export async function caseScopeOf(store: AnalyticsStore, p: Principal): Promise<CaseScope> {
-  if (p.organCode) return { organs: await organAliases(store, p.organCode) };
-  const node = p.regionCode ? await regionNode(store, p.regionCode) : null;
+/**
+ * The principal's jurisdiction as a case list's filter, narrowed to `requested` when given. A
+ * region-scoped user's region is confined as everywhere (outside it: 403). An organ's user
+ * keeps its organ's cases, which may lie anywhere: a region only narrows them, revealing nothing.
+ */
+export async function caseScopeOf(store: AnalyticsStore, p: Principal, requested?: string): Promise<CaseScope> {
+  if (p.organCode) {
+    const organs = await organAliases(store, p.organCode);
+    if (requested === undefined) return { organs };
+    const node = await regionNode(store, requested);
+    if (!node) throw new HttpError(400, `unknown region code "${requested}" (not in the region hierarchy)`, undefined, 'region');
+    return { organs, within: { region: node.code, level: node.level } };
+  }
+  const code = p.regionCode ? await confineRegion(store, p, requested) : null;
+  const node = code ? await regionNode(store, code) : null;
   if (!node) throw new HttpError(403, `your region ${p.regionCode ?? '(none)'} is not in the region hierarchy`, 'outside_jurisdiction');
   return { region: node.code, level: node.level };
 }

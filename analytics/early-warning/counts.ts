@@ -13,8 +13,8 @@
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AlertCandidate, SignalStats } from './candidate.js';
 import { ScanError, SERIES_DIMENSIONS, type CountMethodConfig, type Level, type ScanConfig, type SeriesDimension } from './config.js';
-import { countMethod, type CountMethod } from './methods.js';
-import type { CountSeries } from './series.js';
+import { countMethod, type CountMethod, type MethodRow } from './methods.js';
+import type { CountSeries, SeriesKey } from './series.js';
 import { weekStart } from './weeks.js';
 
 export interface CountScanInput {
@@ -60,12 +60,89 @@ export function countHistoryNeeded(config: ScanConfig['counts'], level: Level, d
   }));
 }
 
-const dimsOf = (series: CountSeries): SeriesDimension[] =>
+const dimsOf = (series: SeriesKey): SeriesDimension[] =>
   SERIES_DIMENSIONS.filter((d) => (d === 'field' ? series.field : d === 'channel' ? series.channel : series.petitionClass) !== null);
 
 /** Whether a method configured for some groupings runs on series of this grouping. */
 function runsOn(m: CountMethodConfig, dims: readonly SeriesDimension[]): boolean {
   return !m.groupings || m.groupings.some((g) => g.length === dims.length && g.every((d) => dims.includes(d)));
+}
+
+/** A configured count method this build has, with the history its parameters need. */
+export interface PreparedMethod {
+  config: CountMethodConfig;
+  method: CountMethod;
+  history: number;
+}
+
+/** The configured methods this build can run; the others named in notes. */
+export function prepareCountMethods(config: ScanConfig['counts']): { methods: PreparedMethod[]; notes: string[] } {
+  const methods: PreparedMethod[] = [];
+  const notes: string[] = [];
+  for (const m of config.methods) {
+    const method = countMethod(m.method);
+    if (!method) {
+      notes.push(`${m.method}: not available in this build; skipped`);
+      continue;
+    }
+    methods.push({ config: m, method, history: historyOf(method, m) });
+  }
+  return { methods, notes };
+}
+
+/** Whether a prepared method runs on this series at all (its level and grouping). */
+export const methodAppliesTo = (m: CountMethodConfig, series: SeriesKey): boolean => m.levels.includes(series.level) && runsOn(m, dimsOf(series));
+
+/** An alarm in a week not above its expectation: the trail of an earlier week's excess, which raises no alert. */
+export const isTrailingAlarm = (row: MethodRow): boolean => row.alarm === true && row.expected !== null && row.observed <= row.expected;
+
+export interface SeriesEvaluation {
+  /** The method's rows at the weeks it could test (t is 1-based into series.counts). */
+  rows: MethodRow[];
+  /** Weeks asked for that it could not test, by `method:reason`. */
+  skippedBy: Record<string, number>;
+}
+
+/**
+ * One method on one series at the weeks asked for, as the scan evaluates it: a week is tested
+ * only when the method's history before it is inside the data and dense enough (sparsity), and
+ * the method runs once from the first such week. The alert series (alert-series.ts) calls this
+ * too, so what it draws is what the scan computed.
+ */
+export function evaluateSeries(
+  series: CountSeries,
+  prepared: PreparedMethod,
+  weeks: readonly number[],
+  dataStartWeek: number,
+  mondays: readonly PlainDate[] = Array.from({ length: series.counts.length }, (_, i) => weekStart(series.firstWeek + i)),
+): SeriesEvaluation {
+  const { config: m, method, history } = prepared;
+  const skippedBy: Record<string, number> = {};
+  const skip = (reason: string) => (skippedBy[`${m.method}:${reason}`] = (skippedBy[`${m.method}:${reason}`] ?? 0) + 1);
+  // Array positions of the weeks that pass the sparsity rule.
+  const testable: number[] = [];
+  for (const week of weeks) {
+    const t = week - series.firstWeek;
+    const verdict = t >= series.counts.length ? 'short' : sparsity(series.counts, t - history, t, m.sparsity, dataStartWeek - series.firstWeek);
+    if (verdict === 'ok') testable.push(t);
+    else skip(verdict);
+  }
+  const view = { counts: series.counts, weeks: mondays };
+  // A method may count its history in calendar years (a dated weekly series: "a year back"
+  // is the same date, 52 or 53 weeks) and find a week or two short of what historyNeeded
+  // said: those weeks are short, not an error.
+  let rows: MethodRow[] | null = null;
+  while (testable.length && !rows) {
+    try {
+      rows = method.run(view, m.params, testable[0]! + 1);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      testable.shift();
+      skip('short');
+    }
+  }
+  const wanted = new Set(testable.map((t) => t + 1));
+  return { rows: (rows ?? []).filter((r) => wanted.has(r.t)), skippedBy };
 }
 
 export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[]; stats: SignalStats } {
@@ -77,15 +154,9 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
   let skipped = 0;
   const notes: string[] = [];
   let trailing = 0;
-  const methods: Array<{ config: CountMethodConfig; method: CountMethod; history: number }> = [];
-  for (const m of config.methods) {
-    const method = countMethod(m.method);
-    if (!method) {
-      notes.push(`${m.method}: not available in this build; skipped`);
-      continue;
-    }
-    methods.push({ config: m, method, history: historyOf(method, m) });
-  }
+  const prepared = prepareCountMethods(config);
+  const methods = prepared.methods;
+  notes.push(...prepared.notes);
 
   // Every series of a scan spans the same weeks; their Mondays are built once.
   const mondays = new Map<string, string[]>();
@@ -97,43 +168,19 @@ export function scanCounts(input: CountScanInput): { candidates: AlertCandidate[
   };
 
   for (const series of input.series) {
-    for (const { config: m, method, history } of methods) {
-      if (!m.levels.includes(series.level) || !runsOn(m, dimsOf(series))) continue;
+    for (const entry of methods) {
+      const m = entry.config;
+      if (!methodAppliesTo(m, series)) continue;
       scanned++;
-      // Array positions of the weeks that pass the sparsity rule.
-      const testable: number[] = [];
-      for (const week of weeks) {
-        const t = week - series.firstWeek;
-        const verdict = t >= series.counts.length ? 'short' : sparsity(series.counts, t - history, t, m.sparsity, input.dataStartWeek - series.firstWeek);
-        if (verdict === 'ok') testable.push(t);
-        else skippedBy[`${m.method}:${verdict}`] = (skippedBy[`${m.method}:${verdict}`] ?? 0) + 1;
-      }
-      if (!testable.length) {
+      const evaluation = evaluateSeries(series, entry, weeks, input.dataStartWeek, mondaysOf(series) as PlainDate[]);
+      for (const [k, n] of Object.entries(evaluation.skippedBy)) skippedBy[k] = (skippedBy[k] ?? 0) + n;
+      if (!evaluation.rows.length) {
         skipped++;
         continue;
       }
-      const view = { counts: series.counts, weeks: mondaysOf(series) as PlainDate[] };
-      // A method may count its history in calendar years (a dated weekly series: "a year back"
-      // is the same date, 52 or 53 weeks) and find a week or two short of what historyNeeded
-      // said: those weeks are short, not an error.
-      let rows: ReturnType<CountMethod['run']> | null = null;
-      while (testable.length && !rows) {
-        try {
-          rows = method.run(view, m.params, testable[0]! + 1);
-        } catch (error) {
-          if (!(error instanceof RangeError)) throw error;
-          testable.shift();
-          skippedBy[`${m.method}:short`] = (skippedBy[`${m.method}:short`] ?? 0) + 1;
-        }
-      }
-      if (!rows) {
-        skipped++;
-        continue;
-      }
-      const wanted = new Set(testable.map((t) => t + 1));
-      for (const row of rows) {
-        if (!wanted.has(row.t) || row.alarm !== true) continue;
-        if (row.expected !== undefined && row.expected !== null && row.observed <= row.expected) {
+      for (const row of evaluation.rows) {
+        if (row.alarm !== true) continue;
+        if (isTrailingAlarm(row)) {
           trailing++;
           continue;
         }

@@ -4,7 +4,7 @@
  * its Monday, so "a year back" is the same calendar date a year earlier, as the reference does).
  * This is the scan's one door into the detectors.
  */
-import { DETECTORS, isDetectorMethod, type DetectorParams } from '../detectors/registry.js';
+import { DETECTORS, isDetectorMethod, resolveParams, type DetectorParams, type ParamValue } from '../detectors/registry.js';
 import type { PlainDate } from '../../rules/plain-date.js';
 
 export type MethodParams = DetectorParams;
@@ -28,6 +28,9 @@ export interface MethodRow {
 
 export interface CountMethod {
   name: string;
+  label: { en: string; zh: string };
+  /** The parameters as the method runs with them: defaults filled in (throws a RangeError on a bad one). */
+  resolve(params: MethodParams): Readonly<Record<string, ParamValue | undefined>>;
   /** Weeks of history the method needs before the first week it monitors (throws on a bad parameter). */
   historyNeeded(params: MethodParams): number;
   run(series: WeeklySeries, params: MethodParams, fromT: number): MethodRow[];
@@ -39,6 +42,8 @@ export function countMethod(name: string): CountMethod | undefined {
   const spec = DETECTORS[name];
   return {
     name,
+    label: spec.label,
+    resolve: (params) => resolveParams(spec, params),
     historyNeeded: (params) => spec.historyNeeded(52, params),
     run(series, params, fromT) {
       const count = Array.from(series.counts);

@@ -54,7 +54,8 @@ export { ScanError };
 
 const regionRow = z.object({ code: z.string(), level: z.enum(['city', 'district', 'street']), parent_code: z.string().nullable(), jurisdiction: z.string() });
 
-async function hierarchy(store: AnalyticsStore, jurisdiction?: string) {
+/** The city and its districts a scan (or a recomputation of its figures) reads series for. */
+export async function scanHierarchy(store: AnalyticsStore, jurisdiction?: string) {
   const rows = await store.all(regionRow, 'SELECT code, level, parent_code, jurisdiction FROM regions ORDER BY code');
   const cities = rows.filter((r) => r.level === 'city' && (!jurisdiction || r.jurisdiction === jurisdiction));
   if (cities.length !== 1) {
@@ -73,7 +74,7 @@ export async function findCandidates(
 ): Promise<{ candidates: AlertCandidate[]; stats: ScanSummary['signals']; dataStartWeek: number | null }> {
   const { weeks, config } = options;
   const signals = new Set(options.signals ?? SIGNALS);
-  const regions = await hierarchy(store, options.jurisdiction);
+  const regions = await scanHierarchy(store, options.jurisdiction);
   const dataStartWeek = await firstWholeWeek(store);
   const stats: ScanSummary['signals'] = {};
   const candidates: AlertCandidate[] = [];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { annualDataset } from './annual.js';
-import { DIMENSIONS, isDimensionId, isMeasureId, MEASURES, type DimensionId, type MeasureId } from './catalog.js';
+import { DIMENSIONS, isDimensionId, isMeasureId, MEASURES, SOURCES, TIME_GRAINS, type DimensionId, type MeasureId } from './catalog.js';
 import { compareMetrics, threeDeclines } from './compare.js';
 import { describe, MetricsError, queryMetrics, type MetricRequest } from './query.js';
 import { rank } from './ranking.js';
@@ -132,7 +132,12 @@ export async function answerAnnualDataset(store: AnalyticsStore, input: unknown,
 
 export function catalog() {
   return {
-    measures: MEASURES.map((m) => ({ ...describe(m.id), source: m.source })),
+    // The dimensions each measure can be broken down and filtered by, so a client offers only those (query.ts refuses the others).
+    measures: MEASURES.map((m) => ({
+      ...describe(m.id),
+      source: m.source,
+      dimensions: [...TIME_GRAINS, ...(Object.keys(SOURCES[m.source].columns) as DimensionId[])],
+    })),
     dimensions: Object.values(DIMENSIONS),
   };
 }

@@ -323,6 +323,11 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
       build: on(ORGAN, (organ) => ({ params: { organ, dutyId: DUTY }, body: { kind: 'meeting', date: f.today, reference: '矩阵测试 会议纪要' } })),
     },
     'post /accountability': { build: on(ORGAN, (organ) => ({ body: accountabilityOpening(organ, f.today) })) },
+    // An organ's user lists its own organ's cases and names no region: it has none outside.
+    'get /accountability': {
+      build: (c, where) => (ORGAN_PROFILES.has(c.profile) ? (where === 'inside' ? { query: { status: 'open' } } : null) : regionQuery({ status: 'open' })(c, where)),
+      servesOrgans: "an organ's users list their own organ's accountability cases",
+    },
     'get /accountability/:id': { build: on(ACCOUNTABILITY, (id) => ({ params: { id } })) },
     'post /accountability/:id/setRectificationDeadline': accountabilityAction({ rectifyBy: addDays(f.today, 40) }),
     'post /accountability/:id/submitRectification': accountabilityAction({ evidence: '整改报告 矩阵测试' }),
@@ -337,9 +342,15 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     // A measure every level records: without one all are asked, and a street's office would be
     // refused those not recorded by street (a question for the caller to narrow, not a refusal).
     'get /metrics': { build: regionQuery({ year, measure: CASES_MEASURE }) },
+    'get /metrics/export': { build: regionQuery({ year, measure: CASES_MEASURE, format: 'csv' }) },
     'get /metrics/ranking': { build: regionQuery({ year, measure: CASES_MEASURE }) },
     'get /metrics/three-declines': { build: regionQuery({ year }) },
     'get /reports/annual-data': { build: regionQuery({ year }) },
+    'get /geo/:region': {
+      build: on(REGION, (region) => ({ params: { region } })),
+      // A street's office asks for its own street, which has no published boundary.
+      refusal: (c, where) => (where === 'inside' && c.profile === 'jianwai' ? { status: 404, code: 'no_boundaries' } : null),
+    },
     'get /petition-index': {
       build: regionQuery({ year }),
       // The index ranks every district of the city against the others: below the city even the
@@ -350,6 +361,15 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /early-warning/scans': { build: insideOnly(() => ({ body: {} })) },
     'get /early-warning/scans/:id': { build: insideOnly(() => ({ params: { id: f.scanId } })) },
     'get /early-warning/alerts': { build: regionQuery({}) },
+    'get /early-warning/alerts/:id/series': {
+      build: (c, where) => {
+        const id = where === 'inside' ? (ORGAN_PROFILES.has(c.profile) ? undefined : alertToDecide('acknowledge', c)) : ALERT_OUTSIDE[c.profile];
+        return id === undefined ? null : { params: { id } };
+      },
+      // The fixtures' alerts are inserted rows of method 'matrix', which no detector runs: past the
+      // jurisdiction check an inside caller meets the series' own refusal, not not_found.
+      refusal: (_c, where) => (where === 'inside' ? { status: 404, code: 'no_series' } : null),
+    },
     'post /early-warning/alerts/:id/acknowledge': alertDecision('acknowledge'),
     'post /early-warning/alerts/:id/dismiss': alertDecision('dismiss'),
 
@@ -375,6 +395,9 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     // No region parameter: a reader below the city sees its own region's rows.
     'get /audit': { build: insideOnly(() => ({ query: { limit: '10' } })) },
     'get /audit/verify': { build: plain },
+    // The console reads the caller's own node and takes no region: there is nothing outside to name.
+    'get /sql/views': { build: plain },
+    'post /sql': { build: insideOnly(() => ({ body: { sql: 'SELECT count(*) AS n FROM cases' } })) },
     'get /openapi.json': { build: plain },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { eventsOfCase, recordEvent, recordHistory, recordIntake, recentCases } from '../../analytics/case-log.js';
+import { eventsOfCase, listCases, recordEvent, recordHistory, recordIntake } from '../../analytics/case-log.js';
 import { loadDemoData } from '../../analytics/demo-data.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import type { CaseIntake } from '../../domain/case.js';
@@ -35,7 +35,7 @@ describe('the analytics store', () => {
     const versions = await second.all(z.object({ version: z.number() }), 'SELECT version FROM schema_migrations ORDER BY version');
     const files = readdirSync(new URL('../../analytics/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql'));
     expect(versions.map((v) => v.version)).toEqual(files.map((f) => Number(f.slice(0, 3))).sort((a, b) => a - b));
-    expect((await recentCases(second, { limit: 5 })).map((c) => c.case_id)).toEqual(['A']);
+    expect((await listCases(second, { limit: 5, today: '2025-03-02' })).cases.map((c) => c.case_id)).toEqual(['A']);
     second.close();
   });
 
@@ -58,7 +58,7 @@ describe('the analytics store', () => {
     await expect(
       recordHistory(store, [{ intake: good, events: [received(good)] }, { intake: bad, events: [received(bad)] }], 'import'),
     ).rejects.toThrow(/CHECK constraint/);
-    expect(await recentCases(store, { limit: 5 })).toEqual([]);
+    expect(await listCases(store, { limit: 5, today: '2025-03-02' })).toEqual({ cases: [], total: 0 });
     store.close();
   });
 });

@@ -1,203 +1,44 @@
 /** Typed calls to the Xinfang Watch API (/api/v1), made with the logged-in user’s session cookie. */
-import type { IndexedRegion } from '../../analytics/petition-index/petition-index.js';
 import type { whoAmI } from '../../server/identity/routes.js';
 
-export interface Region {
-  code: string;
-  nameZh: string;
-  nameEn: string;
-}
-export interface ClockSummary {
-  labelZh: string;
-  labelEn: string;
-  days: number;
-  basis: 'calendar' | 'working';
-  pack: string;
-  titleZh: string;
-  article: string | null;
-}
-export interface Reference {
-  channels: Record<string, string>;
-  regions: Region[];
-  jurisdiction: string;
-  clocks: Record<string, ClockSummary>;
-}
+import type { Compared, ThreeDeclines } from '../../analytics/metrics/compare.js';
+import type { describe, MetricRow } from '../../analytics/metrics/query.js';
+import type { Ranking, RankedUnit } from '../../analytics/metrics/ranking.js';
+import type { answerMetrics, catalog } from '../../analytics/metrics/request.js';
+import type { AlertRow, getScan } from '../../analytics/early-warning/alerts.js';
+import type { PetitionIndex } from '../../analytics/petition-index/petition-index.js';
+import type { Reference, SystemHealth } from '../../server/app.js';
+import type { AccountabilityListRow } from '../../analytics/accountability-log.js';
+import type { CaseSummary } from '../../analytics/case-log.js';
+import type { DutyCalendarRow, DutyStatus } from '../../analytics/duty-log.js';
+import type { annualDataset } from '../../analytics/metrics/annual.js';
 
-/** A measure as the catalog describes it (analytics/metrics/catalog.ts). */
-export interface Measure {
-  id: string;
-  labelZh: string;
-  labelEn: string;
-  description: string;
-  kind: 'count' | 'sum' | 'rate';
-  /** The date that places a row in a period, e.g. "date of receipt (登记日期)". */
-  basis: string;
-  better: 'higher' | 'lower' | 'neither';
-  basedOn: string;
-  source?: string;
-}
-export interface Dimension {
-  id: string;
-  labelZh: string;
-  labelEn: string;
-  description: string;
-}
-export interface Catalog {
-  measures: Measure[];
-  dimensions: Dimension[];
-}
+// Every shape is the server's own type: the page cannot drift from what the API answers.
+export type { MetricRow, Ranking, RankedUnit, ThreeDeclines, PetitionIndex, Reference };
+export type Catalog = ReturnType<typeof catalog>;
+/** A measure as every answer describes it; the catalog's entry adds its source and dimensions. */
+export type Measure = ReturnType<typeof describe>;
+export type CatalogMeasure = Catalog['measures'][number];
+export type Dimension = Catalog['dimensions'][number];
+export type ComparedRow = Compared;
+export type Health = SystemHealth;
+export type MetricsAnswer<R> = Omit<Awaited<ReturnType<typeof answerMetrics>>, 'rows'> & { rows: R[] };
+export type Alert = AlertRow;
+export type AlertStatus = Alert['status'];
+export type Severity = Alert['severity'];
+export type IndexIndicator = PetitionIndex['indicators'][number];
+export type IndexedRegion = PetitionIndex['units'][number];
 
-export type Dims = Record<string, string | null>;
-export interface MetricRow {
-  measure: string;
-  dims: Dims;
-  /** The count, the sum, or the rate (null when its denominator is 0). */
-  value: number | null;
-  numerator?: number;
-  denominator?: number;
-  interval?: [number, number];
+export type { CaseSummary, AccountabilityListRow };
+/** The duty calendar of a region's organs: each period with its organ's name, and per organ its count per status. */
+export interface DutyCalendar {
+  periods: (DutyCalendarRow & { organ_name: string | null })[];
+  summary: { organ: string; organ_name: string; open: number; met: number; late: number; missed: number }[];
 }
-export interface ComparedRow {
-  measure: string;
-  dims: Dims;
-  current: MetricRow;
-  previous: MetricRow | null;
-  change: number | null;
-  relative: number | null;
-}
-export interface MetricsRequest {
-  measures: string[];
-  from: string;
-  to: string;
-  asOf: string;
-  by?: string[];
-  region?: string;
-}
-export interface MetricsAnswer<R> {
-  request: MetricsRequest;
-  measures: Measure[];
-  rows: R[];
-}
-
-export interface RankedUnit {
-  unit: string;
-  name: string | null;
-  value: number | null;
-  numerator?: number;
-  denominator?: number;
-  interval?: [number, number];
-  volume: number;
-  perTenThousand?: number;
-  rank: number | null;
-  tier: 'small' | 'medium' | 'large' | null;
-  rankInTier: number | null;
-  unranked?: string;
-}
-export interface Ranking {
-  request: { measure: string; by: string; from: string; to: string; asOf: string; region?: string; minVolume: number };
-  better: 'higher' | 'lower' | 'neither';
-  units: RankedUnit[];
-}
-
-export interface Period {
-  from: string;
-  to: string;
-  asOf: string;
-}
-export interface ThreeDeclines {
-  period: Period;
-  previous: Period;
-  items: { measure: string; current: number; previous: number; change: number; relative: number | null; declined: boolean }[];
-  achieved: boolean;
-}
-
-export interface CaseSummary {
-  case_id: string;
-  received_at: string;
-  channel: string;
-  region_code: string;
-  route_due: string | null;
-  routed: boolean;
-  route_overdue: boolean;
-}
-export interface Health {
-  status: 'ok' | 'degraded';
-  temporal: { ok: boolean; error?: string };
-  duckdb: { ok: boolean; cases?: number; error?: string };
-}
-
-/** An indicator of the petition index: the catalog's measure and the method's use of it. */
-export interface IndexIndicator extends Omit<Measure, 'source'> {
-  perTenThousand: boolean;
-  /** pressure: more of it means more petition pressure; relief: less. */
-  direction: 'pressure' | 'relief';
-  weight: number;
-  why: string;
-}
-export type Normalisation = 'min-max' | 'z-score' | 'rank';
-export type Aggregation = 'arithmetic' | 'geometric';
-/** The index's method as data (analytics/petition-index/method.json). */
-export interface IndexMethod {
-  $comment?: string;
-  id: string;
-  titleZh: string;
-  titleEn: string;
-  orientation: string;
-  unit: string;
-  normalisation: Normalisation;
-  aggregation: Aggregation;
-  missing: 'mean';
-  uncertainty: {
-    runs: number;
-    seed: number;
-    normalisations: Normalisation[];
-    aggregations: Aggregation[];
-    weightJitter: number;
-    rankInterval: [number, number];
-  };
-}
-// A district's index, rank and rank interval, exactly as the server computes them.
-export type { IndexedRegion };
-export interface PetitionIndex {
-  method: IndexMethod;
-  indicators: IndexIndicator[];
-  year: number;
-  region: string;
-  asOf: string;
-  units: IndexedRegion[];
-}
-
-export type AlertStatus = 'open' | 'acknowledged' | 'dismissed';
-export type Severity = 'info' | 'warning' | 'serious';
-/** An early-warning alert as stored (analytics/early-warning/alerts.ts). */
-export interface Alert {
-  alert_id: string;
-  kind: string;
-  method: string;
-  level: 'city' | 'district' | 'street';
-  region_code: string;
-  field: string | null;
-  channel: string | null;
-  petition_class: string | null;
-  subject: string | null;
-  /** Monday of the episode's first and latest week. */
-  first_period: string;
-  period: string;
-  run_length: number;
-  observed: number | null;
-  expected: number | null;
-  upperbound: number | null;
-  p_value: number | null;
-  severity: Severity;
-  base_severity: Severity;
-  /** The sensitive period that raised the severity a step, by name and dates. */
-  sensitive_period: string | null;
-  status: AlertStatus;
-  decided_by: string | null;
-  decided_at: string | null;
-  decision_reason: string | null;
-  /** The signal's own figures: for an escalation, the levels it went from and to. */
-  detail: Record<string, unknown>;
+/** A GeoJSON FeatureCollection of districts, each feature's properties naming its region code. */
+export interface Boundaries {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; properties: { code: string; nameZh: string }; geometry: unknown }[];
 }
 export interface ScanStarted {
   scanId: string;
@@ -205,15 +46,7 @@ export interface ScanStarted {
   weeks: number;
 }
 /** A scan still under way has only its status; a finished one has its record. */
-export interface ScanState {
-  status: string;
-  scan_id: string;
-  week_from?: string;
-  week_to?: string;
-  series_scanned?: number;
-  alerts_raised?: number;
-  alerts_continued?: number;
-}
+export type ScanState = { status: string; scan_id: string } & Partial<NonNullable<Awaited<ReturnType<typeof getScan>>>>;
 
 /** The server's refusal, its message as the server worded it (server/errors.ts). */
 export class ApiError extends Error {
@@ -222,6 +55,10 @@ export class ApiError extends Error {
     message: string,
     /** Seconds to wait before trying again (429), from Retry-After. */
     readonly retryAfter: number | null,
+    /** The server's code for the refusal (server/errors.ts), e.g. outside_jurisdiction. */
+    readonly code: string | null = null,
+    /** Where each problem is: the parameter or body field, as the server names it. */
+    readonly problems: { at: string; problem: string }[] = [],
   ) {
     super(message);
   }
@@ -258,17 +95,17 @@ function send(path: string, method: 'GET' | 'POST' | 'DELETE' = 'GET', body?: un
  */
 async function refusal(response: Response): Promise<ApiError> {
   // A proxy or a crash can answer with something else than the API's JSON.
-  const body = (await response.json().catch(() => ({}))) as { error?: string; problems?: { at: string; problem: string }[] };
+  const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string; problems?: { at: string; problem: string }[] };
   const message = body.error ?? `HTTP ${response.status} ${response.statusText}`;
   const detail = (body.problems ?? [])
     .filter((p) => p.problem !== message)
     .map((p) => `${p.at}: ${p.problem}`)
     .join('; ');
   const wait = Number(response.headers.get('retry-after'));
-  return new ApiError(response.status, detail ? `${message}: ${detail}` : message, wait > 0 ? wait : null);
+  return new ApiError(response.status, detail ? `${message}: ${detail}` : message, wait > 0 ? wait : null, body.code ?? null, body.problems ?? []);
 }
 
-async function request<T>(path: string, method?: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<T> {
+export async function request<T>(path: string, method?: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<T> {
   const sentIn = epoch;
   const response = await send(path, method, body);
   if (response.ok) return (await response.json()) as T;
@@ -292,7 +129,7 @@ function forget(): void {
 }
 
 /** A query string from the parameters that have a value. */
-function query(params: Record<string, string | number | undefined>): string {
+export function query(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
   return search.toString();
@@ -305,18 +142,19 @@ export interface MetricsQuery {
   to?: string;
   by?: string[];
   region?: string;
+  /** Dimension values to keep, e.g. { channel: ['visit'] }. */
+  filters?: Record<string, string[]>;
+  compare?: 'yoy' | 'pop';
 }
 
-const metricsPath = (q: MetricsQuery, compare?: 'yoy' | 'pop') =>
-  `/metrics?${query({
-    measure: q.measure.join(','),
-    year: q.year,
-    from: q.from,
-    to: q.to,
-    by: q.by?.join(','),
-    region: q.region,
-    compare,
-  })}`;
+/** The query string of a metrics question: the same for the figures, the export and a shared link. */
+export function metricsSearch(q: MetricsQuery): string {
+  const filters: Record<string, string> = {};
+  for (const [dimension, values] of Object.entries(q.filters ?? {})) if (values.length) filters[dimension] = values.join(',');
+  return query({ measure: q.measure.join(','), year: q.year, from: q.from, to: q.to, by: q.by?.join(','), region: q.region, compare: q.compare, ...filters });
+}
+
+const metricsPath = (q: MetricsQuery, compare?: 'yoy' | 'pop') => `/metrics?${metricsSearch({ ...q, ...(compare ? { compare } : {}) })}`;
 
 export const api = {
   /** Who is logged in, or null when nobody is (a 401 here is the normal answer before login). */
@@ -353,9 +191,15 @@ export const api = {
   ranking: (q: { measure: string; by: 'district' | 'street' | 'organ'; year: number; region?: string; minVolume?: number }) =>
     request<Ranking>(`/metrics/ranking?${query(q)}`),
   threeDeclines: (q: { year: number; region?: string }) => request<ThreeDeclines>(`/metrics/three-declines?${query(q)}`),
-  recentCases: () => request<CaseSummary[]>('/cases?limit=12'),
+  cases: (q: { limit: number; overdue?: boolean; region?: string; stage?: string }) =>
+    request<{ cases: CaseSummary[]; total: number }>(`/cases?${query({ ...q, overdue: q.overdue === undefined ? undefined : String(q.overdue) })}`),
+  duties: (q: { year: number; region?: string; status?: DutyStatus }) => request<DutyCalendar>(`/duties?${query(q)}`),
+  accountability: (q: { status?: 'open' | 'closed'; region?: string; limit?: number }) =>
+    request<{ cases: AccountabilityListRow[]; total: number }>(`/accountability?${query(q)}`),
+  geo: (region: string) => request<Boundaries>(`/geo/${encodeURIComponent(region)}`),
+  annualData: (q: { year: number; region?: string }) => request<Awaited<ReturnType<typeof annualDataset>>>(`/reports/annual-data?${query(q)}`),
   register: (intake: Record<string, unknown>) => request<{ caseId: string }>('/cases', 'POST', intake),
-  route: (caseId: string) => request<unknown>(`/cases/${encodeURIComponent(caseId)}/route`, 'POST', { mode: 'forward', toOrgan: '区信访办' }),
+  route: (caseId: string, toOrgan: string) => request<unknown>(`/cases/${encodeURIComponent(caseId)}/route`, 'POST', { mode: 'forward', toOrgan }),
   petitionIndex: (q: { year: number }) => request<PetitionIndex>(`/petition-index?${query(q)}`),
   alerts: (q: { status?: AlertStatus; region?: string; limit: number }) => request<{ alerts: Alert[] }>(`/early-warning/alerts?${query(q)}`),
   decideAlert: (id: string, action: 'acknowledge' | 'dismiss', decision: { reason?: string }) =>

@@ -1,36 +1,6 @@
-/** Formatting shared by the dashboard's panels. Everything that reaches innerHTML goes through `escape`. */
+/** Numbers, changes and dates as a petition office reads them, in the page's language. */
 import type { Measure } from './api.js';
-
-export function escape(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/** A data attribute for the tests and for reading figures off the page; nothing when there is no value. */
-export const attr = (name: string, value: string | number | null | undefined): string => (value == null ? '' : ` data-${name}="${escape(value)}"`);
-
-/**
- * A range as a bar on a scale from `lo` to `hi`, its point estimate as a tick: a 95% interval
- * on a rate scale, a rank interval on a rank scale. `label` names the range for a title and
- * for screen readers.
- */
-export function rangeBar(range: [number, number], point: number, lo: number, hi: number, label: string): string {
-  const x = (v: number) => (((v - lo) / (hi - lo)) * 100).toFixed(2);
-  const width = (((range[1] - range[0]) / (hi - lo)) * 100).toFixed(2);
-  return `<div class="ci" role="img" aria-label="${escape(label)}" title="${escape(label)}">
-    <span class="ci-range" data-left="${x(range[0])}" data-width="${width}"></span><span class="ci-point" data-left="${x(point)}"></span></div>`;
-}
-
-/**
- * Gives the bars under `root` the place and width their data-left and data-width (percent)
- * hold. The page's Content-Security-Policy (style-src 'self') refuses style attributes in
- * HTML, but not styles a script sets through the CSSOM.
- */
-export function placeBars(root: ParentNode): void {
-  for (const bar of root.querySelectorAll<HTMLElement>('[data-left], [data-width]')) {
-    if (bar.dataset.left) bar.style.left = `${bar.dataset.left}%`;
-    if (bar.dataset.width) bar.style.width = `${bar.dataset.width}%`;
-  }
-}
+import { lang, t } from './i18n.js';
 
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 1 });
@@ -47,13 +17,13 @@ export const formatValue = (m: Pick<Measure, 'kind'>, v: number | null | undefin
 const signed = (text: string, n: number) => (n > 0 ? `+${text}` : n < 0 ? `−${text.replace(/^-/, '')}` : text);
 
 /**
- * A change as a petition office reads it: counts as "+34 (+3.2%)", rates in percentage
- * points ("+1.6 个百分点 pp"), since a rate's relative change misleads.
+ * A change: counts as "+34 (+3.2%)", rates in percentage points ("+1.6 个百分点"), since a
+ * rate's relative change misleads.
  */
 export function formatChange(m: Pick<Measure, 'kind'>, change: number | null, relative: number | null): string {
   if (change == null) return '—';
   // Under a tenth of a point, two decimals: "−0.0" would hide which way it went.
-  if (m.kind === 'rate') return `${signed((change * 100).toFixed(Math.abs(change) < 0.001 ? 2 : 1), change)} 个百分点 pp`;
+  if (m.kind === 'rate') return `${signed((change * 100).toFixed(Math.abs(change) < 0.001 ? 2 : 1), change)} ${t('个百分点', 'pp')}`;
   const rel = relative == null ? '' : ` (${signed(`${(relative * 100).toFixed(1)}%`, relative)})`;
   return `${signed(formatCount(change), change)}${rel}`;
 }
@@ -65,11 +35,26 @@ export function changeTone(better: Measure['better'], change: number | null): 'g
 }
 
 export const betterText = (better: Measure['better']): string =>
-  better === 'higher' ? '越高越好 higher is better' : better === 'lower' ? '越低越好 lower is better' : '无优劣方向 no better direction';
+  better === 'higher' ? t('越高越好', 'higher is better') : better === 'lower' ? t('越低越好', 'lower is better') : t('无优劣方向', 'no better direction');
+
+/** What the catalog says about a measure, for a title (tooltip). */
+export function measureTitle(m: Measure): string {
+  return [`${m.labelZh} ${m.labelEn}`, m.description, `${t('日期口径', 'Date basis')}: ${m.basis}`, betterText(m.better), `${t('依据', 'Based on')}: ${m.basedOn}`].join('\n');
+}
+
+// Until the jurisdiction's zone is data (the rules issue), every time is China time, said so beside it.
+const ZONE = 'Asia/Shanghai';
 
 /** Today's date in China (YYYY-MM-DD): the platform's calendar, whatever the browser's zone. */
 export function chinaToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** An instant as a China date and time with its zone named: "2026-12-02 09:15 北京时间". */
+export function formatTime(iso: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${t('北京时间', 'China time')}`;
 }
 
 /** "2026-11" shifted by `delta` months. */
@@ -83,3 +68,13 @@ export function lastDayOf(yyyyMm: string): string {
   const [y, m] = yyyyMm.split('-').map(Number) as [number, number];
   return `${yyyyMm}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
 }
+
+/** The same date a year earlier, as the API compares year on year (29 February becomes 28 February). */
+export function yearBefore(date: string): string {
+  const y = Number(date.slice(0, 4)) - 1;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return `${y}-${date.slice(5) === '02-29' && !leap ? '02-28' : date.slice(5)}`;
+}
+
+/** A list joined as the language joins it. */
+export const joined = (items: string[]): string => items.join(lang() === 'zh' ? '、' : ', ');

@@ -1,64 +1,47 @@
 /**
- * The login form, and the header's account line: who is logged in, in which role, over which
- * jurisdiction, with the logout button. The server decides everything about the login; the
- * form shows its answer as the server words it (a wrong password, how long to wait).
+ * The login form. The server decides everything about the login; the form shows its answer
+ * (a wrong password, how long to wait), and offers the identity provider only where one is
+ * configured.
  */
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Session } from './api.js';
+import { html } from './html.js';
+import { t } from './i18n.js';
+import { refusalText } from './ui/panel.js';
 
-const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
-
-export interface LoginHandlers {
-  loggedIn: (session: Session) => void;
-  logOut: () => void;
-}
-
-/** Wires the form and the logout button once; they stay on the page across logins. */
-export function setUpLogin(handlers: LoginHandlers): void {
-  const form = $<HTMLFormElement>('#login-form');
-  const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
-  form.addEventListener('submit', async (event) => {
+export function Login({ notice, loggedIn }: { notice: string; loggedIn: (s: Session) => void }) {
+  const [message, setMessage] = useState(notice);
+  const [busy, setBusy] = useState(false);
+  const [oidc, setOidc] = useState(false);
+  const username = useRef<HTMLInputElement>(null);
+  const password = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    username.current?.focus();
+    void api.loginMethods().then((m) => setOidc(m.oidc), () => undefined);
+  }, []);
+  const submit = async (event: Event) => {
     event.preventDefault();
-    const fields = new FormData(form);
-    const output = $('#login-error');
-    output.textContent = '';
-    submit.disabled = true;
-    let session: Session;
+    setMessage('');
+    setBusy(true);
     try {
-      session = await api.login(String(fields.get('username') ?? ''), String(fields.get('password') ?? ''));
+      const session = await api.login(username.current!.value, password.current!.value);
+      loggedIn(session);
     } catch (error) {
-      output.textContent = `登录失败 login failed: ${(error as Error).message}`;
-      $<HTMLInputElement>('#login-password').value = '';
+      setMessage(`${t('登录失败', 'Login failed')}: ${error instanceof ApiError && error.status === 401 ? error.message : refusalText(error as Error)}`);
+      password.current!.value = '';
       // Trying again before the throttle's wait is over only lengthens it.
       const wait = error instanceof ApiError ? (error.retryAfter ?? 0) : 0;
-      setTimeout(() => (submit.disabled = false), wait * 1000);
-      return;
+      setTimeout(() => setBusy(false), wait * 1000);
     }
-    submit.disabled = false;
-    form.reset();
-    $('#login').hidden = true;
-    handlers.loggedIn(session);
-  });
-  $('#logout').addEventListener('click', () => handlers.logOut());
-  // Offered only where the deployment has an identity provider; without one the link would lead to a 404.
-  void api
-    .loginMethods()
-    .then((methods) => ($('#login-oidc').hidden = !methods.oidc))
-    .catch(() => undefined);
-}
-
-/** The form in place of the dashboard; `notice` says why the user is asked again (the session ended). */
-export function showLogin(notice = ''): void {
-  $('#who').hidden = true;
-  $('#login').hidden = false;
-  $('#login-error').textContent = notice;
-  $<HTMLInputElement>('#login-username').focus();
-}
-
-/** `scope`: the jurisdiction as the page names it (the region's name, or the organ). */
-export function showWho(session: Session, scope: string): void {
-  $('#who-name').textContent = session.user.displayName;
-  $('#who-role').textContent = `${session.role.labelZh} ${session.role.labelEn}`;
-  $('#who-scope').textContent = scope;
-  $('#who').dataset.user = session.user.username;
-  $('#who').hidden = false;
+  };
+  return html`<section id="login" class="card" aria-labelledby="login-title">
+    <h2 id="login-title">${t('登录', 'Log in')}</h2>
+    <form id="login-form" onSubmit=${submit}>
+      <label>${t('用户名', 'User name')} <input ref=${username} name="username" id="login-username" autocomplete="username" maxlength="100" required /></label>
+      <label>${t('密码', 'Password')} <input ref=${password} name="password" id="login-password" type="password" autocomplete="current-password" maxlength="200" required /></label>
+      <button type="submit" disabled=${busy}>${t('登录', 'Log in')}</button>
+      <output id="login-error" class="error" role="alert">${message}</output>
+    </form>
+    ${oidc ? html`<p id="login-oidc"><a href="/api/v1/session/oidc">${t('使用统一身份认证登录', 'Log in with the identity provider')}</a></p>` : null}
+  </section>`;
 }

@@ -1,0 +1,103 @@
+/**
+ * The petition index for the city's users: the chosen year with its method and rank intervals,
+ * and its trend over the last five years, each district's rank drawn as a line (the chosen
+ * district strongest) with a table of index and rank per year. A year without data is said so,
+ * never drawn as a result.
+ */
+import { LineChart } from 'echarts/charts';
+import { api, ApiError, type PetitionIndex } from '../../api.js';
+import { placeName, useApp } from '../../context.js';
+import { html } from '../../html.js';
+import { t } from '../../i18n.js';
+import { useLoad } from '../../use-load.js';
+import { Chart, echarts } from '../../ui/chart.js';
+import { Missing, Panel, refusalText } from '../../ui/panel.js';
+import { indexEmptyText, PetitionIndexView } from '../../ui/petition-index.js';
+import type { Scope } from '../../ui/scope-bar.js';
+
+echarts.use([LineChart]);
+
+export const TREND_YEARS = 5;
+
+export function PetitionIndexPanel({ scope }: { scope: Scope }) {
+  const loaded = useLoad(() => api.petitionIndex({ year: scope.year }), [scope.year]);
+  return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${indexEmptyText}
+      note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', 'A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a district for each indicator.')}>
+    ${(data: PetitionIndex) => html`<${PetitionIndexView} data=${data} current=${scope.region} />`}
+  <//>`;
+}
+
+/** One year of the trend: its index, or why it has none. */
+type Year = { year: number; index: PetitionIndex } | { year: number; missing: string };
+
+async function yearOf(year: number): Promise<Year> {
+  try {
+    const index = await api.petitionIndex({ year });
+    const empty = indexEmptyText(index);
+    return empty ? { year, missing: empty } : { year, index };
+  } catch (error) {
+    // A year the API refuses (before the data, say) is a year without an index, not a failed panel.
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 403) {
+      return { year, missing: `${year}: ${refusalText(error)}` };
+    }
+    throw error;
+  }
+}
+
+const hasIndex = (y: Year): y is { year: number; index: PetitionIndex } => 'index' in y;
+
+export function IndexTrend({ scope }: { scope: Scope }) {
+  const state = useApp();
+  const years = Array.from({ length: TREND_YEARS }, (_, i) => scope.year - (TREND_YEARS - 1) + i);
+  const loaded = useLoad(() => Promise.all(years.map(yearOf)), [scope.year]);
+  return html`<${Panel} id="index-trend" title=${`${t('信访指数趋势', 'Petition index over the years')} · ${years[0]}–${scope.year}`} loaded=${loaded} wide
+      empty=${(d: Year[]) => (d.some(hasIndex) ? null : t(`${years[0]}–${scope.year} 年都没有可计算信访指数的数据。`, `None of the years ${years[0]}–${scope.year} has data for the petition index.`))}
+      note=${t('名次 1 为信访压力最大；没有数据的年份不画、不排名。', 'Rank 1 is the most petition pressure; years without data are neither drawn nor ranked.')}>
+    ${(d: Year[]) => {
+      const withData = d.filter(hasIndex);
+      const missing = d.filter((y): y is { year: number; missing: string } => !hasIndex(y));
+      // Every district any year ranked, in the order of the latest year's ranks.
+      const units = [...new Set([...withData].reverse().flatMap((y) => y.index.units.map((u) => u.unit)))];
+      const unitOf = (y: { index: PetitionIndex }, unit: string) => y.index.units.find((u) => u.unit === unit);
+      const chosen = units.includes(scope.region) ? scope.region : null;
+      const nameOf = (unit: string) => withData.map((y) => unitOf(y, unit)?.name).find(Boolean) ?? placeName(state, unit);
+      return html`<div>
+        ${missing.map((y) => html`<${Missing} key=${y.year}><span data-missing-year=${y.year}>${y.missing}</span><//>`)}
+        <${Chart} id="index-trend-chart" height=${340}
+          label=${t(
+            `各区信访指数名次趋势折线图，${withData.map((y) => y.year).join('、')} 年${chosen ? `，突出显示${nameOf(chosen)}` : ''}；数字见下表`,
+            `line chart of the districts’ index ranks in ${withData.map((y) => y.year).join(', ')}${chosen ? `, ${nameOf(chosen)} highlighted` : ''}; the figures are in the table below`,
+          )}
+          data=${{ years: withData.map((y) => y.year).join(','), missingYears: missing.map((y) => y.year).join(','), districts: units.length, highlighted: chosen ?? '' }}
+          option=${{
+            tooltip: { trigger: 'axis', renderMode: 'richText' },
+            grid: { left: 44, right: 110, top: 24, bottom: 32 },
+            xAxis: { type: 'category', data: withData.map((y) => String(y.year)), boundaryGap: false },
+            yAxis: { type: 'value', inverse: true, min: 1, max: Math.max(units.length, 2), interval: 1, name: t('名次', 'rank') },
+            series: units.map((unit) => {
+              const strong = chosen === null || unit === chosen;
+              return {
+                type: 'line', name: nameOf(unit), data: withData.map((y) => unitOf(y, unit)?.rank ?? null),
+                z: unit === chosen ? 10 : 2, symbolSize: unit === chosen ? 8 : 4,
+                lineStyle: { width: unit === chosen ? 4 : 1.5, opacity: strong ? 1 : 0.3 }, itemStyle: { opacity: strong ? 1 : 0.3 },
+                endLabel: { show: true, formatter: '{a}', fontSize: unit === chosen ? 12 : 10, fontWeight: unit === chosen ? 'bold' : 'normal', opacity: strong ? 1 : 0.5 },
+              };
+            }),
+          }} />
+        <div class="scroll"><table id="index-trend-table">
+          <caption class="sr-only">${t('各区各年信访指数与名次', 'Each district’s index and rank per year')}</caption>
+          <thead><tr><th scope="col">${t('区', 'District')}</th>${d.map((y) => html`<th scope="col" class="num">${y.year}<br /><small>${t('名次 · 指数', 'rank · index')}</small></th>`)}</tr></thead>
+          <tbody>${units.map((unit) => html`<tr data-unit=${unit} class=${unit === chosen ? 'current' : undefined}>
+            <th scope="row">${nameOf(unit)}</th>
+            ${d.map((y) => {
+              const u = hasIndex(y) ? unitOf(y, unit) : undefined;
+              return u
+                ? html`<td class="num" data-year=${y.year} data-rank=${u.rank} data-index=${u.index}>${u.rank} <small>· ${u.index.toFixed(3)}</small></td>`
+                : html`<td class="num no-data" data-year=${y.year}>${hasIndex(y) ? '—' : t('无数据', 'no data')}</td>`;
+            })}
+          </tr>`)}</tbody>
+        </table></div>
+      </div>`;
+    }}
+  <//>`;
+}
