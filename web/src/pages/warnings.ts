@@ -13,7 +13,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { setParams, useLocation } from '../router.js';
 import { useLoad } from '../use-load.js';
-import { Missing, Panel } from '../ui/panel.js';
+import { Panel } from '../ui/panel.js';
 import { ScopeBar, useScope, type Scope } from '../ui/scope-bar.js';
 import { AlertDetail } from './warnings/alert-detail.js';
 import { IndexTrend, PetitionIndexPanel } from './warnings/index-trend.js';
@@ -135,10 +135,12 @@ function Alerts({ scope }: { scope: Scope }) {
     ${selected
       ? listed
         ? html`<${AlertDetail} key=${selected} alert=${listed} decided=${decided} />`
-        : loaded.state === 'ready'
+        : loaded.state !== 'loading'
           ? html`<${UnlistedAlert} key=${selected} id=${selected} scope=${scope} decided=${decided} />`
           : null
-      : html`<${Missing}>${t('选择一条预警的“查看”，查看其序列、方法说明与处理。', 'Choose “View” on an alert for its series, its method in words and its decision.')}<//>`}
+      : shown.length
+        ? html`<p class="note pick-alert">${t('选择一条预警的“查看”，查看其序列、方法说明与处理。', 'Choose “View” on an alert for its series, its method in words and its decision.')}</p>`
+        : null}
   </div>`;
 }
 

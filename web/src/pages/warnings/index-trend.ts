@@ -6,7 +6,8 @@
  */
 import { LineChart } from 'echarts/charts';
 import { api, ApiError, type PetitionIndex } from '../../api.js';
-import { placeName, useApp } from '../../context.js';
+import { placeName, useApp, type AppState } from '../../context.js';
+import { chinaToday } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { useLoad } from '../../use-load.js';
@@ -19,22 +20,61 @@ echarts.use([LineChart]);
 
 export const TREND_YEARS = 5;
 
+/** The city whose districts the index compares. */
+const cityOf = (state: AppState) => state.reference.places.find((p) => p.level === 'city')?.code ?? '';
+
+/** Months (1-12) of each year with at least one case received in the city: what tells an index from an absence of data. */
+async function monthsWithCases(city: string, from: number, to: number): Promise<Map<number, number>> {
+  const answer = await api.metrics({ measure: ['cases'], by: ['month'], from: `${from}-01-01`, to: `${to}-12-31`, region: city });
+  const months = new Map<number, number>();
+  for (const r of answer.rows) {
+    const year = Number(String(r.dims.month ?? '').slice(0, 4));
+    if ((r.value ?? 0) > 0) months.set(year, (months.get(year) ?? 0) + 1);
+  }
+  return months;
+}
+
+/**
+ * Why a year's index is no result, or null when it is one: no case that year (every count is
+ * zero, every district would tie first), every indicator imputed, or no difference at all.
+ */
+function indexMissing(index: PetitionIndex, months: number): string | null {
+  if (months === 0) {
+    return t(`${index.year} 年没有信访事项数据：不计算信访指数、不排名，以免把数据缺失当作结果。`, `No case data in ${index.year}: no petition index is computed and nothing is ranked, so that missing data is not read as a result.`);
+  }
+  const empty = indexEmptyText(index);
+  if (empty) return empty;
+  const first = index.units[0]?.index;
+  if (index.units.every((u) => u.index === first)) return t(`${index.year} 年各区指数完全相同，无从排名。`, `In ${index.year} every district has the same index: there is nothing to rank.`);
+  return null;
+}
+
+const partialText = (year: number, months: number) =>
+  t(`${year} 年仅 ${months} 个月有数据，该年名次据此计算，与全年不可比。`, `${year} has data in ${months} months only: its ranks are computed from them and do not compare with a whole year.`);
+
 export function PetitionIndexPanel({ scope }: { scope: Scope }) {
-  const loaded = useLoad(() => api.petitionIndex({ year: scope.year }), [scope.year]);
-  return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${indexEmptyText}
+  const state = useApp();
+  const city = cityOf(state);
+  const loaded = useLoad(async () => {
+    const [index, months] = await Promise.all([api.petitionIndex({ year: scope.year }), monthsWithCases(city, scope.year, scope.year)]);
+    return { index, months: months.get(scope.year) ?? 0 };
+  }, [scope.year, city]);
+  const thisYear = Number(chinaToday().slice(0, 4));
+  return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${(d: { index: PetitionIndex; months: number }) => indexMissing(d.index, d.months)}
       note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', 'A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a district for each indicator.')}>
-    ${(data: PetitionIndex) => html`<${PetitionIndexView} data=${data} current=${scope.region} />`}
+    ${(d: { index: PetitionIndex; months: number }) => html`${d.months < 12 && scope.year < thisYear ? html`<${Missing}>${partialText(scope.year, d.months)}<//>` : null}
+      <${PetitionIndexView} data=${d.index} current=${scope.region} />`}
   <//>`;
 }
 
 /** One year of the trend: its index, or why it has none. */
-type Year = { year: number; index: PetitionIndex } | { year: number; missing: string };
+type Year = { year: number; index: PetitionIndex; months: number } | { year: number; missing: string };
 
-async function yearOf(year: number): Promise<Year> {
+async function yearOf(year: number, months: number): Promise<Year> {
   try {
     const index = await api.petitionIndex({ year });
-    const empty = indexEmptyText(index);
-    return empty ? { year, missing: empty } : { year, index };
+    const missing = indexMissing(index, months);
+    return missing ? { year, missing } : { year, index, months };
   } catch (error) {
     // A year the API refuses (before the data, say) is a year without an index, not a failed panel.
     if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 403) {
@@ -44,12 +84,17 @@ async function yearOf(year: number): Promise<Year> {
   }
 }
 
-const hasIndex = (y: Year): y is { year: number; index: PetitionIndex } => 'index' in y;
+const hasIndex = (y: Year): y is Extract<Year, { index: PetitionIndex }> => 'index' in y;
 
 export function IndexTrend({ scope }: { scope: Scope }) {
   const state = useApp();
   const years = Array.from({ length: TREND_YEARS }, (_, i) => scope.year - (TREND_YEARS - 1) + i);
-  const loaded = useLoad(() => Promise.all(years.map(yearOf)), [scope.year]);
+  const city = cityOf(state);
+  const loaded = useLoad(async () => {
+    const months = await monthsWithCases(city, years[0]!, scope.year);
+    return Promise.all(years.map((year) => yearOf(year, months.get(year) ?? 0)));
+  }, [scope.year, city]);
+  const thisYear = Number(chinaToday().slice(0, 4));
   return html`<${Panel} id="index-trend" title=${`${t('信访指数趋势', 'Petition index over the years')} · ${years[0]}–${scope.year}`} loaded=${loaded} wide
       empty=${(d: Year[]) => (d.some(hasIndex) ? null : t(`${years[0]}–${scope.year} 年都没有可计算信访指数的数据。`, `None of the years ${years[0]}–${scope.year} has data for the petition index.`))}
       note=${t('名次 1 为信访压力最大；没有数据的年份不画、不排名。', 'Rank 1 is the most petition pressure; years without data are neither drawn nor ranked.')}>
@@ -63,6 +108,8 @@ export function IndexTrend({ scope }: { scope: Scope }) {
       const nameOf = (unit: string) => withData.map((y) => unitOf(y, unit)?.name).find(Boolean) ?? placeName(state, unit);
       return html`<div>
         ${missing.map((y) => html`<${Missing} key=${y.year}><span data-missing-year=${y.year}>${y.missing}</span><//>`)}
+        ${withData.filter((y) => y.months < 12 && y.year < thisYear).map((y) => html`<${Missing} key=${`p${y.year}`}><span data-partial-year=${y.year}>${partialText(y.year, y.months)}</span><//>`)}
+        ${withData.some((y) => y.year === thisYear) ? html`<p class="note">${t(`${thisYear} 年尚未结束，名次截至今日。`, `${thisYear} is not over: its ranks are to date.`)}</p>` : null}
         <${Chart} id="index-trend-chart" height=${340}
           label=${t(
             `各区信访指数名次趋势折线图，${withData.map((y) => y.year).join('、')} 年${chosen ? `，突出显示${nameOf(chosen)}` : ''}；数字见下表`,
@@ -73,7 +120,7 @@ export function IndexTrend({ scope }: { scope: Scope }) {
             tooltip: { trigger: 'axis', renderMode: 'richText' },
             grid: { left: 44, right: 110, top: 24, bottom: 32 },
             xAxis: { type: 'category', data: withData.map((y) => String(y.year)), boundaryGap: false },
-            yAxis: { type: 'value', inverse: true, min: 1, max: Math.max(units.length, 2), interval: 1, name: t('名次', 'rank') },
+            yAxis: { type: 'value', inverse: true, min: 1, max: Math.max(units.length, 2), interval: 1, name: t('名次', 'rank'), nameLocation: 'start' },
             series: units.map((unit) => {
               const strong = chosen === null || unit === chosen;
               return {

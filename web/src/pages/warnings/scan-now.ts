@@ -37,7 +37,7 @@ export function ScanNow({ scanned }: { scanned: () => void }) {
     }
     setPhase('running');
     setElapsed(0);
-    setLine(t('正在启动扫描…', 'Starting the scan…'));
+    setLine(t('正在启动扫描', 'Starting the scan'));
     const began = Date.now();
     try {
       const started = await api.startScan(n);
