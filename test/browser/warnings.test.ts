@@ -22,9 +22,18 @@ const alertOf = async (id: string) => (await alertsOf('leader', 'limit=1000')).f
 const rowIds = (page: Page) => page.locator('#alerts-table tbody tr').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.alert ?? ''));
 const seriousOf = async (page: Page) => (await b.axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 const param = (page: Page, name: string) => new URL(page.url()).searchParams.get(name);
+/** Waits for `selector`; on a timeout, says where every panel of the page stood. */
+async function ready(page: Page, selector: string, timeout = 60_000): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ timeout });
+  } catch (error) {
+    const panels = await page.locator('[data-state]').evaluateAll((els) => els.map((e) => `${e.id || e.tagName}=${(e as HTMLElement).dataset.state}`)).catch(() => []);
+    throw new Error(`${selector} at ${page.url()}: panels ${panels.join(' ')}; ${String(error)}`);
+  }
+}
 /** Waits for the list to be read for the filters in the URL. */
 const listReady = (page: Page, status: string, severity = 'all') =>
-  page.locator(`#alerts[data-state="ready"] #alerts-table[data-status="${status}"][data-severity="${severity}"], #alerts[data-state="empty"]`).first().waitFor({ timeout: 30_000 });
+  ready(page, `#alerts[data-state="ready"] #alerts-table[data-status="${status}"][data-severity="${severity}"], #alerts[data-state="empty"]`);
 
 beforeAll(async () => {
   b = await startBrowserSystem('warnings-e2e');
@@ -47,7 +56,7 @@ describe('the warnings page', () => {
   it('scans from the page with its progress shown, then lists the alerts as the API has them, filtered by status and severity in the URL', async () => {
     const { page, errors } = await b.openPage('leader', '/warnings');
     await page.locator('#dashboard[data-page="warnings"]').waitFor();
-    await page.locator('#alerts[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts[data-state="ready"]');
 
     // A scan from the page: while it runs (each poll held back a moment) the progress shows, then the outcome.
     await page.route('**/api/v1/early-warning/scans/*', async (route) => {
@@ -87,7 +96,7 @@ describe('the warnings page', () => {
 
     // A bookmarked view opens as it was left; a status nobody decided yet is an empty list, said so.
     await page.goto(new URL('/warnings?status=dismissed', b.system.url).href);
-    await page.locator('#alerts[data-state="empty"]').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts[data-state="empty"]');
     expect(await page.locator('#alerts .missing').textContent()).toContain('没有已驳回的预警');
     expect(await page.locator('#alerts-table').count()).toBe(0);
     expect(errors).toEqual([]);
@@ -99,11 +108,11 @@ describe('the warnings page', () => {
     const counted = open.find((a) => a.kind === 'count-aberration');
     expect(counted, 'a count alert after the scan').toBeDefined();
     const { page, errors } = await b.openPage('leader', '/warnings');
-    await page.locator('#alerts[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts[data-state="ready"]');
     await page.click(`#alerts-table button[data-view="${counted!.alert_id}"]`);
     await expect.poll(() => param(page, 'alert')).toBe(counted!.alert_id);
     expect(await page.locator(`#alerts-table tr.current[data-alert="${counted!.alert_id}"] button[aria-pressed="true"]`).count()).toBe(1);
-    await page.locator('#alert-detail:not([data-state="loading"])').waitFor({ timeout: 60_000 });
+    await ready(page, '#alert-detail:not([data-state="loading"])');
     expect(await page.locator('#alert-detail').getAttribute('data-state'), (await page.locator('#alert-detail').textContent()) ?? '').toBe('ready');
 
     // The chart's figures are the route's, point for point.
@@ -158,7 +167,7 @@ describe('the warnings page', () => {
     // A dismissal without a reason: refused by the server, its refusal shown, the alert still open.
     const other = open.find((a) => a.alert_id !== counted!.alert_id)!;
     await page.click(`#alerts-table button[data-view="${other.alert_id}"]`);
-    await page.locator(`#alert-detail dl[data-alert="${other.alert_id}"]`).waitFor({ timeout: 60_000 });
+    await ready(page, `#alert-detail dl[data-alert="${other.alert_id}"]`);
     await page.click('#decide button[data-decide="dismiss"]');
     const refusal = page.locator('#decide output', { hasText: '未驳回' });
     await refusal.waitFor();
@@ -180,10 +189,10 @@ describe('the warnings page', () => {
 
   it('shows a role without alerts.decide no decision controls and no scan (the inspector)', async () => {
     const { page, errors } = await b.openPage('inspector', '/warnings');
-    await page.locator('#alerts[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts[data-state="ready"]');
     expect(await rowIds(page)).toEqual((await alertsOf('inspector')).map((a) => a.alert_id));
     await page.locator('#alerts-table button[data-view]').first().click();
-    await page.locator('#alert-detail:not([data-state="loading"])').waitFor({ timeout: 60_000 });
+    await ready(page, '#alert-detail:not([data-state="loading"])');
     expect(await page.locator('#alert-detail dl.alert-facts').count()).toBe(1);
     expect(await page.locator('#decide, #scan-now, button[data-decide]').count()).toBe(0);
     // A decided alert shows who decided, to every reader.
@@ -198,7 +207,7 @@ describe('the warnings page', () => {
     const mine = await alertsOf('leader-chaoyang', 'limit=200');
     expect(mine.every((a) => a.region_code.startsWith('110105'))).toBe(true);
     const { page, errors } = await b.openPage('leader-chaoyang', '/warnings?status=all');
-    await page.locator('#alerts[data-state="ready"], #alerts[data-state="empty"]').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts[data-state="ready"], #alerts[data-state="empty"]');
     expect(await rowIds(page)).toEqual(mine.map((a) => a.alert_id));
     // The region choice is the district and its streets only.
     const regions = await page.locator('#region option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
@@ -210,10 +219,7 @@ describe('the warnings page', () => {
     const elsewhere = (await alertsOf('leader', 'limit=1000')).find((a) => !a.region_code.startsWith('110105'));
     expect(elsewhere, 'an alert outside Chaoyang').toBeDefined();
     await page.goto(new URL(`/warnings?alert=${elsewhere!.alert_id}`, b.system.url).href);
-    await page.locator('#alert-detail[data-state="empty"]').waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
-      await b.screenshot(page, 'warnings-debug');
-      throw new Error(`${String(error)}\n${page.url()}\n${(await page.content()).slice(0, 4000)}`);
-    });
+    await ready(page, '#alert-detail[data-state="empty"]');
     expect(await page.locator('#alert-detail').textContent()).toContain(`没有预警 ${elsewhere!.alert_id}`);
     expect(await page.locator('#series-chart').count()).toBe(0);
     expect((await b.api('leader-chaoyang', `/api/v1/early-warning/alerts/${elsewhere!.alert_id}/series`)).status).toBe(404);
@@ -223,8 +229,8 @@ describe('the warnings page', () => {
 
   it('shows the city’s leader the petition index and its trend over five years, the chosen district highlighted, years without data said so', async () => {
     const { page, errors } = await b.openPage('leader', `/warnings?year=${YEAR}`);
-    await page.locator('#petition-index:is([data-state="ready"], [data-state="empty"])').waitFor({ timeout: 60_000 });
-    await page.locator('#index-trend:is([data-state="ready"], [data-state="empty"])').waitFor({ timeout: 90_000 });
+    await ready(page, '#petition-index:is([data-state="ready"], [data-state="empty"])');
+    await ready(page, '#index-trend:is([data-state="ready"], [data-state="empty"])', 90_000);
     const years = [4, 3, 2, 1, 0].map((back) => YEAR - back);
     // A year is ranked when it has cases, some indicator measured and some difference between the districts.
     const monthly = (await b.json<{ rows: { dims: { month: string }; value: number | null }[] }>('leader', `/api/v1/metrics?measure=cases&by=month&from=${years[0]}-01-01&to=${YEAR}-12-31`)).rows;
@@ -271,7 +277,7 @@ describe('the warnings page', () => {
     await page.locator(`#index-trend-chart[data-highlighted="${district}"]`).waitFor();
     expect(await page.locator(`#index-trend-table tr.current[data-unit="${district}"]`).count()).toBe(1);
     expect(param(page, 'region')).toBe(district);
-    await page.locator('#alerts:is([data-state="ready"], [data-state="empty"])').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts:is([data-state="ready"], [data-state="empty"])');
     expect(await seriousOf(page)).toEqual([]);
     await b.screenshot(page, 'warnings-index');
 
@@ -281,7 +287,7 @@ describe('the warnings page', () => {
     expect(before, 'a year of the five without cases').toBeDefined();
     {
       await page.selectOption('#year', String(before!));
-      await page.locator('#petition-index[data-state="empty"]').waitFor({ timeout: 60_000 });
+      await ready(page, '#petition-index[data-state="empty"]');
       expect(await page.locator('#petition-index .missing').textContent()).toContain(`${before} 年没有信访事项数据`);
       expect(await page.locator('#index-table').count()).toBe(0);
     }
@@ -289,12 +295,18 @@ describe('the warnings page', () => {
     await page.close();
   }, 180_000);
 
-  it('reads at a phone’s width without a page wider than the screen', async () => {
+  it('reads at a phone’s width without a page wider than the screen, and in English on the switch', async () => {
     const { page, errors } = await b.openPage('leader', '/warnings', { width: 390, height: 844 });
-    await page.locator('#alerts[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await ready(page, '#alerts[data-state="ready"]');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await b.screenshot(page, 'warnings-phone');
+    // In English on the user's choice, every label switched.
+    await page.click('#lang');
+    await page.locator('#alerts-title', { hasText: /^Alerts · / }).waitFor();
+    expect(await page.locator('#alert-status option[value="open"]').textContent()).toBe('open');
+    expect(await page.locator('#scan-now').textContent()).toBe('Scan now');
+    await page.click('#lang');
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 90_000);
 });
