@@ -29,8 +29,11 @@ export const measureOf = (state: AppState, id: string): CatalogMeasure | undefin
 
 export const placeOf = (state: AppState, code: string) => state.reference.places.find((p) => p.code === code);
 
+/** The city's code, as the regions table holds it ('' when the user sees no city node). */
+export const cityCode = (state: AppState): string => state.reference.places.find((p) => p.level === 'city')?.code ?? '';
+
 /** The region a page shows when none is chosen: the user's own node, else the city. */
-export const homeRegion = (state: AppState): string => state.session.regionCode ?? state.reference.places.find((p) => p.level === 'city')?.code ?? '';
+export const homeRegion = (state: AppState): string => state.session.regionCode ?? cityCode(state);
 
 /** A region's name from the regions table, in the page's language (its code when unnamed). */
 export function placeName(state: AppState, code: string): string {

@@ -1,6 +1,6 @@
 /** Numbers, changes and dates as a petition office reads them, in the page's language. */
 import type { Measure } from './api.js';
-import { lang, t } from './i18n.js';
+import { t } from './i18n.js';
 
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 1 });
@@ -57,12 +57,6 @@ export function formatTime(iso: string): string {
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${t('北京时间', 'China time')}`;
 }
 
-/** "2026-11" shifted by `delta` months. */
-export function shiftMonth(yyyyMm: string, delta: number): string {
-  const index = Number(yyyyMm.slice(0, 4)) * 12 + Number(yyyyMm.slice(5, 7)) - 1 + delta;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
-
 /** The last day of a month "YYYY-MM". */
 export function lastDayOf(yyyyMm: string): string {
   const [y, m] = yyyyMm.split('-').map(Number) as [number, number];
@@ -75,6 +69,3 @@ export function yearBefore(date: string): string {
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return `${y}-${date.slice(5) === '02-29' && !leap ? '02-28' : date.slice(5)}`;
 }
-
-/** A list joined as the language joins it. */
-export const joined = (items: string[]): string => items.join(lang() === 'zh' ? '、' : ', ');

@@ -8,7 +8,7 @@
 import { BarChart, LineChart, MapChart, PieChart } from 'echarts/charts';
 import { VisualMapComponent } from 'echarts/components';
 import { api, type ComparedRow, type DutyCalendar, type Measure } from '../api.js';
-import { can, channelName, childrenOf, measureOf, placeName, useApp, type AppState } from '../context.js';
+import { can, channelName, childrenOf, cityCode, measureOf, placeName, useApp, type AppState } from '../context.js';
 import { formatCount, formatTime, formatValue, lastDayOf, measureTitle, yearBefore } from '../format.js';
 import { html } from '../html.js';
 import { label, t } from '../i18n.js';
@@ -124,7 +124,7 @@ function DistrictMap({ scope, coverage }: { scope: Scope; coverage: Coverage | u
   const choices = mappable(state);
   const measureId = choices.some((m) => m.id === params.get('mapMeasure')) ? params.get('mapMeasure')! : 'cases';
   const m = measureOf(state, measureId);
-  const city = state.reference.places.find((p) => p.level === 'city')?.code ?? '';
+  const city = cityCode(state);
   const atCity = scope.region === city;
   const loaded = useLoad(async () => {
     if (!atCity) return null;
@@ -193,7 +193,7 @@ function PetitionIndexPanel({ scope, coverage }: { scope: Scope; coverage: Cover
   const state = useApp();
   const loaded = useLoad(() => api.petitionIndex({ year: scope.year }), [scope.year]);
   // The index compares the city's districts: a city without cases that year has nothing to compare, whatever other sources hold.
-  const city = state.reference.places.find((p) => p.level === 'city')?.code ?? scope.region;
+  const city = cityCode(state) || scope.region;
   const empty = (data: Awaited<ReturnType<typeof api.petitionIndex>>) => (coverage && scope.region === city ? noDataText(coverage, placeName(state, city)) : null) ?? indexEmptyText(data);
   return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${empty}
       note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', 'A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a district for each indicator.')}>

@@ -6,7 +6,7 @@
  */
 import { LineChart } from 'echarts/charts';
 import { api, ApiError, type PetitionIndex } from '../../api.js';
-import { placeName, useApp, type AppState } from '../../context.js';
+import { cityCode, placeName, useApp } from '../../context.js';
 import { chinaToday } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
@@ -37,7 +37,6 @@ function indexOf(user: string, year: number): Promise<PetitionIndex> {
 }
 
 /** The city whose districts the index compares. */
-const cityOf = (state: AppState) => state.reference.places.find((p) => p.level === 'city')?.code ?? '';
 
 /** Months (1-12) of each year with at least one case received in the city: what tells an index from an absence of data. */
 async function monthsWithCases(city: string, from: number, to: number): Promise<Map<number, number>> {
@@ -71,7 +70,7 @@ const partialText = (year: number, months: number) =>
 
 export function PetitionIndexPanel({ scope }: { scope: Scope }) {
   const state = useApp();
-  const city = cityOf(state);
+  const city = cityCode(state);
   const loaded = useLoad(async () => {
     const [index, months] = await Promise.all([indexOf(state.session.user.username, scope.year), monthsWithCases(city, scope.year, scope.year)]);
     return { index, months: months.get(scope.year) ?? 0 };
@@ -110,7 +109,7 @@ const hasIndex = (y: Year): y is Extract<Year, { index: PetitionIndex }> => 'ind
 export function IndexTrend({ scope }: { scope: Scope }) {
   const state = useApp();
   const years = Array.from({ length: TREND_YEARS }, (_, i) => scope.year - (TREND_YEARS - 1) + i);
-  const city = cityOf(state);
+  const city = cityCode(state);
   const loaded = useLoad(async () => {
     const months = await monthsWithCases(city, years[0]!, scope.year);
     return Promise.all(years.map((year) => yearOf(state.session.user.username, year, months.get(year) ?? 0)));
