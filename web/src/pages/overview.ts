@@ -270,7 +270,7 @@ export default function Overview() {
     ${c && c.toDate ? html`<p class="note banner">${t(`${c.year} 年尚未结束：数字截至今日，本月未完。`, `${c.year} is not over: figures are to date, this month is partial.`)}</p>` : null}
     ${coverage.state === 'error' ? html`<p class="error" role="alert">${refusalText(coverage.error)}</p>` : null}
     ${c === undefined || c.year !== scope.year
-      ? html`<p class="loading" role="status">${t('加载中…', 'Loading…')}</p>`
+      ? html`<section class="card" id="coverage" data-state="loading" aria-busy="true"><p class="loading" role="status">${t('加载中…', 'Loading…')}</p></section>`
       : html`<${KeyIndicators} scope=${scope} coverage=${c} />
         <div class="row"><${Trend} scope=${scope} coverage=${c} /><${ThreeDeclinesPanel} scope=${scope} coverage=${c} /></div>
         <div class="row even"><${Breakdown} scope=${scope} coverage=${c} dimension="channel" /><${Breakdown} scope=${scope} coverage=${c} dimension="field" /></div>
