@@ -711,7 +711,17 @@ describe('the running system', () => {
   // ---- Logging in, and what each role sees ----
 
   /** The pages of the navigation, each with the permission that offers it. */
-  const NAV: Record<string, Permission> = { overview: 'metrics.read', explorer: 'metrics.read', warnings: 'alerts.read', cases: 'cases.read', reports: 'metrics.read' };
+  const NAV: Record<string, Permission[]> = {
+    overview: ['metrics.read'],
+    explorer: ['metrics.read'],
+    warnings: ['alerts.read'],
+    cases: ['cases.read'],
+    duties: ['duties.read'],
+    accountability: ['accountability.read'],
+    recommendations: ['recommendations.read', 'disputes.read'],
+    reports: ['metrics.read'],
+    admin: ['users.manage', 'audit.read'],
+  };
   /** What the pages of a permission ask the API: a role without it must not ask. */
   const ASKED_FOR: [Permission, RegExp][] = [
     ['metrics.read', /^\/api\/v1\/(metrics|petition-index|geo)/],
@@ -721,7 +731,7 @@ describe('the running system', () => {
     ['accountability.read', /^\/api\/v1\/accountability/],
   ];
   const CITY = '110000';
-  const LANDING: Record<string, string> = { analyst: 'explorer', officer: 'cases', clerk: 'cases' };
+  const LANDING: Record<string, string> = { analyst: 'explorer', officer: 'cases', clerk: 'cases', admin: 'admin' };
 
   it('answers 401 without a login and 403 to a write without its CSRF token; the page then shows the login form and no data', async () => {
     const anonymous = await api(null, '/api/v1/cases/E2E-1');
@@ -746,7 +756,8 @@ describe('the running system', () => {
     // The page is checked under the policy the server really sends.
     expect(response!.headers()['content-security-policy']).toMatch(/script-src 'self'.*style-src 'self'/);
     await page.locator('#login-form').waitFor();
-    expect(asked.filter((path) => path.startsWith('/api/')).sort()).toEqual(['/api/v1/session', '/api/v1/session/methods']);
+    // The form asks which login methods exist after it is drawn.
+    await expect.poll(() => asked.filter((path) => path.startsWith('/api/')).sort()).toEqual(['/api/v1/session', '/api/v1/session/methods']);
     // No identity provider in this deployment: no link to one.
     expect(await page.locator('#login-oidc').count()).toBe(0);
     expect(await page.locator('#dashboard section:not(#login)').count()).toBe(0);
@@ -779,7 +790,7 @@ describe('the running system', () => {
     expect(await page.locator('#who-role').textContent()).toBe(role.labelZh);
     expect(await page.locator('#who-scope').textContent()).toContain(user.regionCode ?? user.organCode!);
 
-    const pages = Object.entries(NAV).filter(([, p]) => may(p)).map(([id]) => id);
+    const pages = Object.entries(NAV).filter(([, any]) => any.some(may)).map(([id]) => id);
     expect(await page.locator('nav a').evaluateAll((els) => els.map((e) => e.id.replace('nav-', '')))).toEqual(pages);
     const landing = pages.includes(LANDING[user.role] ?? 'overview') ? (LANDING[user.role] ?? 'overview') : (pages[0] ?? 'none');
     await page.locator(`#dashboard[data-page="${landing}"]`).waitFor();

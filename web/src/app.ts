@@ -17,7 +17,8 @@ import { refusalText } from './ui/panel.js';
 interface PageEntry {
   titleZh: string;
   titleEn: string;
-  permission: Permission;
+  /** The page is for a role holding any of these. */
+  permission: Permission | readonly Permission[];
   load: () => Promise<{ default: ComponentType }>;
 }
 
@@ -26,13 +27,17 @@ const PAGE_TABLE: Record<PageId, PageEntry> = {
   explorer: { titleZh: '分析', titleEn: 'Explorer', permission: 'metrics.read', load: () => import('./pages/explorer.js') },
   warnings: { titleZh: '预警', titleEn: 'Warnings', permission: 'alerts.read', load: () => import('./pages/warnings.js') },
   cases: { titleZh: '信访事项', titleEn: 'Cases', permission: 'cases.read', load: () => import('./pages/cases.js') },
+  duties: { titleZh: '责任落实', titleEn: 'Duties', permission: 'duties.read', load: () => import('./pages/duties.js') },
+  accountability: { titleZh: '责任追究', titleEn: 'Accountability', permission: 'accountability.read', load: () => import('./pages/accountability.js') },
+  recommendations: { titleZh: '建议与纠纷', titleEn: 'Recommendations', permission: ['recommendations.read', 'disputes.read'], load: () => import('./pages/recommendations.js') },
   reports: { titleZh: '报告', titleEn: 'Reports', permission: 'metrics.read', load: () => import('./pages/reports.js') },
+  admin: { titleZh: '系统管理', titleEn: 'Administration', permission: ['users.manage', 'audit.read'], load: () => import('./pages/admin.js') },
 };
 
-/** Where each role lands: analysts explore, officers work cases, everyone else starts at the overview. */
-const LANDING: Partial<Record<string, PageId>> = { analyst: 'explorer', officer: 'cases', clerk: 'cases' };
+/** Where each role lands: analysts explore, officers work cases, administrators administer, everyone else starts at the overview. */
+const LANDING: Partial<Record<string, PageId>> = { analyst: 'explorer', officer: 'cases', clerk: 'cases', admin: 'admin' };
 
-const pagesFor = (state: AppState) => PAGES.filter((p) => can(state, PAGE_TABLE[p].permission));
+const pagesFor = (state: AppState) => PAGES.filter((p) => ([] as Permission[]).concat(PAGE_TABLE[p].permission).some((permission) => can(state, permission)));
 
 function HealthLine() {
   const [health, setHealth] = useState<Health | null>(null);
@@ -82,7 +87,8 @@ function PageView({ page }: { page: PageId }) {
     return () => void (live = false);
   }, [page]);
   if (error) return html`<p class="error" role="alert">${t('页面加载失败', 'The page failed to load')}: ${error.message}</p>`;
-  if (!component) return html`<p class="loading" role="status">${t('加载中…', 'Loading…')}</p>`;
+  // A section in the loading state, so whoever waits for the page's panels waits for its module too.
+  if (!component) return html`<section id="page-loading" data-state="loading" aria-busy="true"><p class="loading" role="status">${t('加载中…', 'Loading…')}</p></section>`;
   const Component = component;
   return html`<${Component} />`;
 }

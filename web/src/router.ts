@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
-export const PAGES = ['overview', 'explorer', 'warnings', 'cases', 'reports'] as const;
+export const PAGES = ['overview', 'explorer', 'warnings', 'cases', 'duties', 'accountability', 'recommendations', 'reports', 'admin'] as const;
 export type PageId = (typeof PAGES)[number];
 
 export interface Location {
