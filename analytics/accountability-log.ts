@@ -51,6 +51,33 @@ export async function accountabilityEventsOf(store: AnalyticsStore, caseId: stri
   );
 }
 
+const historyRow = z.object({
+  event_type: z.string(),
+  occurred_at: z.string(),
+  ladder_step: z.string().nullable(),
+  actor: z.string().nullable(),
+  due_date: z.string().nullable(),
+  /** The article the decision rests on (the ground's at opening, the step's when imposed). */
+  rule: z.string().nullable(),
+  detail: z
+    .string()
+    .nullable()
+    .transform((d) => (d === null ? {} : (JSON.parse(d) as Record<string, string | number | boolean | null>))),
+});
+export type AccountabilityHistoryRow = z.infer<typeof historyRow>;
+
+/** A case's record, oldest first: every decision with who, when, the step, its deadline and its article. */
+export async function accountabilityHistory(store: AnalyticsStore, caseId: string): Promise<AccountabilityHistoryRow[]> {
+  return store.all(
+    historyRow,
+    `SELECT event_type, strftime(timezone('UTC', occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, ladder_step, actor,
+            due_date::VARCHAR AS due_date, rule, detail::VARCHAR AS detail
+       FROM accountability_events WHERE case_id = $1
+      ORDER BY occurred_at, recorded_at, event_id`,
+    [caseId],
+  );
+}
+
 const listRow = z.object({
   case_id: z.string(),
   organ: z.string(),
@@ -78,7 +105,7 @@ export type AccountabilityListRow = Omit<z.infer<typeof listRow>, 'total'>;
 export type AccountabilityScope = { region: string } | { organ: string; within?: string };
 
 // An organ's region lies in `$region`'s subtree when it is the node, a child or a grandchild (as server/scope.ts regionContains).
-const IN_SUBTREE = `(o.region_code = $region OR o.region_code IN (
+export const IN_SUBTREE = `(o.region_code = $region OR o.region_code IN (
   SELECT r.code FROM regions r LEFT JOIN regions p ON p.code = r.parent_code WHERE r.parent_code = $region OR p.parent_code = $region))`;
 
 /**

@@ -1,6 +1,6 @@
 import { listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import { caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
+import { CASE_EVENT_TYPES, caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { CaseStage } from '../workflows/case-actions.js';
 import { refreshCaseFacts } from './facts.js';
@@ -144,10 +144,15 @@ export async function recordHistory(
 }
 
 const eventRow = z.object({
-  event_type: z.string(),
+  event_type: z.enum(CASE_EVENT_TYPES),
   occurred_at: z.string(),
   due_date: z.string().nullable(),
   actor: z.string().nullable(),
+  /** What the step decided (the organ routed to, a reason, an outcome), as the workflow recorded it. */
+  detail: z
+    .string()
+    .nullable()
+    .transform((d) => (d === null ? null : (JSON.parse(d) as NonNullable<CaseEvent['detail']>))),
 });
 export type CaseEventRow = z.infer<typeof eventRow>;
 
@@ -155,7 +160,7 @@ export async function eventsOfCase(store: AnalyticsStore, caseId: string): Promi
   return store.all(
     eventRow,
     `SELECT event_type, strftime(timezone('UTC', occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
-            due_date::VARCHAR AS due_date, actor
+            due_date::VARCHAR AS due_date, actor, detail
        FROM case_events WHERE case_id = $caseId
       -- Steps taken in the same instant keep the order they were recorded in.
       ORDER BY occurred_at, recorded_at, event_id`,
@@ -194,8 +199,9 @@ const caseListRow = z.object({
   routed: z.boolean(),
   route_overdue: z.boolean(),
   stage: z.enum(CASE_STAGES),
-  overdue_step: z.enum(OVERDUE_STEPS).nullable(),
-  overdue_due: z.string().nullable(),
+  petitioner_id: z.string().nullable(),
+  next_step: z.enum(OVERDUE_STEPS).nullable(),
+  next_due: z.string().nullable(),
   days_late: z.number().nullable(),
   total: z.number(),
 });
@@ -214,8 +220,12 @@ export interface CaseSummary {
   stage: CaseStage;
   /** A live workflow takes the case's actions: only a workflow's case, and only until it closes. */
   actionable: boolean;
+  /** The petitioner's pseudonym (never the identity), when the case names one. */
+  petitioner_id: string | null;
   /** The owed step whose deadline has passed undone, the longest late when several have. */
   overdue: { step: OverdueStep; due: string; daysLate: number } | null;
+  /** The owed step due next when none is late: what the queue's "due within N days" sorts by. */
+  due: { step: OverdueStep; due: string; daysLeft: number } | null;
 }
 
 type RegionScope = { region: string; level: 'city' | 'district' | 'street' };
@@ -235,6 +245,13 @@ export interface CaseListOptions {
   /** Only the cases overdue (true) or not overdue (false) on `today`. */
   overdue?: boolean;
   stage?: CaseStage;
+  /** Only the cases whose next owed deadline falls within this many days from `today` (not late). */
+  dueWithin?: number;
+  /** A case code or petitioner pseudonym, or part of one (case-insensitive). */
+  search?: string;
+  field?: string;
+  /** An organ's code: the cases it holds or was routed. */
+  organ?: string;
 }
 
 function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>): string | null {
@@ -280,7 +297,7 @@ WITH events AS (
     FROM case_events
 ),
 facts AS (
-  SELECT c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin,
+  SELECT c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin, c.petitioner_id,
          (max(e.due_date) FILTER (WHERE e.event_type = 'received'))::VARCHAR AS route_due,
          coalesce(bool_or(e.event_type = 'route_overdue'), false) AS route_overdue,
          coalesce(bool_or(e.event_type = 'received' AND (e.detail->>'$.receivedBy') = 'organ'), false) AS by_organ,
@@ -305,7 +322,7 @@ facts AS (
          max(e.due_date) FILTER (WHERE e.clock = 'reReview') AS re_review_clock
     FROM cases c LEFT JOIN events e USING (case_id)
    WHERE ${where}
-   GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin
+   GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin, c.petitioner_id
 ),
 staged AS (
   SELECT *,
@@ -321,32 +338,34 @@ staged AS (
               ELSE 'awaiting_route' END AS stage
     FROM facts
 ),
-late AS (
+owed AS (
+  -- Each step under way and not done, with its deadline (past or not).
   SELECT *,
-         CASE WHEN stage <> 'closed' AND NOT by_organ AND NOT routed AND route_clock < $today::DATE THEN route_clock END AS late_route,
-         CASE WHEN stage <> 'closed' AND by_organ AND NOT notified AND notify_clock < $today::DATE THEN notify_clock END AS late_notify,
-         CASE WHEN stage <> 'closed' AND accepted AND NOT replied AND handle_clock < $today::DATE THEN handle_clock END AS late_handle,
-         CASE WHEN stage <> 'closed' AND NOT assigned_reported AND assigned_clock < $today::DATE THEN assigned_clock END AS late_assigned,
-         CASE WHEN stage <> 'closed' AND review_requested AND NOT review_opinion AND review_clock < $today::DATE THEN review_clock END AS late_review,
-         CASE WHEN stage <> 'closed' AND re_review_requested AND NOT re_review_opinion AND NOT in_hearing AND re_review_clock < $today::DATE
-              THEN re_review_clock END AS late_re_review
+         CASE WHEN stage <> 'closed' AND NOT by_organ AND NOT routed THEN route_clock END AS owed_route,
+         CASE WHEN stage <> 'closed' AND by_organ AND NOT notified THEN notify_clock END AS owed_notify,
+         CASE WHEN stage <> 'closed' AND accepted AND NOT replied THEN handle_clock END AS owed_handle,
+         CASE WHEN stage <> 'closed' AND NOT assigned_reported THEN assigned_clock END AS owed_assigned,
+         CASE WHEN stage <> 'closed' AND review_requested AND NOT review_opinion THEN review_clock END AS owed_review,
+         CASE WHEN stage <> 'closed' AND re_review_requested AND NOT re_review_opinion AND NOT in_hearing THEN re_review_clock END AS owed_re_review
     FROM staged
 ),
 listed AS (
-  SELECT *, least(late_route, late_notify, late_handle, late_assigned, late_review, late_re_review) AS overdue_date FROM late
+  -- The earliest owed deadline: late when before today (the longest late of the late steps), else the next one due.
+  SELECT *, least(owed_route, owed_notify, owed_handle, owed_assigned, owed_review, owed_re_review) AS next_due FROM owed
 )
-SELECT case_id, strftime(timezone('UTC', received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, channel, region_code, field, origin,
+SELECT case_id, strftime(timezone('UTC', received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, channel, region_code, field, origin, petitioner_id,
        route_due, routed, route_overdue, stage,
-       CASE overdue_date WHEN late_route THEN 'route' WHEN late_notify THEN 'notify' WHEN late_handle THEN 'handle'
-                         WHEN late_assigned THEN 'assigned' WHEN late_review THEN 'review' WHEN late_re_review THEN 'reReview' END AS overdue_step,
-       overdue_date::VARCHAR AS overdue_due,
-       ($today::DATE - overdue_date)::INTEGER AS days_late,
+       CASE next_due WHEN owed_route THEN 'route' WHEN owed_notify THEN 'notify' WHEN owed_handle THEN 'handle'
+                     WHEN owed_assigned THEN 'assigned' WHEN owed_review THEN 'review' WHEN owed_re_review THEN 'reReview' END AS next_step,
+       next_due::VARCHAR AS next_due,
+       ($today::DATE - next_due)::INTEGER AS days_late,
        count(*) OVER ()::INTEGER AS total
   FROM listed
- WHERE ($overdue::BOOLEAN IS NULL OR (overdue_date IS NOT NULL) = $overdue::BOOLEAN)
+ WHERE ($overdue::BOOLEAN IS NULL OR coalesce(next_due < $today::DATE, false) = $overdue::BOOLEAN)
    AND ($stage::VARCHAR IS NULL OR stage = $stage::VARCHAR)
- -- An overdue list shows the longest late first; any other the most recently received.
- ORDER BY CASE WHEN $overdue::BOOLEAN THEN overdue_date END NULLS LAST, received_at DESC, case_id
+   AND ($dueWithin::INTEGER IS NULL OR next_due BETWEEN $today::DATE AND $today::DATE + $dueWithin::INTEGER)
+ -- An overdue list shows the longest late first, a due-soon list the soonest due; any other the most recently received.
+ ORDER BY CASE WHEN $overdue::BOOLEAN OR $dueWithin::INTEGER IS NOT NULL THEN next_due END NULLS LAST, received_at DESC, case_id
  LIMIT $limit`;
 
 /**
@@ -362,7 +381,21 @@ export async function listCases(store: AnalyticsStore, options: CaseListOptions)
     origin: options.origin ?? null,
     overdue: options.overdue ?? null,
     stage: options.stage ?? null,
+    dueWithin: options.dueWithin ?? null,
   };
+  if (options.search) {
+    params.search = `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(c.case_id ILIKE $search ESCAPE '\\' OR c.petitioner_id ILIKE $search ESCAPE '\\')`);
+  }
+  if (options.field) {
+    params.field = options.field;
+    where.push('c.field = $field');
+  }
+  if (options.organ) {
+    params.organ = options.organ;
+    where.push(`(c.organ_code = $organ OR c.case_id IN (
+      SELECT case_id FROM case_events WHERE event_type IN ('routed', 'accepted') AND (detail->>'$.toOrgan' = $organ OR detail->>'$.organ' = $organ)))`);
+  }
   if (scope && 'organs' in scope) {
     params.organs = listValue(scope.organs);
     where.push(`(list_contains($organs::VARCHAR[], c.organ_code) OR c.case_id IN (
@@ -377,11 +410,15 @@ export async function listCases(store: AnalyticsStore, options: CaseListOptions)
   const rows = await store.all(caseListRow, CASE_LIST(where.join(' AND ')), params);
   return {
     total: rows[0]?.total ?? 0,
-    cases: rows.map(({ overdue_step, overdue_due, days_late, total: _total, ...row }) => ({
-      ...row,
-      actionable: row.origin === 'workflow' && row.stage !== 'closed',
-      overdue: overdue_step && overdue_due && days_late !== null ? { step: overdue_step, due: overdue_due, daysLate: days_late } : null,
-    })),
+    cases: rows.map(({ next_step, next_due, days_late, total: _total, ...row }) => {
+      const owed = next_step && next_due && days_late !== null ? { step: next_step, due: next_due, late: days_late } : null;
+      return {
+        ...row,
+        actionable: row.origin === 'workflow' && row.stage !== 'closed',
+        overdue: owed && owed.late > 0 ? { step: owed.step, due: owed.due, daysLate: owed.late } : null,
+        due: owed && owed.late <= 0 ? { step: owed.step, due: owed.due, daysLeft: -owed.late } : null,
+      };
+    }),
   };
 }
 

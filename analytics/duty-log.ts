@@ -62,6 +62,23 @@ export async function periodWorkflowId(store: AnalyticsStore, organ: string, dut
   return row?.workflow_id ?? null;
 }
 
+/** One item of evidence as the period's events keep it; `late` when recorded after the period closed. */
+export const evidenceItem = z.object({
+  kind: z.string().nullable(),
+  date: z.string().nullable(),
+  reference: z.string().nullable(),
+  actor: z.string().nullable(),
+  late: z.boolean(),
+});
+export type EvidenceItem = z.infer<typeof evidenceItem>;
+/** A period's evidence items, oldest first (empty when there is none). */
+export const evidenceItems = evidenceItem.array().nullable().transform((items) => items ?? []);
+
+/** The aggregate collecting a period's evidence items, for a query grouped by period. */
+export const EVIDENCE_ITEMS = `list({'kind': detail->>'$.kind', 'date': detail->>'$.date', 'reference': detail->>'$.reference', 'actor': actor,
+                                   'late': event_type = 'late_evidence'} ORDER BY occurred_at, recorded_at, event_id)
+                              FILTER (WHERE event_type IN ('evidence', 'late_evidence'))`;
+
 /** A period's standing: open (still due), met, late (missed, then evidenced after the close) or missed. */
 export const DUTY_STATUSES = ['open', 'met', 'late', 'missed'] as const;
 export type DutyStatus = (typeof DUTY_STATUSES)[number];
@@ -74,6 +91,8 @@ const calendarRow = z.object({
   period_end: z.string(),
   status: z.enum(DUTY_STATUSES),
   evidence: z.number(),
+  /** What was recorded, in the period and (late) after it closed. */
+  evidence_items: evidenceItems,
   workflow_id: z.string().nullable(),
   /** The article imposing the duty, as the period's workflow cited it from the pack in force. */
   rule: z.string().nullable(),
@@ -93,6 +112,7 @@ export async function dutyCalendar(store: AnalyticsStore, organs: string[], year
                  WHEN bool_or(event_type = 'missed') THEN 'missed'
                  ELSE 'open' END AS status,
             count(*) FILTER (WHERE event_type = 'evidence')::INTEGER AS evidence,
+            ${EVIDENCE_ITEMS} AS evidence_items,
             max(workflow_id) AS workflow_id,
             -- Late evidence is recorded outside the workflow, without the cite: any other event has it.
             max(rule) AS rule

@@ -4,6 +4,7 @@
  * a retried activity changes nothing the first attempt wrote: rows are inserted with
  * ON CONFLICT DO NOTHING and a step's date is set only while it is still null.
  */
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { RecommendationFeedback, RecommendationIssue } from '../domain/recommendation.js';
 import type { CaseOrigin } from './case-log.js';
@@ -131,14 +132,48 @@ export async function getRecommendation(store: AnalyticsStore, id: string): Prom
 
 const totalsRow = z.object({ issued: z.number(), feedback: z.number(), adopted: z.number(), overdue: z.number(), awaiting: z.number() });
 
+export const RECOMMENDATION_STATUSES = ['awaiting', 'overdue', 'answered'] as const;
+export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
+
+// A recommendation without feedback is overdue once its clock's breach is on record, or once its
+// due date has passed (an imported row's breach is recorded only as of the day it was made).
+const STATUS = `CASE WHEN r.feedback_date IS NOT NULL THEN 'answered'
+                     WHEN r.feedback_overdue_date IS NOT NULL OR r.feedback_due < $today::DATE THEN 'overdue'
+                     ELSE 'awaiting' END`;
+
+const listRow = recommendationRow.extend({
+  status: z.enum(RECOMMENDATION_STATUSES),
+  /** The rule the workflow cited when it set the clock; null for a row imported without its events. */
+  rule: z.string().nullable(),
+});
+
+export interface RecommendationFilter {
+  /** The issuing offices' region: a district; a city with its districts, through the region hierarchy; null: all. */
+  region: string | null;
+  /** Only those addressed to one of these names of an organ (an organ's own list). */
+  organs?: readonly string[];
+  year: number;
+  kind?: string;
+  status?: RecommendationStatus;
+  /** China date the status is read on. */
+  today: string;
+  limit: number;
+}
+
 /**
- * The recommendations issued in a year by the offices of a region (a district; a city with its
- * districts, through the region hierarchy; null: all), newest first, with the year's totals.
+ * The recommendations issued in a year, newest first, each with its status, and the year's
+ * totals (of every kind and status: the filters narrow the rows only).
  */
-export async function listRecommendations(store: AnalyticsStore, filter: { region: string | null; year: number; limit: number }) {
-  const where = `($1::VARCHAR IS NULL OR region_code = $1 OR region_code IN (SELECT code FROM regions WHERE parent_code = $1))
-                 AND year(issued_date) = $2::INTEGER`;
-  const params = [filter.region, filter.year];
+export async function listRecommendations(store: AnalyticsStore, filter: RecommendationFilter) {
+  const params: Record<string, DuckDBValue> = { region: filter.region, year: filter.year };
+  const where = [
+    `($region::VARCHAR IS NULL OR r.region_code = $region OR r.region_code IN (SELECT code FROM regions WHERE parent_code = $region))`,
+    'year(r.issued_date) = $year::INTEGER',
+  ];
+  if (filter.organs) {
+    params.organs = listValue([...filter.organs]);
+    where.push('list_contains($organs::VARCHAR[], r.to_organ)');
+  }
   const [totals] = await store.all(
     totalsRow,
     `SELECT count(*)::INTEGER AS issued,
@@ -146,14 +181,17 @@ export async function listRecommendations(store: AnalyticsStore, filter: { regio
             count(*) FILTER (WHERE adopted)::INTEGER AS adopted,
             count(feedback_overdue_date)::INTEGER AS overdue,
             count(*) FILTER (WHERE feedback_date IS NULL)::INTEGER AS awaiting
-       FROM recommendations WHERE ${where}`,
+       FROM recommendations r WHERE ${where.join(' AND ')}`,
     params,
   );
   const rows = await store.all(
-    recommendationRow,
-    `SELECT ${COLUMNS} FROM recommendations WHERE ${where}
-      ORDER BY issued_date DESC, recommendation_id LIMIT $3::INTEGER`,
-    [...params, filter.limit],
+    listRow,
+    `SELECT ${COLUMNS}, ${STATUS} AS status,
+            (SELECT max(e.rule) FROM recommendation_events e WHERE e.recommendation_id = r.recommendation_id AND e.event_type = 'issued') AS rule
+       FROM recommendations r
+      WHERE ${where.join(' AND ')} AND ($kind::VARCHAR IS NULL OR r.kind = $kind) AND ($status::VARCHAR IS NULL OR ${STATUS} = $status)
+      ORDER BY r.issued_date DESC, r.recommendation_id LIMIT $limit::INTEGER`,
+    { ...params, today: filter.today, kind: filter.kind ?? null, status: filter.status ?? null, limit: filter.limit },
   );
   return { totals: totals!, recommendations: rows };
 }
@@ -176,4 +214,18 @@ export async function recommendationEventsOf(store: AnalyticsStore, id: string) 
     [id],
   );
   return rows.map(({ detail, ...e }) => ({ ...e, detail: detail === null ? null : (JSON.parse(detail) as unknown) }));
+}
+
+const organRow = z.object({ code: z.string(), name_zh: z.string(), level: z.string(), region_code: z.string() });
+export type AddresseeOrgan = z.infer<typeof organRow>;
+
+/** The registry's organs of a region (a city with its districts'), those its offices address recommendations to. */
+export async function organsOfRegion(store: AnalyticsStore, region: string): Promise<AddresseeOrgan[]> {
+  return store.all(
+    organRow,
+    `SELECT code, name_zh, level, region_code FROM organs
+      WHERE region_code = $region OR region_code IN (SELECT code FROM regions WHERE parent_code = $region)
+      ORDER BY region_code, code`,
+    { region },
+  );
 }

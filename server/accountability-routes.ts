@@ -5,7 +5,8 @@
  * 404, as one that does not exist.
  */
 import { z } from 'zod';
-import { listAccountability, type AccountabilityScope } from '../analytics/accountability-log.js';
+import { dutyFinding, openDutyFindings, recordFindingDecision, type DutyFinding } from '../analytics/accountability-findings.js';
+import { accountabilityHistory, listAccountability, type AccountabilityHistoryRow, type AccountabilityScope } from '../analytics/accountability-log.js';
 import type { Principal } from '../domain/roles.js';
 import { attributeResponsibility } from '../rules/attribution.js';
 import { accountabilityPlan, caseRules } from '../rules/case-rules.js';
@@ -31,6 +32,27 @@ import { boundedDate, idSchema as id, regionCode, requiredText as text } from '.
 import { action, actionRoutes, actorOf, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
 export type AccountabilityRouteDeps = WorkflowRouteDeps;
+
+/** What GET /accountability-findings answers. */
+export interface FindingsAnswer {
+  total: number;
+  findings: (DutyFinding & { source: 'duty'; duty: ReturnType<typeof dutyLabel> })[];
+  cite: string | null;
+  grounds: ReturnType<typeof groundsInForce>['grounds'];
+  steps: ReturnType<typeof groundsInForce>['steps'];
+}
+/** What POST /accountability-findings/decline answers. */
+export interface FindingDeclined {
+  source: 'duty';
+  ref: string;
+  organ: string;
+  decision: 'declined';
+  reason: string;
+  actor: string;
+  decided_at: string;
+}
+/** What GET /accountability/:id answers. */
+export type AccountabilityDetail = AccountabilityState & { history: AccountabilityHistoryRow[] };
 
 const decision = z.object({ reason: text(1000) }).strict();
 
@@ -63,6 +85,8 @@ const openBody = z
   })
   .strict();
 type OpenBody = z.infer<typeof openBody>;
+/** What POST /accountability takes. */
+export type AccountabilityOpening = z.input<typeof openBody>;
 
 const ACTIONS = [
   action(setRectificationDeadlineUpdate, z.object({ rectifyBy: boundedDate }).strict(), 'accountability.decide', 'Set the rectification deadline the step leaves to the decision'),
@@ -84,6 +108,52 @@ const listQuery = z
   })
   .strict();
 const organRow = z.object({ region_code: z.string() });
+
+/**
+ * A duty finding: the period ORGAN/DUTY_ID/PERIOD_LABEL that was missed. Checked by a refinement
+ * rather than a pattern: the document describes it in words, and a ref is never a path segment.
+ */
+const DUTY_REF = /^[A-Za-z0-9-]{1,80}\/[A-Za-z][\w.-]{0,79}\/\d{4}(Q[1-4]|H[12])?$/;
+const dutyRef = z
+  .string()
+  .max(200)
+  .refine((ref) => DUTY_REF.test(ref), 'ORGAN/DUTY_ID/PERIOD, e.g. BJ-RSJ/hearReport.district/2026Q3')
+  .describe('the missed period: ORGAN/DUTY_ID/PERIOD, e.g. BJ-RSJ/hearReport.district/2026Q3');
+const findingsQuery = z
+  .object({
+    /** As for the cases: a node within your jurisdiction; an organ's user narrows its own findings to it. */
+    region: regionCode.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(200),
+  })
+  .strict();
+const declineBody = z.object({ finding: z.object({ source: z.literal('duty'), ref: dutyRef }).strict(), reason: text(1000) }).strict();
+
+/** The duty a finding is about, as the packs in force at its period's start name it (null when none covers it). */
+function dutyLabel(jurisdiction: string, dutyId: string, periodStart: PlainDate) {
+  try {
+    const duties = caseRules(jurisdiction, periodStart).duties;
+    const duty = Object.hasOwn(duties, dutyId) ? duties[dutyId] : undefined;
+    return duty ? { labelZh: duty.rule.labelZh, labelEn: duty.rule.labelEn, article: duty.rule.source.article ?? null, title: duty.from.titleZh, pack: duty.from.pack } : null;
+  } catch (error) {
+    if (error instanceof PackError) return null;
+    throw error;
+  }
+}
+
+/** The grounds a case may be opened on today, each with the step it starts at and its article. */
+function groundsInForce(jurisdiction: string, day: PlainDate) {
+  try {
+    const { ladder, cite } = accountabilityPlan(jurisdiction, day);
+    return {
+      cite,
+      grounds: Object.entries(ladder.grounds).map(([id, g]) => ({ id, labelZh: g.labelZh, labelEn: g.labelEn, startsAt: g.startsAt, seriousStartsAt: g.seriousStartsAt ?? [], article: g.source.article ?? null })),
+      steps: Object.entries(ladder.steps).map(([id, st]) => ({ id, labelZh: st.labelZh, labelEn: st.labelEn, rank: st.rank, article: st.source.article ?? null })),
+    };
+  } catch (error) {
+    if (error instanceof PackError) return { cite: null, grounds: [], steps: [] };
+    throw error;
+  }
+}
 
 /**
  * What the workflow would only find after it started, and fail on: a ground or first step the
@@ -122,6 +192,21 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     return row?.region_code ?? null;
   };
 
+  /** A duty finding a case is opened from: a missed period of that organ, not yet decided. */
+  const checkDutyFinding = async (organ: string, ref: string | undefined) => {
+    const parsed = dutyRef.safeParse(ref);
+    if (!parsed.success) throw new HttpError(400, 'a duty finding names its period: ORGAN/DUTY_ID/PERIOD, e.g. BJ-RSJ/hearReport.district/2026Q3', undefined, 'finding.ref');
+    const found = await dutyFinding(store, parsed.data);
+    if (!found || found.organ !== organ) throw new HttpError(400, `no duty period ${parsed.data} of organ ${organ} was recorded`, undefined, 'finding.ref');
+    refuseDecided(parsed.data, found);
+  };
+  const refuseDecided = (ref: string, found: NonNullable<Awaited<ReturnType<typeof dutyFinding>>>) => {
+    if (found.status === 'open' || found.status === 'met') throw new HttpError(409, `the period ${ref} is ${found.status}: only a missed duty is a finding`);
+    const d = found.decision;
+    if (d?.decision === 'opened') throw new HttpError(409, `accountability case ${d.case_id ?? ''} was opened from the finding ${ref} on ${d.decided_at} by ${d.actor}`);
+    if (d?.decision === 'declined') throw new HttpError(409, `the finding ${ref} was declined on ${d.decided_at} by ${d.actor}: ${d.reason ?? ''}`);
+  };
+
   /** The case's state when `p` may see it; null otherwise (the caller answers 404). */
   const visibleCase = async (caseId: string, p: Principal): Promise<AccountabilityState | null> => {
     const found = await state(caseId);
@@ -139,12 +224,17 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       await confineRegion(store, principal, region);
       const day = chinaDateOf(now());
       checkOpening(jurisdiction, day, body);
+      if (body.finding.source === 'duty') await checkDutyFinding(body.organ, body.finding.ref);
       const input: AccountabilityInput = { ...body, jurisdiction, openedBy: actorOf(principal), caseId: body.caseId ?? mintId('ACC', day) };
       await startOnce(
         () => temporal.workflow.start(accountabilityWorkflow, { workflowId: ACCOUNTABILITY_WORKFLOW_ID_PREFIX + input.caseId, taskQueue, args: [input] }),
         `accountability case ${input.caseId} exists`,
       );
-      await audit.record(req, principal, { action: 'accountability.open', outcome: 'ok', status: 201, objectIds: [input.caseId], detail: { organ: input.organ, ground: input.ground } });
+      // Kept at once: the case's own opening record lands only when its workflow has run.
+      if (body.finding.source === 'duty' && body.finding.ref) {
+        await recordFindingDecision(store, { ref: body.finding.ref, organ: body.organ, decision: 'opened', caseId: input.caseId, actor: input.openedBy, at: now() });
+      }
+      await audit.record(req, principal, { action: 'accountability.open', outcome: 'ok', status: 201, objectIds: [input.caseId], detail: { organ: input.organ, ground: input.ground, finding: `${input.finding.source}${input.finding.ref ? `:${input.finding.ref}` : ''}` } });
       res.location(`/api/v1/accountability/${input.caseId}`);
       return { caseId: input.caseId };
     },
@@ -174,16 +264,70 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
   api.add(
     {
       method: 'get',
+      path: '/accountability-findings',
+      summary: "Findings that propose an accountability case: your jurisdiction's missed duty periods (or your organ's) that no case was opened from and that were not declined",
+      access: 'accountability.read',
+      scope: 'region',
+      query: findingsQuery,
+    },
+    async ({ query, principal }): Promise<FindingsAnswer> => {
+      const { findings, total } = await openDutyFindings(store, await listScope(principal, query.region), query.limit);
+      return {
+        total,
+        findings: findings.map((f) => ({ source: 'duty' as const, ...f, duty: dutyLabel(jurisdiction, f.duty_id, f.period_start as PlainDate) })),
+        ...groundsInForce(jurisdiction, chinaDateOf(now())),
+      };
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/accountability-findings/decline',
+      summary: 'Decline a finding with the reason: no accountability case is opened from it, and it leaves the open findings',
+      access: 'accountability.decide',
+      scope: 'region',
+      body: declineBody,
+    },
+    async ({ req, body, principal }): Promise<FindingDeclined> => {
+      const { ref } = body.finding;
+      const organ = ref.split('/')[0]!;
+      const region = await organRegion(organ);
+      if (region === null) throw new HttpError(404, `no finding ${ref}`);
+      await confineRegion(store, principal, region);
+      const found = await dutyFinding(store, ref);
+      if (!found) throw new HttpError(404, `no finding ${ref}`);
+      const refused = async (error: HttpError) => {
+        await audit.record(req, principal, { action: 'accountability.finding_decline', outcome: 'denied', status: error.status, objectIds: [ref], reason: body.reason, detail: { refused: error.message } });
+        return error;
+      };
+      try {
+        refuseDecided(ref, found);
+      } catch (error) {
+        if (error instanceof HttpError) throw await refused(error);
+        throw error;
+      }
+      const decision = { ref, organ, decision: 'declined' as const, reason: body.reason, actor: actorOf(principal), at: now() };
+      // A decision kept meanwhile stands: the second answers as refused.
+      if (!(await recordFindingDecision(store, decision))) throw await refused(new HttpError(409, `the finding ${ref} was decided meanwhile`));
+      await audit.record(req, principal, { action: 'accountability.finding_decline', outcome: 'ok', status: 200, objectIds: [ref], reason: body.reason });
+      return { source: 'duty', ref, organ, decision: 'declined', reason: body.reason, actor: decision.actor, decided_at: decision.at.toISOString() };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
       path: '/accountability/:id',
-      summary: 'An accountability case: ladder step, rectification deadline, steps taken, attribution, honours eligibility',
+      summary: 'An accountability case: ladder step, rectification deadline, steps taken, attribution, honours eligibility, and its record with the articles',
       access: 'accountability.read',
       scope: 'case',
       params: caseParams,
     },
-    async ({ params, principal }) => {
+    async ({ params, principal }): Promise<AccountabilityDetail> => {
       const found = await visibleCase(params.id, principal);
       if (!found) throw new HttpError(404, `no accountability case ${params.id}`);
-      return found;
+      return { ...found, history: await accountabilityHistory(store, params.id) };
     },
   );
 

@@ -13,6 +13,7 @@ import { BEIJING_ORGANS } from '../domain/organs.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { accountabilityRoutes } from './accountability-routes.js';
+import { adminRoutes } from './admin-routes.js';
 import { Api, API_PREFIX } from './api.js';
 import { auditor } from './audit.js';
 import { auditRoutes } from './audit-routes.js';
@@ -77,15 +78,20 @@ export function buildApi(deps: AppDependencies): Api {
   identityRoutes(api, { store, limits: deps.sessions ?? DEFAULT_SESSION_LIMITS, throttle: new LoginThrottle(deps.throttle), audit, now });
   oidcRoutes(api, { settings: deps.oidc ?? null, store, limits: deps.sessions ?? DEFAULT_SESSION_LIMITS, audit, jurisdiction, now });
 
-  api.add({ method: 'get', path: '/reference', summary: 'Channels, regions, the places of your jurisdiction and the clocks in force', access: 'user', scope: 'self' }, async ({ principal }) => ({
-    ...referenceData(jurisdiction, now()),
-    places: await placesOf(store, principal.regionCode),
-  }));
+  api.add(
+    { method: 'get', path: '/reference', summary: 'Channels, regions, the places of your jurisdiction, the organ registry and the clocks in force', access: 'user', scope: 'self' },
+    async ({ principal }) => ({
+      ...referenceData(jurisdiction, now()),
+      places: await placesOf(store, principal.regionCode),
+      organs: await store.all(organRow, 'SELECT code, name_zh AS nameZh, level, region_code AS regionCode FROM organs WHERE jurisdiction = $jurisdiction ORDER BY region_code, code', { jurisdiction }),
+    }),
+  );
 
   caseRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, identityKeys: deps.identityKeys, now });
   dutyRoutes(api, { store, temporal, jurisdiction, organs: BEIJING_ORGANS, audit });
   accountabilityRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   importRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
+  adminRoutes(api, { store, audit, now });
   metricsRoutes(api, { store, now });
   exploreRoutes(api, { store, audit, now });
   sqlRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
@@ -170,7 +176,10 @@ async function placesOf(store: AnalyticsStore, own: string | null) {
   );
 }
 export type Place = z.infer<typeof placeRow>;
-export type Reference = ReturnType<typeof referenceData> & { places: Place[] };
+/** The organ registry, public within the system: whom a case can be routed to, whom a duty binds. */
+const organRow = z.object({ code: z.string(), nameZh: z.string(), level: z.string(), regionCode: z.string() });
+export type Organ = z.infer<typeof organRow>;
+export type Reference = ReturnType<typeof referenceData> & { places: Place[]; organs: Organ[] };
 export type SystemHealth = Awaited<ReturnType<typeof systemHealth>>;
 
 async function systemHealth(store: AnalyticsStore, temporal: Client, taskQueue: string) {

@@ -5,10 +5,10 @@
  * (with its reason) comes back as 409.
  */
 import { z } from 'zod';
-import { CASE_STAGES, caseWhereabouts, eventsOfCase, listCases } from '../analytics/case-log.js';
+import { CASE_STAGES, caseWhereabouts, eventsOfCase, listCases, type CaseEventRow } from '../analytics/case-log.js';
 import { maskedIdentity, revealIdentity, sealIdentity, type IdentityKeyRing } from '../analytics/identity-vault.js';
 import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
-import { petitionerIdentity } from '../domain/petitioner.js';
+import { petitionerIdentity, type MaskedIdentity } from '../domain/petitioner.js';
 import type { Principal } from '../domain/roles.js';
 import { caseDeadline, casePlan } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
@@ -106,8 +106,25 @@ const listQuery = z
     /** true: only the cases with an owed step past its deadline today (China time); false: only the others. */
     overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     stage: z.enum(CASE_STAGES).optional(),
+    /** Only the cases whose next owed deadline falls within this many days, soonest first. */
+    dueWithin: z.coerce.number().int().min(0).max(90).optional(),
+    /** A case code or petitioner pseudonym, or part of one. */
+    q: z.string().trim().min(1).max(40).optional(),
+    field: z.string().trim().min(1).max(40).optional(),
+    /** An organ's code: the cases it holds or was routed. */
+    organ: z.string().trim().min(1).max(40).optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => !(q.overdue === true && q.dueWithin !== undefined), { message: 'overdue=true and dueWithin exclude each other: a late case is not due within days', path: ['dueWithin'] });
+
+/** GET /cases/:id: the workflow's state (null for a generated or imported case), the masked petitioner, the event log. */
+export interface CaseDetail {
+  caseId: string;
+  state: CaseState | null;
+  petitioner: MaskedIdentity | null;
+  petitionerWithheld?: string;
+  events: CaseEventRow[];
+}
 
 export interface CaseRouteDeps extends WorkflowRouteDeps {
   identityKeys: IdentityKeyRing;
@@ -207,6 +224,10 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
         scope: await caseScopeOf(store, principal, query.region),
         ...(query.overdue === undefined ? {} : { overdue: query.overdue }),
         ...(query.stage ? { stage: query.stage } : {}),
+        ...(query.dueWithin !== undefined ? { dueWithin: query.dueWithin } : {}),
+        ...(query.q ? { search: query.q } : {}),
+        ...(query.field ? { field: query.field } : {}),
+        ...(query.organ ? { organ: query.organ } : {}),
       }),
   );
 
@@ -218,7 +239,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     const withheld = accusedReader(found.state, principal);
     const petitioner = where?.petitioner_id && !withheld ? await maskedIdentity(store, identityKeys, where.petitioner_id) : null;
     await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.id, ...(where?.petitioner_id ? [where.petitioner_id] : [])] });
-    return { caseId: params.id, state: found.state, petitioner, ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}), events };
+    const detail: CaseDetail = { caseId: params.id, state: found.state, petitioner, ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}), events };
+    return detail;
   });
 
   api.add(

@@ -19,6 +19,13 @@ import { actorOf, mintId, type RouteDeps } from './workflow-routes.js';
 
 export type DisputeRouteDeps = RouteDeps;
 
+/** GET /disputes: the year's disputes, totals and resolution rate. */
+export type DisputeList = Awaited<ReturnType<typeof listDisputes>> & {
+  region: string;
+  year: number;
+  resolutionRate: { numerator: number; denominator: number; rate: number | null; measure: 'dispute_resolution_rate' };
+};
+
 const idParams = z.object({ id }).strict();
 
 export function disputeRoutes(api: Api, deps: DisputeRouteDeps): void {
@@ -97,7 +104,11 @@ export function disputeRoutes(api: Api, deps: DisputeRouteDeps): void {
     { method: 'get', path: '/disputes', summary: "A year's screened disputes of a region (yours unless one under it is given), with totals", access: 'disputes.read', scope: 'region', query: yearQuery(today) },
     async ({ query, principal }) => {
       const region = await confineRegion(store, principal, query.region);
-      return { region, year: query.year, ...(await listDisputes(store, { region, year: query.year, limit: query.limit })) };
+      const listed = await listDisputes(store, { region, year: query.year, limit: query.limit });
+      const { resolved, screened } = listed.totals;
+      // 矛盾纠纷排查化解率 as the metrics define it: of those screened in the year, the share resolved.
+      const answer: DisputeList = { region, year: query.year, ...listed, resolutionRate: { numerator: resolved, denominator: screened, rate: screened ? resolved / screened : null, measure: 'dispute_resolution_rate' } };
+      return answer;
     },
   );
 

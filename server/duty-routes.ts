@@ -17,7 +17,7 @@ import { DUTY_STATUSES, dutyCalendar, periodWorkflowId, recordDutyEvent, type Du
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Organ } from '../domain/organs.js';
 import { caseRules } from '../rules/case-rules.js';
-import { PackError } from '../rules/pack.js';
+import { PackError, type DutyRule } from '../rules/pack.js';
 import { periodContaining, type PeriodKind } from '../rules/periods.js';
 import type { PlainDate } from '../rules/plain-date.js';
 import {
@@ -122,10 +122,35 @@ function dutyInForce(jurisdiction: string, dutyId: string, date: PlainDate) {
 }
 
 /**
+ * Each duty the periods are of, as the pack in force at its latest period's start has it: its
+ * name, period, the evidence that meets it and the article imposing it (for the page's labels
+ * and its evidence form).
+ */
+function dutyRules(jurisdiction: string, rows: DutyCalendarRow[]) {
+  const latest = new Map<string, string>();
+  for (const r of rows) if ((latest.get(r.duty_id) ?? '') < r.period_start) latest.set(r.duty_id, r.period_start);
+  const rules: Record<string, { labelZh: string; labelEn: string; period: string; evidence: DutyRule['evidence']; minCount: number; minDays: number | null; article: string | null; title: string; pack: string }> = {};
+  for (const [dutyId, start] of latest) {
+    let duties;
+    try {
+      duties = caseRules(jurisdiction, start as PlainDate).duties;
+    } catch (error) {
+      if (error instanceof PackError) continue;
+      throw error;
+    }
+    const duty = Object.hasOwn(duties, dutyId) ? duties[dutyId] : undefined;
+    if (!duty) continue;
+    const { rule } = duty;
+    rules[dutyId] = { labelZh: rule.labelZh, labelEn: rule.labelEn, period: rule.period, evidence: [...rule.evidence], minCount: rule.minCount, minDays: rule.minDays ?? null, article: rule.source.article ?? null, title: duty.from.titleZh, pack: duty.from.pack };
+  }
+  return rules;
+}
+
+/**
  * The calendar's periods, each with its organ's name, filtered to `status`; and per organ asked
  * for, how many periods stand in each status, so an overview reads "missed" without the list.
  */
-function calendarAnswer(organs: readonly Organ[], rows: DutyCalendarRow[], status: DutyCalendarRow['status'] | undefined) {
+function calendarAnswer(jurisdiction: string, organs: readonly Organ[], rows: DutyCalendarRow[], status: DutyCalendarRow['status'] | undefined) {
   const names = new Map(organs.map((o) => [o.code, o.nameZh]));
   const summary = organs.map((o) => {
     const counts = { open: 0, met: 0, late: 0, missed: 0 };
@@ -133,8 +158,11 @@ function calendarAnswer(organs: readonly Organ[], rows: DutyCalendarRow[], statu
     return { organ: o.code, organ_name: o.nameZh, ...counts };
   });
   const periods = rows.filter((r) => status === undefined || r.status === status).map((r) => ({ ...r, organ_name: names.get(r.organ) ?? null }));
-  return { ...(status ? { status } : {}), periods, summary };
+  return { ...(status ? { status } : {}), periods, summary, duties: dutyRules(jurisdiction, rows) };
 }
+
+/** What GET /duties answers. */
+export type DutyCalendarAnswer = ReturnType<typeof calendarAnswer> & { year: number; region?: string; organ?: string };
 
 export interface DutyRouteDeps {
   store: AnalyticsStore;
@@ -158,14 +186,14 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
       if (query.organ) {
         const organ = organOf(query.organ);
         await confineRegion(store, principal, organ.regionCode);
-        return { organ: organ.code, year: query.year, ...calendarAnswer([organ], await dutyCalendar(store, [organ.code], query.year), query.status) };
+        return { organ: organ.code, year: query.year, ...calendarAnswer(jurisdiction, [organ], await dutyCalendar(store, [organ.code], query.year), query.status) };
       }
       const region = await confineRegion(store, principal, query.region);
       // The city code covers the city's own organs; a district code its district organs.
       const chosen = organs.filter((o) => o.regionCode === region);
       if (chosen.length === 0) throw new HttpError(404, `no organs in region ${region}`);
       const rows = await dutyCalendar(store, chosen.map((o) => o.code), query.year);
-      return { region, year: query.year, ...calendarAnswer(chosen, rows, query.status) };
+      return { region, year: query.year, ...calendarAnswer(jurisdiction, chosen, rows, query.status) };
     },
   );
 

@@ -5,12 +5,14 @@
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { z } from 'zod';
+import type { Refusal } from '../domain/refusals.js';
 import { codeOfStatus, HttpError } from './http-error.js';
 
 export interface ApiError {
   code: string;
   message: string;
   problems?: { at: string; problem: string }[];
+  refusal?: Refusal;
 }
 
 export function sendError(res: Response, status: number, error: ApiError): void {
@@ -53,7 +55,12 @@ export function errorHandler(log: (line: string) => void = (l) => console.error(
       return;
     }
     if (error instanceof HttpError) {
-      sendError(res, error.status, { code: error.code, message: error.message, ...(error.at ? { problems: [{ at: error.at, problem: error.message }] } : {}) });
+      sendError(res, error.status, {
+        code: error.code,
+        message: error.message,
+        ...(error.at ? { problems: [{ at: error.at, problem: error.message }] } : {}),
+        ...(error.refusal ? { refusal: error.refusal } : {}),
+      });
       return;
     }
     const typed = error as { type?: unknown; status?: unknown; limit?: number; charset?: string; encoding?: string };

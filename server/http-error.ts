@@ -1,3 +1,5 @@
+import type { Refusal } from '../domain/refusals.js';
+
 /** An error the API answers with its own status, a stable code and a message. */
 export class HttpError extends Error {
   readonly code: string;
@@ -7,6 +9,8 @@ export class HttpError extends Error {
     code?: string,
     /** Where the problem is: a field path, a parameter, or a header. */
     readonly at?: string,
+    /** A workflow's coded refusal (domain/refusals.ts), so a client can say it in its user's language. */
+    readonly refusal?: Refusal,
   ) {
     super(message);
     this.code = code ?? codeOfStatus(status);

@@ -11,7 +11,8 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
+import { isCaseRefusalCode, REFUSAL_FAILURE, type Refusal } from '../domain/refusals.js';
 import { z } from 'zod';
 import { scopeLabel, type Permission, type Principal } from '../domain/roles.js';
 import type { AnalyticsStore } from '../analytics/store.js';
@@ -84,6 +85,15 @@ export const action = <State, Body>(update: UpdateDefinition<State, [Body]>, bod
 
 const idParams = z.object({ id: idSchema }).strict();
 
+/** The coded refusal a workflow validator threw (workflows/refuse.ts), when it was one. */
+function refusalOf(cause: Error | undefined): Refusal | undefined {
+  if (!(cause instanceof ApplicationFailure) || cause.type !== REFUSAL_FAILURE) return undefined;
+  const [refusal] = cause.details ?? [];
+  const parsed = refusalSchema.safeParse(refusal);
+  return parsed.success && isCaseRefusalCode(parsed.data.code) ? (parsed.data as Refusal) : undefined;
+}
+const refusalSchema = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+
 /**
  * `POST {path}/:id/{update name}` for each action on workflows `{workflowIdPrefix}{id}`. The
  * object must be visible to the caller (else 404, as if it did not exist); a refusal by the
@@ -118,8 +128,9 @@ export function actionRoutes(
           return result;
         } catch (error) {
           if (error instanceof WorkflowUpdateFailedError) {
+            const refusal = refusalOf(error.cause);
             await audit.record(req, principal, { action: `${noun.replaceAll(' ', '_')}.${name}`, outcome: 'denied', status: 409, objectIds: [params.id], detail: { refused: error.cause?.message ?? error.message } });
-            throw new HttpError(409, `${name} refused: ${error.cause?.message ?? error.message}`);
+            throw new HttpError(409, `${name} refused: ${error.cause?.message ?? error.message}`, undefined, undefined, refusal);
           }
           if (error instanceof WorkflowNotFoundError) {
             const closed = await closedReason(params.id);

@@ -34,7 +34,7 @@ import {
   type PetitionCaseInput,
 } from './case-actions.js';
 import { runClock, type Clock } from './case-clock.js';
-import { refuse } from './refuse.js';
+import { refuseFor } from './refuse.js';
 
 export * from './case-actions.js';
 
@@ -145,7 +145,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   };
   const expect = (...stages: CaseStage[]) => {
     if (stages.includes(state.stage)) return;
-    refuse(state.stage === 'closed' ? `case ${intake.caseId} is closed (${state.closeReason})` : `not allowed while the case is ${state.stage}`);
+    if (state.stage === 'closed') refuseFor('closed', { caseId: intake.caseId, closeReason: state.closeReason ?? 'unknown' });
+    refuseFor('wrongStage', { stage: state.stage });
   };
   const close = (reason: CloseReason) => {
     state.stage = 'closed';
@@ -179,19 +180,19 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     {
       validator: (decision) => {
         expect('awaiting_route');
-        if (!decision.toOrgan.trim()) refuse('route: the organ to route to is empty');
+        if (!decision.toOrgan.trim()) refuseFor('routeNoOrgan', {});
         const litigation = plan.routing.litigation;
         if (input.litigationRelated && litigation && decision.toKind !== 'political-legal') {
-          refuse(`a litigation-related case goes to the political-legal organs (${litigation.cite})`);
+          refuseFor('litigationToPoliticalLegal', { cite: litigation.cite });
         }
         const accusation = plan.routing.accusation;
         if (input.accusation && accusation && decision.toKind !== 'discipline-inspection') {
-          refuse(`an accusation goes to discipline inspection (${accusation.cite})`);
+          refuseFor('accusationToDiscipline', { cite: accusation.cite });
         }
         if (decision.mode === 'assign') {
-          if (!decision.resultDue) refuse('交办 (assign) needs the date by which the result is reported (resultDue)');
-          if (parsePlainDate(decision.resultDue) <= today()) refuse(`resultDue ${decision.resultDue} must be after today`);
-        } else if (decision.resultDue) refuse('resultDue goes only with mode "assign"');
+          if (!decision.resultDue) refuseFor('assignNeedsResultDue', {});
+          if (parsePlainDate(decision.resultDue) <= today()) refuseFor('resultDueNotAfterToday', { resultDue: decision.resultDue });
+        } else if (decision.resultDue) refuseFor('resultDueOnlyForAssign', {});
       },
     },
   );
@@ -217,7 +218,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     {
       validator: (decision) => {
         expect('awaiting_notice', 'awaiting_acceptance');
-        if (!decision.accepted && !decision.reason?.trim()) refuse('a refusal needs the reason and where the petitioner should go');
+        if (!decision.accepted && !decision.reason?.trim()) refuseFor('refusalNeedsReason', {});
       },
     },
   );
@@ -245,15 +246,15 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
       validator: (extension) => {
         expect('handling');
         const rule = plan.clocks.handle?.extension;
-        if (!rule) refuse('the handling deadline of this case cannot be extended');
-        if (state.extension) refuse(`the handling deadline may be extended ${rule.times} time(s); it already was`);
+        if (!rule) refuseFor('notExtendable', {});
+        if (state.extension) refuseFor('alreadyExtended', { times: rule.times });
         if (!Number.isInteger(extension.days) || extension.days < 1 || extension.days > rule.maxDays) {
-          refuse(`an extension is 1 to ${rule.maxDays} days, not ${extension.days} (${rule.requires})`);
+          refuseFor('extensionDays', { maxDays: rule.maxDays, days: extension.days, requires: rule.requires });
         }
         if (!extension.reason.trim() || !extension.approvedBy.trim()) {
-          refuse(`an extension needs its reason and the approving head (${rule.requires})`);
+          refuseFor('extensionNeedsApproval', { requires: rule.requires });
         }
-        if (!windowOpen('handle')) refuse('the handling deadline has passed; an extension must come before it');
+        if (!windowOpen('handle')) refuseFor('extensionAfterDeadline', {});
       },
     },
   );
@@ -282,8 +283,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     },
     {
       validator: (_report) => {
-        if (!state.deadlines['assigned']) refuse('this case was not assigned with a result deadline');
-        if (state.assignedReported) refuse('the result was already reported');
+        if (!state.deadlines['assigned']) refuseFor('notAssigned', {});
+        if (state.assignedReported) refuseFor('assignedAlreadyReported', {});
         expect('awaiting_acceptance', 'handling', 'review_window', 'in_review', 're_review_window', 'in_re_review');
       },
     },
@@ -299,8 +300,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     },
     {
       validator: (_rating) => {
-        if (!state.reply) refuse('there is no reply to rate yet');
-        if (state.rating) refuse('the reply was already rated');
+        if (!state.reply) refuseFor('noReplyToRate', {});
+        if (state.rating) refuseFor('alreadyRated', {});
       },
     },
   );
@@ -318,8 +319,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     {
       validator: ({ toOrgan }) => {
         expect('review_window');
-        if (!windowOpen('reviewRequest')) refuse(`the review window closed on ${state.deadlines['reviewRequest']?.due}`);
-        if (!toOrgan.trim()) refuse('a review goes to the organ one level up: toOrgan is empty');
+        if (!windowOpen('reviewRequest')) refuseFor('reviewWindowClosed', { due: state.deadlines['reviewRequest']?.due ?? '' });
+        if (!toOrgan.trim()) refuseFor('reviewNoOrgan', {});
       },
     },
   );
@@ -351,8 +352,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     {
       validator: ({ toOrgan }) => {
         expect('re_review_window');
-        if (!windowOpen('reReviewRequest')) refuse(`the re-review window closed on ${state.deadlines['reReviewRequest']?.due}`);
-        if (!toOrgan.trim()) refuse('a re-review goes to the organ above the reviewer: toOrgan is empty');
+        if (!windowOpen('reReviewRequest')) refuseFor('reReviewWindowClosed', { due: state.deadlines['reReviewRequest']?.due ?? '' });
+        if (!toOrgan.trim()) refuseFor('reReviewNoOrgan', {});
       },
     },
   );
@@ -371,13 +372,13 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     {
       validator: (hearing) => {
         expect('in_re_review');
-        if (!plan.clocks.reReview?.suspensions.includes('hearing')) refuse('hearing time counts in this clock; no pause');
-        if (state.reReview!.hearings.some((h) => !h.to)) refuse('a hearing is already under way');
-        if (!clocks['reReview']) refuse('the re-review clock is still being planned; try again in a moment');
-        if (!windowOpen('reReview')) refuse('the re-review deadline has passed');
+        if (!plan.clocks.reReview?.suspensions.includes('hearing')) refuseFor('hearingNotSuspending', {});
+        if (state.reReview!.hearings.some((h) => !h.to)) refuseFor('hearingUnderWay', {});
+        if (!clocks['reReview']) refuseFor('reReviewClockPending', {});
+        if (!windowOpen('reReview')) refuseFor('reReviewDeadlinePassed', {});
         const requested = chinaDateOf(new Date(state.reReview!.requestedAt));
         const date = parsePlainDate(hearing.date);
-        if (date <= requested || date > today()) refuse(`the hearing date must be after ${requested} and not after today`);
+        if (date <= requested || date > today()) refuseFor('hearingStartDate', { after: requested });
       },
     },
   );
@@ -405,9 +406,9 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
       validator: (hearing) => {
         expect('in_re_review');
         const open = state.reReview!.hearings.find((h) => !h.to);
-        if (!open) refuse('no hearing is under way');
+        if (!open) refuseFor('noHearing', {});
         const date = parsePlainDate(hearing.date);
-        if (date < open.from || date > today()) refuse(`the hearing end must be between ${open.from} and today`);
+        if (date < open.from || date > today()) refuseFor('hearingEndDate', { from: open.from });
       },
     },
   );
@@ -426,7 +427,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     {
       validator: (_opinion) => {
         expect('in_re_review');
-        if (state.reReview!.hearings.some((h) => !h.to)) refuse('end the hearing first');
+        if (state.reReview!.hearings.some((h) => !h.to)) refuseFor('endHearingFirst', {});
       },
     },
   );

@@ -1,6 +1,8 @@
 /**
  * Log in and out, who am I, API tokens, and user management: the routes of the identity layer.
  */
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
 import { z } from 'zod';
 import type { AnalyticsStore } from '../../analytics/store.js';
 import { PERMISSIONS, ROLE_IDS, ROLES, type Principal } from '../../domain/roles.js';
@@ -35,7 +37,8 @@ const newUserBody = z
   })
   .strict();
 const usernameParams = z.object({ username: usernameSchema }).strict();
-const passwordBody = z.object({ password: z.string().max(200) }).strict();
+// Without a password the server makes one, answered once: the administrator need not invent and retype it.
+const passwordBody = z.object({ password: z.string().max(200).optional() }).strict();
 const tokenBody = z.object({ name: text(80), days: z.number().int().min(1).max(MAX_TOKEN_DAYS).default(90) }).strict();
 const tokenParams = z.object({ tokenId: z.string().regex(/^[0-9a-f]{16}$/, 'a token id: 16 hex digits') }).strict();
 
@@ -55,6 +58,13 @@ export async function whoAmI(store: AnalyticsStore, p: Principal, session?: Live
     ...(session ? { csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(), idleExpiresAt: session.idleExpiresAt.toISOString() } : {}),
   };
 }
+
+/** A generated password: 96 random bits, 16 characters of base64url. */
+const generatedPassword = () => randomBytes(12).toString('base64url');
+
+const lastLoginRow = z.object({ user_id: z.string(), last_login: z.string() });
+/** A user as GET /users lists it. */
+export type ListedUser = ReturnType<typeof publicUser> & { lastLoginAt: string | null };
 
 const userAnswer = async <T>(work: () => Promise<T>): Promise<T> => {
   try {
@@ -147,37 +157,72 @@ export function identityRoutes(api: Api, deps: IdentityDeps): void {
     return user;
   };
 
-  api.add({ method: 'get', path: '/users', summary: 'The users of your jurisdiction', access: 'users.manage', scope: 'region' }, async ({ principal }) => {
+  /**
+   * A user-management action, its refusal audited too: who tried to create, disable or reset
+   * whom, and why the server said no, is as much the administrators' record as what it did.
+   */
+  const managing = async <T>(req: Request, principal: Principal, action: string, username: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof HttpError && error.status < 500) {
+        await audit.record(req, principal, { action, outcome: 'denied', status: error.status, detail: { username, refused: error.message } });
+      }
+      throw error;
+    }
+  };
+
+  api.add({ method: 'get', path: '/users', summary: 'The users of your jurisdiction, with when each last logged in', access: 'users.manage', scope: 'region' }, async ({ principal }) => {
     const all = await listUsers(store);
     const mine: UserRecord[] = [];
     for (const u of all) if (await manageable(principal, u)) mine.push(u);
-    return { users: mine.map(publicUser) };
+    // A session is opened by a login only (a token's use is not one).
+    const logins = await store.all(lastLoginRow, `SELECT user_id, strftime(timezone('UTC', max(created_at)), '%Y-%m-%dT%H:%M:%SZ') AS last_login FROM user_sessions GROUP BY user_id`);
+    const lastLogin = new Map(logins.map((l) => [l.user_id, l.last_login]));
+    return { users: mine.map((u): ListedUser => ({ ...publicUser(u), lastLoginAt: lastLogin.get(u.user_id) ?? null })) };
   });
 
-  api.add({ method: 'post', path: '/users', summary: 'Create a user', access: 'users.manage', scope: 'region', body: newUserBody, status: 201 }, async ({ req, principal, body }) => {
-    await userAnswer(() => checkScope(store, { ...body, jurisdiction: principal.jurisdiction }));
-    if (!(await manageable(principal, { region_code: body.regionCode ?? null, organ_code: body.organCode ?? null }))) {
-      throw new HttpError(403, `the user's ${body.regionCode ? `region ${body.regionCode}` : `organ ${body.organCode ?? '(none)'}`} lies outside your jurisdiction (region ${principal.regionCode})`, 'outside_jurisdiction');
-    }
-    const user = await userAnswer(() => createUser(store, { ...body, jurisdiction: principal.jurisdiction }));
-    await audit.record(req, principal, { action: 'user.create', outcome: 'ok', status: 201, objectIds: [user.user_id], detail: { username: user.username, role: user.role, region: user.region_code, organ: user.organ_code } });
-    return publicUser(user);
-  });
+  api.add({ method: 'post', path: '/users', summary: 'Create a user', access: 'users.manage', scope: 'region', body: newUserBody, status: 201 }, async ({ req, principal, body }) =>
+    managing(req, principal, 'user.create', body.username, async () => {
+      await userAnswer(() => checkScope(store, { ...body, jurisdiction: principal.jurisdiction }));
+      if (!(await manageable(principal, { region_code: body.regionCode ?? null, organ_code: body.organCode ?? null }))) {
+        throw new HttpError(403, `the user's ${body.regionCode ? `region ${body.regionCode}` : `organ ${body.organCode ?? '(none)'}`} lies outside your jurisdiction (region ${principal.regionCode})`, 'outside_jurisdiction', body.regionCode ? 'regionCode' : 'organCode');
+      }
+      const user = await userAnswer(() => createUser(store, { ...body, jurisdiction: principal.jurisdiction }));
+      await audit.record(req, principal, { action: 'user.create', outcome: 'ok', status: 201, objectIds: [user.user_id], detail: { username: user.username, role: user.role, region: user.region_code, organ: user.organ_code } });
+      return publicUser(user);
+    }),
+  );
 
   for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
-    api.add({ method: 'post', path: `/users/:username/${verb}`, summary: `${verb === 'disable' ? 'Disable' : 'Enable'} a user`, access: 'users.manage', scope: 'region', params: usernameParams }, async ({ req, principal, params }) => {
-      const user = await target(principal, params.username);
-      if (user.user_id === principal.userId && disabled) throw new HttpError(409, 'you cannot disable yourself');
-      const updated = await userAnswer(() => setDisabled(store, user.username, disabled));
-      await audit.record(req, principal, { action: `user.${verb}`, outcome: 'ok', status: 200, objectIds: [user.user_id] });
-      return publicUser(updated);
-    });
+    api.add({ method: 'post', path: `/users/:username/${verb}`, summary: `${verb === 'disable' ? 'Disable' : 'Enable'} a user`, access: 'users.manage', scope: 'region', params: usernameParams }, async ({ req, principal, params }) =>
+      managing(req, principal, `user.${verb}`, params.username, async () => {
+        const user = await target(principal, params.username);
+        if (user.user_id === principal.userId && disabled) throw new HttpError(409, 'you cannot disable yourself');
+        const updated = await userAnswer(() => setDisabled(store, user.username, disabled));
+        await audit.record(req, principal, { action: `user.${verb}`, outcome: 'ok', status: 200, objectIds: [user.user_id], detail: { username: user.username } });
+        return publicUser(updated);
+      }),
+    );
   }
 
-  api.add({ method: 'post', path: '/users/:username/password', summary: "Reset a user's password (ends the user's sessions)", access: 'users.manage', scope: 'region', params: usernameParams, body: passwordBody }, async ({ req, principal, params, body }) => {
-    const user = await target(principal, params.username);
-    const updated = await userAnswer(() => resetPassword(store, user.username, body.password));
-    await audit.record(req, principal, { action: 'user.reset_password', outcome: 'ok', status: 200, objectIds: [user.user_id] });
-    return publicUser(updated);
-  });
+  api.add(
+    {
+      method: 'post',
+      path: '/users/:username/password',
+      summary: "Reset a user's password (ends the user's sessions); without one the server generates it and answers it once",
+      access: 'users.manage',
+      scope: 'region',
+      params: usernameParams,
+      body: passwordBody,
+    },
+    async ({ req, principal, params, body }) =>
+      managing(req, principal, 'user.reset_password', params.username, async () => {
+        const user = await target(principal, params.username);
+        const password = body.password ?? generatedPassword();
+        const updated = await userAnswer(() => resetPassword(store, user.username, password));
+        await audit.record(req, principal, { action: 'user.reset_password', outcome: 'ok', status: 200, objectIds: [user.user_id], detail: { username: user.username, generated: body.password === undefined } });
+        return { ...publicUser(updated), ...(body.password === undefined ? { password, note: 'give the user this password now: it is not shown again' } : {}) };
+      }),
+  );
 }

@@ -676,33 +676,19 @@ describe('the running system', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
-  it('lists cases with their overdue step, registers one from the form and routes it; generated cases offer no action', async () => {
+  it('lists the work queue as the API does, and its overdue view with the longest late first (case work itself: case-work.test.ts)', async () => {
     const { page, errors } = await openPage('clerk');
     await page.locator('#dashboard[data-page="cases"]').waitFor();
-    await page.locator('#recent[data-state="ready"]').waitFor();
-    const listed = await json<{ cases: { case_id: string; origin: string; actionable: boolean }[] }>('/api/v1/cases?limit=50', 'clerk');
-    expect(await page.locator('#cases-table tbody tr').count()).toBe(listed.cases.length);
-    for (const c of listed.cases.filter((x) => !x.actionable)) expect(await page.locator(`#cases-table tr[data-case="${c.case_id}"] button`).count()).toBe(0);
+    await page.locator('#queue[data-state="ready"]').waitFor();
+    const listed = await json<{ cases: { case_id: string }[] }>('/api/v1/cases?limit=50', 'clerk');
+    expect(await page.locator('#cases-table tbody tr').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.case))).toEqual(listed.cases.map((c) => c.case_id));
 
-    await page.click('#case-overdue');
-    await page.locator('#recent[data-state="ready"], #recent[data-state="empty"]').waitFor();
+    await page.click('#queue-overdue');
+    await page.locator('#cases-table[data-filter=\'{"overdue":true}\']').waitFor();
     const overdue = await json<{ cases: { case_id: string; overdue: { step: string } }[]; total: number }>('/api/v1/cases?limit=50&overdue=true', 'clerk');
-    await expect.poll(() => page.locator('#cases-table tbody tr').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.case))).toEqual(overdue.cases.map((c) => c.case_id));
     expect(overdue.total).toBeGreaterThan(0);
-    await page.click('#case-overdue');
-
-    await page.selectOption('#channel', 'online');
-    await page.selectOption('#intake-region', '110119');
-    await page.fill('input[name=field]', '生态环境');
-    await page.click('#intake button[type=submit]');
-    await page.locator('#intake-result', { hasText: '已登记' }).waitFor();
-    const caseId = (await page.locator('#intake-result').textContent())!.split(' ').pop()!;
-    const route = page.locator(`#cases-table tr[data-case="${caseId}"] button[data-route="${caseId}"]`);
-    await route.waitFor({ timeout: 15_000 });
-    await route.click();
-    await page.fill(`#cases-table tr[data-case="${caseId}"] input[name=toOrgan]`, '延庆区生态环境局');
-    await page.click(`#cases-table tr[data-case="${caseId}"] form button[type=submit]`);
-    await page.locator(`#cases-table tr[data-case="${caseId}"][data-stage="awaiting_acceptance"], #cases-table tr[data-case="${caseId}"][data-stage="handling"]`).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#cases-table tbody tr').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.case))).toEqual(overdue.cases.map((c) => c.case_id));
+    expect(new URL(page.url()).searchParams.get('overdue')).toBe('true');
     await page.screenshot({ path: join(ARTIFACTS, 'cases.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
@@ -858,7 +844,7 @@ describe('the running system', () => {
 
   it('logs out back to the login form, after which the old cookie is refused; a session ended elsewhere brings the form back too', async () => {
     const { page, errors } = await openPage('clerk-chaoyang');
-    await page.locator('#recent[data-state="ready"], #recent[data-state="empty"]').waitFor({ timeout: 30_000 });
+    await page.locator('#queue[data-state="ready"], #queue[data-state="empty"]').waitFor({ timeout: 30_000 });
     const cookieOf = async () => {
       const session = (await page.context().cookies()).find((c) => c.name === 'xw_session')!;
       return `${session.name}=${session.value}`;
@@ -875,11 +861,11 @@ describe('the running system', () => {
 
     // Logged in again, the session is ended by another client (as by an expiry): the next call the page makes brings the form back.
     await logIn(page, 'clerk-chaoyang');
-    await page.locator('#recent[data-state="ready"], #recent[data-state="empty"]').waitFor({ timeout: 30_000 });
+    await page.locator('#queue[data-state="ready"], #queue[data-state="empty"]').waitFor({ timeout: 30_000 });
     const cookie = await cookieOf();
     const { csrfToken } = (await (await fetch(new URL('/api/v1/session', system.url), { headers: { cookie } })).json()) as { csrfToken: string };
     expect((await fetch(new URL('/api/v1/session', system.url), { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } })).status).toBe(200);
-    await page.click('#case-overdue');
+    await page.click('#queue-overdue');
     await page.locator('#login-error', { hasText: '会话已结束' }).waitFor();
     expect(await page.locator('#dashboard section:not(#login)').count()).toBe(0);
     expect(errors).toEqual([]);

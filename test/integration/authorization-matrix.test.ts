@@ -198,6 +198,8 @@ const THROWAWAY = 'matrix-throwaway';
 const CASES_MEASURE = MEASURES.find((m) => m.source === 'cases')!.id;
 // The project's own cases schema: no mapping is needed.
 const IMPORT_CSV = 'case_id,received_at,channel,region_code\nMX-IMP-1,2025-03-03T09:00:00+08:00,letter,110108\n';
+/** An import batch with a quarantined row, for the routes that read imports. */
+const IMPORT_BATCH = 'IMP-20250303-0000beef';
 
 interface Sample {
   params?: Record<string, string>;
@@ -335,9 +337,23 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /accountability/:id/rejectRectification': accountabilityAction(decision),
     'post /accountability/:id/escalate': accountabilityAction(decision),
     'post /accountability/:id/closeAccountability': accountabilityAction(decision),
+    // As the cases: an organ's user lists its own organ's findings and names no region.
+    'get /accountability-findings': {
+      build: (c, where) => (ORGAN_PROFILES.has(c.profile) ? (where === 'inside' ? { query: {} } : null) : regionQuery({})(c, where)),
+      servesOrgans: "an organ's users list the findings against their own organ",
+    },
+    // The fixtures' duty periods are this quarter's, still open: past the gate the decline meets "not a finding" (409).
+    'post /accountability-findings/decline': {
+      build: on(ORGAN, (organ) => ({ body: { finding: { source: 'duty', ref: `${organ}/${DUTY}/${periodContaining(f.today, 'quarter').label}` }, reason: '矩阵测试' } })),
+      stateful: true,
+    },
 
     // An import is for the jurisdiction as a whole: nothing of it lies outside.
     'post /imports': { build: insideOnly(() => ({ query: { filename: 'matrix.csv' }, raw: IMPORT_CSV })) },
+    // The only holder of imports.write is the city's administrator, which holds every region.
+    'get /imports': { build: plain },
+    'get /imports/:batchId/quarantine': { build: insideOnly(() => ({ params: { batchId: IMPORT_BATCH } })) },
+    'get /data/coverage': { build: plain },
     'get /metrics/catalog': { build: plain },
     // A measure every level records: without one all are asked, and a street's office would be
     // refused those not recorded by street (a question for the caller to narrow, not a refusal).
@@ -376,7 +392,11 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /recommendations': {
       build: on(RECOMMENDATION_REGION, (regionCode) => ({ body: { regionCode, issuedBy: '信访办', toOrgan: ORGAN_NAMES.education, kind: 'improve_work' } })),
     },
-    'get /recommendations': { build: regionQuery({ year }) },
+    // An organ's user lists what is addressed to its organ; a region only narrows that: it has no outside.
+    'get /recommendations': {
+      build: (c, where) => (ORGAN_PROFILES.has(c.profile) ? (where === 'inside' ? { query: { year } } : null) : regionQuery({ year })(c, where)),
+      servesOrgans: "an organ's users list the recommendations addressed to their organ",
+    },
     'get /recommendations/:id': { build: on(RECOMMENDATION, (id) => ({ params: { id } })) },
     // Each organ answers its own recommendation once: the first inside cell is its feedback.
     'post /recommendations/:id/recordFeedback': { build: on(RECOMMENDATION, (id) => ({ params: { id }, body: { adopted: true, note: '已采纳' } })) },
@@ -562,6 +582,9 @@ async function fixtures(base: string, taskQueue: string): Promise<Fixtures> {
       { id, key: `matrix|${id}`, level, region },
     );
   }
+
+  await t.store.run(`INSERT INTO import_batches VALUES ($id, now(), now(), '[]'::JSON, NULL, 1, 0, 1, 0, 0, 0, 0, 0, 'matrix')`, { id: IMPORT_BATCH });
+  await t.store.run(`INSERT INTO import_quarantine VALUES ($id, 'matrix.csv', 2, 'case', 'channel: not a channel', '{"region_code":"110108"}'::JSON)`, { id: IMPORT_BATCH });
 
   const { scanId } = await api('leader', 'POST', '/early-warning/scans', 202, z.looseObject({ scanId: z.string() }), {});
 

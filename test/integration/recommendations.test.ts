@@ -213,6 +213,31 @@ describe('the API', () => {
         expect(await ids('')).toContain('R-API-1');
         expect(await ids('region=110105&')).not.toContain('R-API-1');
         expect((await clerk('/recommendations?year=1800')).status).toBe(400);
+        // The issuing form picks the organ from the registry: the region's organs come with the list.
+        expect((listed.body.addressees as Array<{ code: string }>).map((o) => o.code)).toEqual(['D110108']);
+        expect(((await clerk(`/recommendations?region=110000&year=${year}`)).body.addressees as Array<{ code: string }>).map((o) => o.code)).toEqual(
+          expect.arrayContaining(['BJ-JW', 'D110105', 'D110108']),
+        );
+        expect(listed.body).toMatchObject({ adoptionRate: { numerator: 0, denominator: 0, rate: null } });
+        expect(await ids('region=110108&status=awaiting&kind=accountability&')).toEqual(['R-API-1']);
+        expect(await ids('region=110108&status=answered&')).toEqual([]);
+        expect(await ids('region=110108&kind=improve_work&')).toEqual([]);
+        expect((await clerk(`/recommendations?status=late&year=${year}`)).status).toBe(400);
+
+        // An organ's officer lists what is addressed to its organ, wherever it was issued, and
+        // narrows it by region; another organ's officer lists none of it.
+        const officerIds = async (as: typeof officer, query = '') =>
+          ((await as(`/recommendations?${query}year=${year}`)).body.recommendations as Array<{ recommendation_id: string }>).map((r) => r.recommendation_id);
+        expect(await officer(`/recommendations?year=${year}`)).toMatchObject({
+          status: 200,
+          body: { region: null, organ: 'BJ-JW', totals: { issued: 1, awaiting: 1 }, addressees: [], recommendations: [{ recommendation_id: 'R-API-1', status: 'awaiting', rule: expect.stringMatching(/第四十条第三款/) }] },
+        });
+        expect(await officerIds(officer, 'region=110108&')).toEqual(['R-API-1']);
+        expect(await officerIds(officer, 'region=110105&')).toEqual([]);
+        expect((await officer('/recommendations?region=999999')).status).toBe(400);
+        const otherOrgan = await as(base, 'officer-chaoyang');
+        expect(await officerIds(otherOrgan)).not.toContain('R-API-1');
+        expect((await otherOrgan(`/recommendations?year=${year}`)).body).toMatchObject({ organ: 'D110105' });
         expect(await (await as(base, 'clerk-chaoyang'))('/recommendations?region=110108')).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
 
         expect((await clerk('/recommendations/R-API-1/recordFeedback', { adopted: true })).status).toBe(403);
@@ -223,7 +248,9 @@ describe('the API', () => {
         expect(first).toMatchObject({ status: 200, body: { stage: 'feedback_given', feedback: { adopted: true, date: day, actor: expect.stringMatching(/^市教委承办人 \(officer-education; officer; organ:BJ-JW; /) } } });
         const second = await officer('/recommendations/R-API-1/recordFeedback', { adopted: false, note: '改变主意' });
         expect(second).toMatchObject({ status: 409, body: { error: expect.stringMatching(/recordFeedback refused: .*already recorded: adopted, dated .* by 市教委承办人 \(officer-education;/) } });
-        await eventually(() => clerk(`/recommendations?region=110108&year=${year}`), (r) => (r.body.totals as { adopted: number }).adopted === 1);
+        const answered = await eventually(() => clerk(`/recommendations?region=110108&year=${year}`), (r) => (r.body.totals as { adopted: number }).adopted === 1);
+        expect(answered.body).toMatchObject({ adoptionRate: { numerator: 1, denominator: 1, rate: 1 }, recommendations: [{ recommendation_id: 'R-API-1', status: 'answered', adopted: true }] });
+        expect(await officerIds(officer, 'status=answered&')).toEqual(['R-API-1']);
         // Once the workflow has ended, a further feedback still gets the reason.
         await eventually(
           () => t.env.client.workflow.getHandle('recommendation/R-API-1').describe(),
@@ -273,7 +300,10 @@ describe('the API', () => {
         expect((await city('/disputes/DS-NONE/resolve', {})).status).toBe(404);
         expect((await street(`/disputes/${String(second.body.dispute_id)}/resolve`, {})).status).toBe(404);
 
-        expect((await city(`/disputes?region=110105&year=${year}`)).body).toMatchObject({ totals: { screened: 2, resolved: 1, open: 1 } });
+        expect((await city(`/disputes?region=110105&year=${year}`)).body).toMatchObject({
+          totals: { screened: 2, resolved: 1, open: 1 },
+          resolutionRate: { numerator: 1, denominator: 2, rate: 0.5, measure: 'dispute_resolution_rate' },
+        });
         expect((await city(`/disputes?region=110105001&year=${year}`)).body.totals).toMatchObject({ screened: 1, resolved: 1 });
         expect((await city(`/disputes?region=110000&year=${year}`)).body.totals).toMatchObject({ screened: 2 });
         expect((await city(`/disputes?region=110108&year=${year}`)).body.totals).toMatchObject({ screened: 0 });

@@ -12,6 +12,8 @@ import type { AccountabilityListRow } from '../../analytics/accountability-log.j
 import type { CaseSummary } from '../../analytics/case-log.js';
 import type { DutyCalendarRow, DutyStatus } from '../../analytics/duty-log.js';
 import type { annualDataset } from '../../analytics/metrics/annual.js';
+import type { Refusal } from '../../domain/refusals.js';
+import type { ApiError as WireError } from '../../server/errors.js';
 
 // Every shape is the server's own type: the page cannot drift from what the API answers.
 export type { MetricRow, Ranking, RankedUnit, ThreeDeclines, PetitionIndex, Reference };
@@ -59,6 +61,8 @@ export class ApiError extends Error {
     readonly code: string | null = null,
     /** Where each problem is: the parameter or body field, as the server names it. */
     readonly problems: { at: string; problem: string }[] = [],
+    /** A workflow's coded refusal: the rule's reason, which the page says in the user's language. */
+    readonly refusal: Refusal | null = null,
   ) {
     super(message);
   }
@@ -95,14 +99,14 @@ function send(path: string, method: 'GET' | 'POST' | 'DELETE' = 'GET', body?: un
  */
 async function refusal(response: Response): Promise<ApiError> {
   // A proxy or a crash can answer with something else than the API's JSON.
-  const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string; problems?: { at: string; problem: string }[] };
+  const body = (await response.json().catch(() => ({}))) as Partial<Omit<WireError, 'message'>> & { error?: string };
   const message = body.error ?? `HTTP ${response.status} ${response.statusText}`;
   const detail = (body.problems ?? [])
     .filter((p) => p.problem !== message)
     .map((p) => `${p.at}: ${p.problem}`)
     .join('; ');
   const wait = Number(response.headers.get('retry-after'));
-  return new ApiError(response.status, detail ? `${message}: ${detail}` : message, wait > 0 ? wait : null, body.code ?? null, body.problems ?? []);
+  return new ApiError(response.status, detail ? `${message}: ${detail}` : message, wait > 0 ? wait : null, body.code ?? null, body.problems ?? [], body.refusal ?? null);
 }
 
 export async function request<T>(path: string, method?: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<T> {
@@ -198,8 +202,6 @@ export const api = {
     request<{ cases: AccountabilityListRow[]; total: number }>(`/accountability?${query(q)}`),
   geo: (region: string) => request<Boundaries>(`/geo/${encodeURIComponent(region)}`),
   annualData: (q: { year: number; region?: string }) => request<Awaited<ReturnType<typeof annualDataset>>>(`/reports/annual-data?${query(q)}`),
-  register: (intake: Record<string, unknown>) => request<{ caseId: string }>('/cases', 'POST', intake),
-  route: (caseId: string, toOrgan: string) => request<unknown>(`/cases/${encodeURIComponent(caseId)}/route`, 'POST', { mode: 'forward', toOrgan }),
   petitionIndex: (q: { year: number }) => request<PetitionIndex>(`/petition-index?${query(q)}`),
   alerts: (q: { status?: AlertStatus; region?: string; limit: number }) => request<{ alerts: Alert[] }>(`/early-warning/alerts?${query(q)}`),
   decideAlert: (id: string, action: 'acknowledge' | 'dismiss', decision: { reason?: string }) =>

@@ -1,20 +1,40 @@
-/** The names of a case's stages and of the steps it owes, in the page's language. */
+/** The names of a case's stages, the steps it owes and the events of its log, in the page's language. */
 import type { CaseSummary } from '../../../analytics/case-log.js';
+import type { CaseEventType } from '../../../domain/case.js';
+import { STAGE_NAMES } from '../../../domain/refusals.js';
 import { t } from '../i18n.js';
 
-export const STAGES: Record<CaseSummary['stage'], [string, string]> = {
-  awaiting_route: ['待转送', 'awaiting routing'],
-  awaiting_notice: ['待告知', 'awaiting notice'],
-  awaiting_acceptance: ['待受理', 'awaiting acceptance'],
-  handling: ['办理中', 'being handled'],
-  review_window: ['复查申请期', 'review window'],
-  in_review: ['复查中', 'in review'],
-  re_review_window: ['复核申请期', 're-review window'],
-  in_re_review: ['复核中', 'in re-review'],
-  closed: ['已办结', 'closed'],
-};
+export const STAGES = Object.fromEntries(Object.entries(STAGE_NAMES).map(([stage, name]) => [stage, [name.zh, name.en]])) as Record<CaseSummary['stage'], [string, string]>;
 const STEPS: Record<string, [string, string]> = {
   route: ['转送', 'routing'], notify: ['告知', 'notice'], handle: ['办理', 'handling'], assigned: ['交办结果', 'assigned result'], review: ['复查', 'review'], reReview: ['复核', 're-review'],
+  reviewRequest: ['请求复查', 'review request'], reReviewRequest: ['请求复核', 're-review request'],
 };
 
 export const stepName = (step: string): string => t(...(STEPS[step] ?? [step, step]));
+
+export const EVENTS: Record<CaseEventType, [string, string]> = {
+  received: ['登记', 'registered'],
+  routed: ['转送交办', 'routed'],
+  route_overdue: ['转送逾期（督办）', 'routing overdue (supervised)'],
+  notified: ['书面告知', 'notice given'],
+  notify_overdue: ['告知逾期（督办）', 'notice overdue (supervised)'],
+  accepted: ['受理', 'accepted'],
+  not_accepted: ['不予受理', 'not accepted'],
+  extended: ['延期', 'extended'],
+  replied: ['答复', 'replied'],
+  handle_overdue: ['办理逾期（督办）', 'handling overdue (supervised)'],
+  assigned_reported: ['报送交办结果', 'assigned result reported'],
+  assigned_overdue: ['交办结果逾期（督办）', 'assigned result overdue (supervised)'],
+  rated: ['评价', 'rated'],
+  review_requested: ['请求复查', 'review requested'],
+  review_opinion: ['复查意见', 'review opinion'],
+  review_overdue: ['复查逾期（督办）', 'review overdue (supervised)'],
+  re_review_requested: ['请求复核', 're-review requested'],
+  hearing_started: ['听证开始', 'hearing started'],
+  hearing_ended: ['听证结束', 'hearing ended'],
+  re_review_opinion: ['复核意见', 're-review opinion'],
+  re_review_overdue: ['复核逾期（督办）', 're-review overdue (supervised)'],
+  closed: ['办结', 'closed'],
+  reminder: ['到期提醒', 'reminder'],
+};
+export const eventName = (type: CaseEventType): string => t(...EVENTS[type]);

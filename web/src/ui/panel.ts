@@ -6,17 +6,21 @@
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api.js';
 import { html } from '../html.js';
-import { t } from '../i18n.js';
+import { lang, t } from '../i18n.js';
+import { refusalIn } from '../../../domain/refusals.js';
 import type { Loaded } from '../use-load.js';
 
 /** A refusal as the user reads it: what kind of refusal in their language, then the server's words. */
 export function refusalText(error: Error): string {
   if (!(error instanceof ApiError)) return t(`无法连接服务器：${error.message}`, `could not reach the server: ${error.message}`);
+  // A workflow's refusal is the rule's reason, in the user's language, not the server's English.
+  if (error.refusal) return `${t('操作被拒绝', 'Refused')}: ${refusalIn(error.refusal, lang())}`;
   const where = error.problems.map((p) => p.at).filter(Boolean);
   const lead =
     error.code === 'outside_jurisdiction' ? t('超出您的辖区', 'Outside your jurisdiction')
     : error.status === 403 ? t('您的角色无权查看', 'Your role may not see this')
     : error.status === 404 ? t('未找到', 'Not found')
+    : error.status === 409 ? t('与现有记录冲突', 'Conflicts with what is recorded')
     : error.status === 429 ? t(`请求过多，请 ${error.retryAfter ?? 60} 秒后再试`, `Too many requests; try again in ${error.retryAfter ?? 60} s`)
     : error.status === 503 ? t('系统暂时不可用', 'The system is unavailable for now')
     : error.status === 400 ? t(`请求有误${where.length ? `（${where.join('、')}）` : ''}`, `The request is not valid${where.length ? ` (${where.join(', ')})` : ''}`)

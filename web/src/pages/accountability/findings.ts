@@ -1,0 +1,141 @@
+/**
+ * Findings that propose an accountability case: the missed duty periods of the jurisdiction
+ * with the duty, its article, the period and its evidence; for the deciding organ, the chosen
+ * finding's two answers: open a case from it (ground, who answers, an optional deadline) or
+ * decline it with the reason. Either takes it off the open findings.
+ */
+import { useState } from 'preact/hooks';
+import { chinaToday } from '../../format.js';
+import { html } from '../../html.js';
+import { t } from '../../i18n.js';
+import { setParams } from '../../router.js';
+import { refusalText } from '../../ui/panel.js';
+import { actorName, dutyStatusName, evidenceKindName, whenText } from '../duties/names.js';
+import { declineFinding, openCase, type AccountabilityOpening, type Finding, type FindingsAnswer } from './api.js';
+
+const dutyText = (f: Finding) => (f.duty ? `${t(f.duty.labelZh, f.duty.labelEn)}` : f.duty_id);
+const articleText = (f: Finding) => (f.duty ? `${f.duty.title} ${f.duty.article ?? ''}` : (f.rule ?? ''));
+
+export function FindingsTable({ data, selected, mayDecide }: { data: FindingsAnswer; selected: string | null; mayDecide: boolean }) {
+  return html`<div class="scroll"><table id="findings-table" data-count=${data.findings.length}>
+    <caption class="sr-only">${t('可启动责任追究的认定：未履行的定期职责', 'Findings that propose an accountability case: missed periodic duties')}</caption>
+    <thead><tr><th scope="col">${t('机关', 'Organ')}</th><th scope="col">${t('职责 · 依据', 'Duty · article')}</th><th scope="col">${t('期间', 'Period')}</th>
+      <th scope="col">${t('认定', 'Finding')}</th><th scope="col">${t('证据', 'Evidence')}</th>
+      ${mayDecide ? html`<th scope="col"><span class="sr-only">${t('处理', 'Decide')}</span></th>` : null}</tr></thead>
+    <tbody>${data.findings.map((f) => html`<tr key=${f.ref} data-finding=${f.ref} data-organ=${f.organ} class=${f.ref === selected ? 'current' : undefined}>
+      <td>${f.organ_name ?? f.organ}<br /><small>${f.organ}</small></td>
+      <td>${dutyText(f)}<br /><small class="finding-rule">${articleText(f)}</small></td>
+      <td>${f.period_label}<br /><small>${f.period_start} – ${f.period_end}</small></td>
+      <td><span class=${`duty-status ${f.status}`}>${dutyStatusName(f.status)}</span><br /><small>${whenText(f.found_at)}</small></td>
+      <td>${f.evidence_items.length
+        ? html`<ul class="evidence">${f.evidence_items.map((e, i) => html`<li key=${i}>${evidenceKindName(e.kind)} · ${e.date ?? ''} · ${e.reference ?? ''}${e.late ? html` <span class="flag">${t('逾期', 'late')}</span>` : null}</li>`)}</ul>`
+        : t(`无（至少需 ${f.required ?? 1} 项）`, `none (${f.required ?? 1} required)`)}</td>
+      ${mayDecide
+        ? html`<td><button type="button" class="link" data-decide-finding=${f.ref} aria-pressed=${f.ref === selected}
+            aria-label=${t(`处理 ${f.organ_name ?? f.organ} ${f.period_label} 的认定`, `Decide the finding of ${f.organ_name ?? f.organ} ${f.period_label}`)}
+            onClick=${() => setParams({ finding: f.ref })}>${t('立案或不予立案', 'Open or decline')}</button></td>`
+        : null}
+    </tr>`)}</tbody>
+  </table></div>`;
+}
+
+type Role = AccountabilityOpening['failure']['participants'][number]['role'];
+
+function OpenForm({ finding, data, decided }: { finding: Finding; data: FindingsAnswer; decided: (caseId: string) => void }) {
+  const [ground, setGround] = useState(data.grounds.some((g) => g.id === 'other') ? 'other' : (data.grounds[0]?.id ?? ''));
+  const [kind, setKind] = useState<'collective' | 'individual'>('collective');
+  const [principal, setPrincipal] = useState('');
+  const [inCharge, setInCharge] = useState('');
+  const [officer, setOfficer] = useState('');
+  const [rectifyBy, setRectifyBy] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [refused, setRefused] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setRefused(null);
+    const people: [string, Role][] = [[principal, 'principal'], [inCharge, 'directlyInCharge'], [officer, 'officerInCharge']];
+    try {
+      const { caseId } = await openCase({
+        organ: finding.organ,
+        ground,
+        finding: { source: 'duty', ref: finding.ref },
+        failure: { kind, participants: people.filter(([person]) => person.trim()).map(([person, role]) => ({ person: person.trim(), role })) },
+        ...(rectifyBy ? { rectifyBy } : {}),
+      });
+      decided(caseId);
+    } catch (error) {
+      setRefused(`${t('未立案', 'Not opened')}: ${refusalText(error as Error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const chosen = data.grounds.find((g) => g.id === ground);
+  const first = data.steps.find((st) => st.id === chosen?.startsAt);
+  const firstText = first ? `${t(first.labelZh, first.labelEn)}${first.article ? ` ${first.article}` : ''}` : (chosen?.startsAt ?? '');
+  return html`<form id="open-case-form" class="finding-form" aria-busy=${busy} aria-labelledby="open-case-title" onSubmit=${submit}>
+    <h3 id="open-case-title">${t('立案追责', 'Open an accountability case')}</h3>
+    <label for="open-ground" class="wide"><span>${t('追责情形', 'Ground')} <span aria-hidden="true">*</span></span>
+      <select id="open-ground" required value=${ground} onChange=${(e: Event) => setGround((e.target as HTMLSelectElement).value)}>
+        ${data.grounds.map((g) => html`<option value=${g.id}>${t(g.labelZh, g.labelEn)}${g.article ? ` ${g.article}` : ''}</option>`)}
+      </select></label>
+    ${chosen ? html`<p class="note wide-line">${t(`起始处理：${firstText}；依据 ${data.cite ?? ''}`, `Starts at: ${firstText}; under ${data.cite ?? ''}`)}</p>` : null}
+    <label for="open-kind"><span>${t('责任类型', 'Failure')} <span aria-hidden="true">*</span></span>
+      <select id="open-kind" value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value === 'individual' ? 'individual' : 'collective')}>
+        <option value="collective">${t('集体责任（班子决策）', 'collective (a leadership decision)')}</option>
+        <option value="individual">${t('个人责任', 'individual')}</option>
+      </select></label>
+    <label for="open-principal"><span>${t('主要负责人', 'Principal')} <span aria-hidden="true">*</span></span>
+      <input id="open-principal" aria-required="true" maxlength="80" autocomplete="off" value=${principal} onInput=${(e: Event) => setPrincipal((e.target as HTMLInputElement).value)} /></label>
+    <label for="open-in-charge">${t('分管负责人（可选）', 'Leader directly in charge (optional)')}
+      <input id="open-in-charge" maxlength="80" autocomplete="off" value=${inCharge} onInput=${(e: Event) => setInCharge((e.target as HTMLInputElement).value)} /></label>
+    ${kind === 'individual'
+      ? html`<label for="open-officer"><span>${t('直接经办人', 'Officer in charge')} <span aria-hidden="true">*</span></span>
+          <input id="open-officer" aria-required="true" maxlength="80" autocomplete="off" value=${officer} onInput=${(e: Event) => setOfficer((e.target as HTMLInputElement).value)} /></label>`
+      : null}
+    <label for="open-rectify-by">${t('整改期限（可选，本档由决定设定时）', 'Rectify by (optional, where the step leaves it to the decision)')}
+      <input id="open-rectify-by" type="date" min=${chinaToday()} value=${rectifyBy} onInput=${(e: Event) => setRectifyBy((e.target as HTMLInputElement).value)} /></label>
+    <button type="submit" disabled=${busy}>${busy ? t('提交中…', 'Sending…') : t('立案', 'Open the case')}</button>
+    ${refused ? html`<p role="alert" class="error wide-line">${refused}</p>` : null}
+  </form>`;
+}
+
+function DeclineForm({ finding, declined }: { finding: Finding; declined: (text: string) => void }) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [refused, setRefused] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setRefused(null);
+    try {
+      // Sent as typed (trimmed): a missing reason is the server's refusal, shown as such.
+      const d = await declineFinding(finding.ref, reason.trim());
+      declined(t(`已不予立案：${d.ref}，${actorName(d.actor)}，理由：${d.reason}`, `Declined: ${d.ref}, by ${actorName(d.actor)}; reason: ${d.reason}`));
+    } catch (error) {
+      setRefused(`${t('未处理', 'Not declined')}: ${refusalText(error as Error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form id="decline-form" class="finding-form" aria-busy=${busy} aria-labelledby="decline-title" onSubmit=${submit}>
+    <h3 id="decline-title">${t('不予立案', 'Decline')}</h3>
+    <label for="decline-reason" class="wide"><span>${t('理由', 'Reason')} <span aria-hidden="true">*</span></span>
+      <textarea id="decline-reason" rows="3" maxlength="1000" aria-required="true" value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLTextAreaElement).value)}></textarea></label>
+    <button type="submit" class="secondary" disabled=${busy}>${busy ? t('提交中…', 'Sending…') : t('不予立案', 'Decline')}</button>
+    ${refused ? html`<p role="alert" class="error wide-line">${refused}</p>` : null}
+  </form>`;
+}
+
+export function FindingDecision({ finding, data, opened, declined }: { finding: Finding; data: FindingsAnswer; opened: (caseId: string) => void; declined: (text: string) => void }) {
+  return html`<section class="card wide" id="finding-decision" aria-labelledby="finding-decision-title" data-finding=${finding.ref}>
+    <div class="card-head"><h2 id="finding-decision-title">${t(`处理认定：${finding.organ_name ?? finding.organ} · ${dutyText(finding)} · ${finding.period_label}`, `Decide the finding: ${finding.organ_name ?? finding.organ} · ${dutyText(finding)} · ${finding.period_label}`)}</h2>
+      <button type="button" class="secondary" onClick=${() => setParams({ finding: null })}>${t('关闭', 'Close')}</button></div>
+    <p class="note">${t(`依据 ${articleText(finding)}；期满未履行。`, `Under ${articleText(finding)}; not met when the period closed.`)}</p>
+    <div class="split">
+      <${OpenForm} finding=${finding} data=${data} decided=${opened} />
+      <${DeclineForm} finding=${finding} declined=${declined} />
+    </div>
+    <p class="note">${t('* 为必填项', '* required')}</p>
+  </section>`;
+}
