@@ -252,6 +252,8 @@ export interface CaseListOptions {
   field?: string;
   /** An organ's code: the cases it holds or was routed. */
   organ?: string;
+  /** A leader's user name: the cases the leader owns now (包案; the latest naming counts). */
+  leader?: string;
 }
 
 function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>): string | null {
@@ -394,7 +396,7 @@ export async function listCases(store: AnalyticsStore, options: CaseListOptions)
   if (options.organ) {
     params.organ = options.organ;
     where.push(`(c.organ_code = $organ OR c.case_id IN (
-      SELECT case_id FROM case_events WHERE event_type IN ('routed', 'accepted') AND (detail->>'$.toOrgan' = $organ OR detail->>'$.organ' = $organ)))`);
+      SELECT case_id FROM case_events WHERE event_type IN ('routed', 'accepted') AND ((detail->>'$.toOrgan') = $organ OR (detail->>'$.organ') = $organ)))`);
   }
   if (scope && 'organs' in scope) {
     params.organs = listValue(scope.organs);
@@ -406,6 +408,12 @@ export async function listCases(store: AnalyticsStore, options: CaseListOptions)
   } else if (scope) {
     const within = regionCondition(scope, params);
     if (within) where.push(within);
+  }
+  if (options.leader) {
+    params.leader = options.leader;
+    where.push(`c.case_id IN (
+      SELECT case_id FROM case_events WHERE event_type = 'leader_assigned'
+      QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY occurred_at DESC, recorded_at DESC) = 1 AND (detail->>'$.leader') = $leader)`);
   }
   const rows = await store.all(caseListRow, CASE_LIST(where.join(' AND ')), params);
   return {

@@ -96,6 +96,7 @@ export const CASE_EVENT_TYPES = [
   're_review_overdue',
   'closed' /* 办结 or 终结 */,
   'reminder' /* a deadline is near; key says which step and how many days before */,
+  'leader_assigned' /* 领导包案: key is the leader's user name */,
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 

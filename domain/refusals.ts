@@ -1,27 +1,16 @@
 /**
- * Why a case workflow refuses an action, as data: each refusal a code with its parameters and
+ * Why a case or recommendation workflow refuses an action, as data: each refusal a code with its parameters and
  * its text in Chinese and English. The workflow throws the code and its parameters (and the
  * English text, for logs and API clients); the dashboard shows the text in the user's language
  * from the same table, so the rule's reason reads the same wherever it is shown.
  */
 
 import type { CaseStage } from '../workflows/case-actions.js';
+import { STAGE_NAMES } from './case-stages.js';
 
 type Text<P> = { zh: (p: P) => string; en: (p: P) => string };
 const text = <P>(zh: (p: P) => string, en: (p: P) => string): Text<P> => ({ zh, en });
 
-/** The names of a case's stages: in the refusal texts, and on the dashboard's case pages. */
-export const STAGE_NAMES: Record<CaseStage, { zh: string; en: string }> = {
-  awaiting_route: { zh: '待转送', en: 'awaiting routing' },
-  awaiting_notice: { zh: '待告知', en: 'awaiting notice' },
-  awaiting_acceptance: { zh: '待受理', en: 'awaiting acceptance' },
-  handling: { zh: '办理中', en: 'being handled' },
-  review_window: { zh: '复查申请期', en: 'review window' },
-  in_review: { zh: '复查中', en: 'in review' },
-  re_review_window: { zh: '复核申请期', en: 're-review window' },
-  in_re_review: { zh: '复核中', en: 'in re-review' },
-  closed: { zh: '已办结', en: 'closed' },
-};
 const stageZh = (stage: string) => STAGE_NAMES[stage as CaseStage]?.zh ?? stage;
 
 export const CASE_REFUSALS = {
@@ -91,24 +80,55 @@ export const CASE_REFUSALS = {
     (p) => `the hearing end must be between ${p.from} and today`,
   ),
   endHearingFirst: text<Record<never, never>>(() => '请先结束听证', () => 'end the hearing first'),
+  alreadyOwned: text<{ leaderName: string }>((p) => `本事项已由 ${p.leaderName} 包案`, (p) => `${p.leaderName} already owns this case`),
 };
+
+/** The organ's feedback on a recommendation (三项建议). */
+export const RECOMMENDATION_REFUSALS = {
+  feedbackGiven: text<{ recommendationId: string; adopted: boolean; date: string; actor: string }>(
+    (p) => `建议 ${p.recommendationId} 的反馈已经记录（${p.adopted ? '采纳' : '未采纳'}，${p.date}，${p.actor}）；反馈只记录一次`,
+    (p) => `the organ's feedback on ${p.recommendationId} was already recorded: ${p.adopted ? 'adopted' : 'not adopted'}, dated ${p.date}, by ${p.actor}; feedback is given once`,
+  ),
+  feedbackNoActor: text<Record<never, never>>(() => '反馈须写明记录人', () => 'feedback needs the actor who records it'),
+  feedbackBeforeIssue: text<{ date: string; issued: string }>(
+    (p) => `反馈日期 ${p.date} 早于建议提出日期 ${p.issued}`,
+    (p) => `the feedback is dated ${p.date}, before the recommendation was issued on ${p.issued}`,
+  ),
+  feedbackAfterToday: text<{ date: string; today: string }>(
+    (p) => `反馈日期 ${p.date} 晚于今日（${p.today}）`,
+    (p) => `the feedback is dated ${p.date}, after today (${p.today})`,
+  ),
+  notAdoptedNeedsReason: text<Record<never, never>>(
+    () => '未采纳建议的，应当说明理由（《信访条例》(2005) 第三十六条）',
+    () => 'feedback that does not adopt the recommendation gives the reason (信访条例(2005) 第三十六条: 未采纳的应当说明理由)',
+  ),
+};
+
+const REFUSALS = { ...CASE_REFUSALS, ...RECOMMENDATION_REFUSALS };
 
 /** The failure type a coded refusal travels as from a workflow; the API reads its details back (server/workflow-routes.ts). */
 export const REFUSAL_FAILURE = 'Refused';
 
-export type CaseRefusalCode = keyof typeof CASE_REFUSALS;
-type ParamsOf<C extends CaseRefusalCode> = Parameters<(typeof CASE_REFUSALS)[C]['en']>[0];
+export type RefusalCode = keyof typeof REFUSALS;
+type ParamsOf<C extends RefusalCode> = Parameters<(typeof REFUSALS)[C]['en']>[0];
 
 /** A refusal as the workflow sends it and the API passes it on. */
-export interface Refusal<C extends CaseRefusalCode = CaseRefusalCode> {
+export interface Refusal<C extends RefusalCode = RefusalCode> {
   code: C;
   params: ParamsOf<C>;
 }
 
-export const isCaseRefusalCode = (code: string): code is CaseRefusalCode => Object.hasOwn(CASE_REFUSALS, code);
+export const isRefusalCode = (code: string): code is RefusalCode => Object.hasOwn(REFUSALS, code);
 
 /** The refusal's text in a language. */
 export function refusalIn(refusal: Refusal, lang: 'zh' | 'en'): string {
-  const entry = CASE_REFUSALS[refusal.code] as Text<unknown>;
+  const entry = REFUSALS[refusal.code] as Text<unknown>;
   return entry[lang](refusal.params);
 }
+
+/** A refusal as the API sends it: with its text in both languages, so no client needs the table. */
+export interface WireRefusal extends Refusal {
+  zh: string;
+  en: string;
+}
+export const toWire = (refusal: Refusal): WireRefusal => ({ ...refusal, zh: refusalIn(refusal, 'zh'), en: refusalIn(refusal, 'en') });

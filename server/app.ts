@@ -84,6 +84,12 @@ export function buildApi(deps: AppDependencies): Api {
       ...referenceData(jurisdiction, now()),
       places: await placesOf(store, principal.regionCode),
       organs: await store.all(organRow, 'SELECT code, name_zh AS nameZh, level, region_code AS regionCode FROM organs WHERE jurisdiction = $jurisdiction ORDER BY region_code, code', { jurisdiction }),
+      leaders: await store.all(
+        leaderRow,
+        `SELECT username, display_name AS displayName, region_code AS regionCode FROM users
+          WHERE role = 'leader' AND NOT disabled AND region_code IS NOT NULL AND jurisdiction = $jurisdiction ORDER BY region_code, username`,
+        { jurisdiction },
+      ),
     }),
   );
 
@@ -179,7 +185,9 @@ export type Place = z.infer<typeof placeRow>;
 /** The organ registry, public within the system: whom a case can be routed to, whom a duty binds. */
 const organRow = z.object({ code: z.string(), nameZh: z.string(), level: z.string(), regionCode: z.string() });
 export type Organ = z.infer<typeof organRow>;
-export type Reference = ReturnType<typeof referenceData> & { places: Place[]; organs: Organ[] };
+/** The leaders a case can be given to (包案): who they are and where they lead. */
+const leaderRow = z.object({ username: z.string(), displayName: z.string(), regionCode: z.string() });
+export type Reference = ReturnType<typeof referenceData> & { places: Place[]; organs: Organ[]; leaders: z.infer<typeof leaderRow>[] };
 export type SystemHealth = Awaited<ReturnType<typeof systemHealth>>;
 
 async function systemHealth(store: AnalyticsStore, temporal: Client, taskQueue: string) {

@@ -15,6 +15,7 @@ import { chinaDateOf } from '../rules/plain-date.js';
 import {
   CASE_WORKFLOW_ID_PREFIX,
   acceptUpdate,
+  assignLeaderUpdate,
   caseStateQuery,
   endHearingUpdate,
   extendUpdate,
@@ -33,7 +34,8 @@ import {
 } from '../workflows/petition-case.js';
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
-import { caseScopeOf, confineRegion, organNamesOf, regionNode, visibleTo } from './scope.js';
+import { findUser } from './identity/users.js';
+import { caseScopeOf, confineRegion, organNamesOf, regionContains, regionNode, visibleTo } from './scope.js';
 import { boundedDate, idSchema as caseId, regionCode, requiredText as text } from './validation.js';
 import { action, actionRoutes, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
 
@@ -68,6 +70,19 @@ const ACTIONS = [
   action(endHearingUpdate, z.object({ date }).strict(), 'cases.act', 'The hearing ends'),
   action(reReviewOpinionUpdate, opinion, 'cases.act', 'Record the re-review opinion'),
 ];
+
+/**
+ * 领导包案: the office names a leader whose region holds the case (the city's, the district's or
+ * the street's); the workflow records the leader's user name and name.
+ */
+const leaderAction = (store: CaseRouteDeps['store'], whereIs: (id: string) => Promise<string | null>) =>
+  action(assignLeaderUpdate, z.object({ leader: text(64) }).strict(), 'cases.act', 'Name the leader who owns the case (领导包案)', async ({ leader }, _principal, id) => {
+    const user = await findUser(store, leader);
+    if (!user || user.role !== 'leader' || user.disabled || !user.region_code) throw new HttpError(400, `${leader} is not a leader of the system`, undefined, 'leader');
+    const where = await whereIs(id);
+    if (!where || !(await regionContains(store, user.region_code, where))) throw new HttpError(400, `${leader} leads ${user.region_code}, which does not hold case ${id}`, undefined, 'leader');
+    return { leader: user.username, leaderName: user.display_name };
+  });
 
 const intakeBody = z
   .object({
@@ -107,12 +122,19 @@ const listQuery = z
     overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     stage: z.enum(CASE_STAGES).optional(),
     /** Only the cases whose next owed deadline falls within this many days, soonest first. */
-    dueWithin: z.coerce.number().int().min(0).max(90).optional(),
+    dueWithin: z
+      .string()
+      .regex(/^\d{1,2}$/, 'a whole number of days, 0 to 90')
+      .transform(Number)
+      .pipe(z.number().max(90))
+      .optional(),
     /** A case code or petitioner pseudonym, or part of one. */
     q: z.string().trim().min(1).max(40).optional(),
     field: z.string().trim().min(1).max(40).optional(),
     /** An organ's code: the cases it holds or was routed. */
     organ: z.string().trim().min(1).max(40).optional(),
+    /** `me`: the cases the logged-in leader owns (包案); a user name: that leader's. */
+    leader: z.string().trim().min(1).max(64).optional(),
   })
   .strict()
   .refine((q) => !(q.overdue === true && q.dueWithin !== undefined), { message: 'overdue=true and dueWithin exclude each other: a late case is not due within days', path: ['dueWithin'] });
@@ -228,6 +250,7 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
         ...(query.q ? { search: query.q } : {}),
         ...(query.field ? { field: query.field } : {}),
         ...(query.organ ? { organ: query.organ } : {}),
+        ...(query.leader ? { leader: query.leader === 'me' ? principal.username : query.leader } : {}),
       }),
   );
 
@@ -267,7 +290,13 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     path: '/cases',
     noun: 'case',
     workflowIdPrefix: CASE_WORKFLOW_ID_PREFIX,
-    actions: ACTIONS,
+    actions: [
+      ...ACTIONS,
+      leaderAction(store, async (id) => {
+        const s = await state(id);
+        return s ? (s.streetCode ?? s.regionCode) : null;
+      }),
+    ],
     visible: async (id, p) => (await visibleCase(id, p)) !== null,
     closedReason: async (id) => {
       const s = await state(id);

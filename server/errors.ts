@@ -5,14 +5,14 @@
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { z } from 'zod';
-import type { Refusal } from '../domain/refusals.js';
+import { toWire, type WireRefusal } from '../domain/refusals.js';
 import { codeOfStatus, HttpError } from './http-error.js';
 
 export interface ApiError {
   code: string;
   message: string;
   problems?: { at: string; problem: string }[];
-  refusal?: Refusal;
+  refusal?: WireRefusal;
 }
 
 export function sendError(res: Response, status: number, error: ApiError): void {
@@ -59,7 +59,7 @@ export function errorHandler(log: (line: string) => void = (l) => console.error(
         code: error.code,
         message: error.message,
         ...(error.at ? { problems: [{ at: error.at, problem: error.message }] } : {}),
-        ...(error.refusal ? { refusal: error.refusal } : {}),
+        ...(error.refusal ? { refusal: toWire(error.refusal) } : {}),
       });
       return;
     }

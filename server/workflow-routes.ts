@@ -12,7 +12,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
-import { isCaseRefusalCode, REFUSAL_FAILURE, type Refusal } from '../domain/refusals.js';
+import { isRefusalCode, REFUSAL_FAILURE, type Refusal } from '../domain/refusals.js';
 import { z } from 'zod';
 import { scopeLabel, type Permission, type Principal } from '../domain/roles.js';
 import type { AnalyticsStore } from '../analytics/store.js';
@@ -75,12 +75,21 @@ export interface Action {
   body: z.ZodType;
   access: Permission;
   summary: string;
+  /** Turns the validated body into the update's argument when the store must be read for it (a name for a code). */
+  prepare?: (body: never, principal: Principal, id: string) => Promise<object>;
 }
-export const action = <State, Body>(update: UpdateDefinition<State, [Body]>, body: z.ZodType<Wire<Body>>, access: Permission, summary: string): Action => ({
+export const action = <State, Body, Sent = Wire<Body>>(
+  update: UpdateDefinition<State, [Body]>,
+  body: z.ZodType<Sent>,
+  access: Permission,
+  summary: string,
+  ...prepare: Sent extends Wire<Body> ? [] : [(sent: Sent, principal: Principal, id: string) => Promise<Wire<Body>>]
+): Action => ({
   update: update as unknown as UpdateDefinition<unknown, [never]>,
   body,
   access,
   summary,
+  ...(prepare[0] ? { prepare: prepare[0] as unknown as Action['prepare'] } : {}),
 });
 
 const idParams = z.object({ id: idSchema }).strict();
@@ -90,9 +99,9 @@ function refusalOf(cause: Error | undefined): Refusal | undefined {
   if (!(cause instanceof ApplicationFailure) || cause.type !== REFUSAL_FAILURE) return undefined;
   const [refusal] = cause.details ?? [];
   const parsed = refusalSchema.safeParse(refusal);
-  return parsed.success && isCaseRefusalCode(parsed.data.code) ? (parsed.data as Refusal) : undefined;
+  return parsed.success && isRefusalCode(parsed.data.code) ? (parsed.data as Refusal) : undefined;
 }
-const refusalSchema = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+const refusalSchema = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) });
 
 /**
  * `POST {path}/:id/{update name}` for each action on workflows `{workflowIdPrefix}{id}`. The
@@ -121,7 +130,8 @@ export function actionRoutes(
       async ({ req, params, body, principal }) => {
         if (!(await visible(params.id, principal))) throw new HttpError(404, `no ${noun} ${params.id}`);
         const handle = temporal.workflow.getHandle(workflowIdPrefix + params.id);
-        const args = { ...(body as object), actor: actorOf(principal) } as never;
+        const sent = spec.prepare ? await spec.prepare(body as never, principal, params.id) : (body as object);
+        const args = { ...sent, actor: actorOf(principal) } as never;
         try {
           const result = await handle.executeUpdate(spec.update, { args: [args] });
           await audit.record(req, principal, { action: `${noun.replaceAll(' ', '_')}.${name}`, outcome: 'ok', status: 200, objectIds: [params.id] });

@@ -97,6 +97,13 @@ export interface Hearing extends Actor {
   date: string;
 }
 
+/** 领导包案: a named leader takes personal charge of a hard case (Beijing 2017 art. 13). */
+export interface LeaderOwnership extends Actor {
+  /** The leader's user name, by which the leader's queue finds the case. */
+  leader: string;
+  leaderName: string;
+}
+
 export interface CaseState {
   caseId: string;
   jurisdiction: string;
@@ -122,6 +129,8 @@ export interface CaseState {
   assignedReported?: boolean;
   review?: { toOrgan: string; requestedAt: string; opinion?: Opinion };
   reReview?: { toOrgan: string; requestedAt: string; hearings: { from: string; to?: string }[]; opinion?: Opinion };
+  /** The leader who owns the case (包案), when one was named. */
+  leader?: { username: string; name: string; at: string };
 }
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
@@ -138,3 +147,4 @@ export const requestReReviewUpdate = defineUpdate<CaseState, [ReviewRequest]>('r
 export const startHearingUpdate = defineUpdate<CaseState, [Hearing]>('startHearing');
 export const endHearingUpdate = defineUpdate<CaseState, [Hearing]>('endHearing');
 export const reReviewOpinionUpdate = defineUpdate<CaseState, [Opinion]>('giveReReviewOpinion');
+export const assignLeaderUpdate = defineUpdate<CaseState, [LeaderOwnership]>('assignLeader');

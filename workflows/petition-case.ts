@@ -21,6 +21,7 @@ import {
   extendUpdate,
   rateUpdate,
   reReviewOpinionUpdate,
+  assignLeaderUpdate,
   replyUpdate,
   reportAssignedResultUpdate,
   requestReReviewUpdate,
@@ -428,6 +429,25 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
       validator: (_opinion) => {
         expect('in_re_review');
         if (state.reReview!.hearings.some((h) => !h.to)) refuseFor('endHearingFirst', {});
+      },
+    },
+  );
+
+  // 领导包案: a leader is named for the case while it is open; a later naming replaces the earlier.
+  let leaderNamings = 0;
+  setHandler(
+    assignLeaderUpdate,
+    async (ownership) => {
+      state.leader = { username: ownership.leader, name: ownership.leaderName, at: new Date().toISOString() };
+      leaderNamings += 1;
+      await record('leader_assigned', { key: `${leaderNamings}:${ownership.leader}`, actor: ownership.actor, detail: { leader: ownership.leader, leaderName: ownership.leaderName } });
+      return state;
+    },
+    {
+      validator: (ownership) => {
+        if (state.stage === 'closed') refuseFor('closed', { caseId: intake.caseId, closeReason: state.closeReason ?? 'unknown' });
+        const owner = state.leader;
+        if (owner && owner.username === ownership.leader) refuseFor('alreadyOwned', { leaderName: owner.name });
       },
     },
   );

@@ -15,7 +15,8 @@ import type { Deadline } from '../rules/deadline.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import { runClock, type Clock } from './case-clock.js';
 import type { RecommendationActivities, RecommendationPlanning } from './recommendation-activities.js';
-import { refuse } from './refuse.js';
+import { refusalIn } from '../domain/refusals.js';
+import { refuseFor } from './refuse.js';
 
 export const RECOMMENDATION_WORKFLOW_ID_PREFIX = 'recommendation/';
 
@@ -39,8 +40,9 @@ export const recordFeedbackUpdate = defineUpdate<RecommendationState, [Recommend
 export function feedbackGiven(state: RecommendationState): string | null {
   const f = state.feedback;
   if (!f) return null;
-  return `the organ's feedback on ${state.recommendation.recommendationId} was already recorded: ${f.adopted ? 'adopted' : 'not adopted'}, dated ${f.date}, by ${f.actor}; feedback is given once`;
+  return refusalIn({ code: 'feedbackGiven', params: givenParams(state.recommendation.recommendationId, f) }, 'en');
 }
+const givenParams = (recommendationId: string, f: NonNullable<RecommendationState['feedback']>) => ({ recommendationId, adopted: f.adopted, date: f.date, actor: f.actor });
 
 // The calendar may lack the year of the due date (2027 until it is published): wait and retry,
 // as a case's deadlines do; a bad pack or jurisdiction will not fix itself.
@@ -100,16 +102,14 @@ export async function recommendationWorkflow(input: RecommendationIssue): Promis
     },
     {
       validator: (feedback) => {
-        const given = feedbackGiven(state);
-        if (given) refuse(given);
-        if (!feedback.actor.trim()) refuse('feedback needs the actor who records it');
+        const given = state.feedback;
+        if (given) refuseFor('feedbackGiven', givenParams(state.recommendation.recommendationId, given));
+        if (!feedback.actor.trim()) refuseFor('feedbackNoActor', {});
         const date = parsePlainDate(feedback.date);
-        if (date < issuedDate) refuse(`the feedback is dated ${date}, before the recommendation was issued on ${issuedDate}`);
+        if (date < issuedDate) refuseFor('feedbackBeforeIssue', { date, issued: issuedDate });
         const today = chinaDateOf(new Date());
-        if (date > today) refuse(`the feedback is dated ${date}, after today (${today})`);
-        if (!feedback.adopted && !feedback.note?.trim()) {
-          refuse('feedback that does not adopt the recommendation gives the reason (信访条例(2005) 第三十六条: 未采纳的应当说明理由)');
-        }
+        if (date > today) refuseFor('feedbackAfterToday', { date, today });
+        if (!feedback.adopted && !feedback.note?.trim()) refuseFor('notAdoptedNeedsReason', {});
       },
     },
   );

@@ -5,7 +5,8 @@
  * finds it in its queue, accepts, is refused an extension beyond the pack's maximum (the reason
  * in English after the switch), extends and replies; each step shows on the case page with its
  * deadline and in the metrics; an officer of another organ sees none of it; the clerk reveals
- * the petitioner with a reason, which the audit log keeps.
+ * the petitioner with a reason, which the audit log keeps, and names the leader who owns the case
+ * (包案), who finds it in its queue.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,10 @@ describe('case work from registration to reply', () => {
 
   it('the organ of another officer sees none of it, in its queue, by address or through the API', async () => {
     await expect.poll(() => queueOf('officer-chaoyang'), { timeout: 30_000 }).toContain(caseId);
+    // The clerk's queue finds it by the organ it was routed to, and not by another.
+    const byOrgan = async (organ: string) => (await b.json<{ cases: CaseSummary[] }>('clerk-chaoyang', `/api/v1/cases?organ=${organ}&limit=500`)).cases.map((c) => c.case_id);
+    expect(await byOrgan(ORGAN)).toContain(caseId);
+    expect(await byOrgan('BJ-JW')).not.toContain(caseId);
     expect(await queueOf('officer-education')).not.toContain(caseId);
     expect((await b.api('officer-education', `/api/v1/cases/${caseId}`)).status).toBe(404);
     const { page, errors } = await b.openPage('officer-education', `/cases?case=${caseId}`);
@@ -185,5 +190,33 @@ describe('case work from registration to reply', () => {
     expect(audit.entries.find((e) => e.objectIds.includes(caseId))).toMatchObject({ username: 'clerk-chaoyang', reason: '约见信访人核实诉求' });
     expect(errors).toEqual([]);
     await page.close();
+  }, 120_000);
+
+  it('the clerk names the district leader to own the case (包案), who finds it among the cases it owns', async () => {
+    const { page, errors } = await b.openPage('clerk-chaoyang', `/cases?case=${caseId}`);
+    await settled(page);
+    // A street's leader does not hold a case of the district at large: refused at the field.
+    await page.selectOption('#leader-pick', 'leader-jianwai');
+    await page.click('#act-assignLeader button[type=submit]');
+    await page.locator('#act-assignLeader output[role="alert"]', { hasText: '请求有误（leader）' }).waitFor();
+    await page.selectOption('#leader-pick', 'leader-chaoyang');
+    await page.click('#act-assignLeader button[type=submit]');
+    await page.locator('#case-leader', { hasText: '朝阳区领导' }).waitFor({ timeout: 30_000 });
+    await event(page, 'leader_assigned');
+    await settled(page);
+    await page.selectOption('#leader-pick', 'leader-chaoyang');
+    await page.click('#act-assignLeader button[type=submit]');
+    await page.locator('#act-assignLeader output[role="alert"]', { hasText: '操作被拒绝: 本事项已由 朝阳区领导 包案' }).waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+
+    const owned = await b.json<{ cases: CaseSummary[] }>('leader-chaoyang', '/api/v1/cases?leader=me&limit=50');
+    expect(owned.cases.map((c) => c.case_id)).toEqual([caseId]);
+    const leader = await b.openPage('leader-chaoyang', '/cases?leader=me');
+    await leader.page.locator('#cases-table[data-filter=\'{"leader":"me"}\']').waitFor({ timeout: 30_000 });
+    expect(await leader.page.locator('#cases-table tbody tr').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.case))).toEqual([caseId]);
+    expect(await leader.page.locator('#queue-mine').isChecked()).toBe(true);
+    expect(leader.errors).toEqual([]);
+    await leader.page.close();
   }, 120_000);
 });

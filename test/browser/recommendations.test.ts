@@ -141,7 +141,7 @@ describe('the recommendations page', () => {
     expect(await page.locator('#feedback-note').getAttribute('aria-required')).toBe('true');
     await page.click('#feedback-submit');
     await page.locator('#feedback-refusal', { hasText: '第三十六条' }).waitFor();
-    expect(await page.locator('#feedback-refusal').textContent()).toMatch(/^反馈未记录: .*未采纳的应当说明理由/);
+    expect(await page.locator('#feedback-refusal').textContent()).toBe('反馈未记录: 操作被拒绝: 未采纳建议的，应当说明理由（《信访条例》(2005) 第三十六条）');
     expect((await b.json<RecommendationDetail>('officer-education', `/api/v1/recommendations/${issuedId}`)).record!.feedback_date).toBeNull();
 
     await page.check('#feedback-adopted-yes');

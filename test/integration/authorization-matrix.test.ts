@@ -308,6 +308,8 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /cases/:id/extend': caseAction(() => ({ days: 10, reason: '案情复杂', approvedBy: '局长' })),
     'post /cases/:id/reply': caseAction(() => ({ outcome: 'supported', summary: '已办理' })),
     'post /cases/:id/reportAssignedResult': caseAction(() => ({})),
+    // The city's leader holds every case's region.
+    'post /cases/:id/assignLeader': caseAction(() => ({ leader: 'leader' })),
     'post /cases/:id/rate': caseAction(() => ({ satisfied: true })),
     'post /cases/:id/requestReview': caseAction((id) => ({ toOrgan: ROUTED_TO[id] })),
     'post /cases/:id/giveReviewOpinion': caseAction(() => ({ outcome: 'upheld' })),

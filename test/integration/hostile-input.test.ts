@@ -409,6 +409,7 @@ const BASES: Record<string, Base> = {
 const FREE_TEXT_QUERY: Record<string, readonly string[]> = {
   'GET /audit': ['user', 'action', 'object'],
   'GET /duties': ['organ'],
+  'GET /cases': ['q', 'field', 'organ', 'leader'],
 };
 /**
  * Body fields that are free text on a route with no later step to refuse the request: a token's

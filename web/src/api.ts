@@ -12,7 +12,7 @@ import type { AccountabilityListRow } from '../../analytics/accountability-log.j
 import type { CaseSummary } from '../../analytics/case-log.js';
 import type { DutyCalendarRow, DutyStatus } from '../../analytics/duty-log.js';
 import type { annualDataset } from '../../analytics/metrics/annual.js';
-import type { Refusal } from '../../domain/refusals.js';
+import type { WireRefusal } from '../../domain/refusals.js';
 import type { ApiError as WireError } from '../../server/errors.js';
 
 // Every shape is the server's own type: the page cannot drift from what the API answers.
@@ -62,7 +62,7 @@ export class ApiError extends Error {
     /** Where each problem is: the parameter or body field, as the server names it. */
     readonly problems: { at: string; problem: string }[] = [],
     /** A workflow's coded refusal: the rule's reason, which the page says in the user's language. */
-    readonly refusal: Refusal | null = null,
+    readonly refusal: WireRefusal | null = null,
   ) {
     super(message);
   }

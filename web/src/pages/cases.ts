@@ -30,6 +30,7 @@ function filterOf(params: URLSearchParams): QueueFilter {
     ...(params.get('q') ? { q: params.get('q')! } : {}),
     ...(params.get('field') ? { field: params.get('field')! } : {}),
     ...(params.get('organ') ? { organ: params.get('organ')! } : {}),
+    ...(params.get('leader') === 'me' ? { leader: 'me' } : {}),
   };
 }
 
@@ -41,11 +42,15 @@ function QueueFilters({ filter }: { filter: QueueFilter }) {
     setParams({ q: String(form.get('q') ?? '').trim() || null, field: String(form.get('field') ?? '').trim() || null });
   };
   const view = filter.overdue ? 'overdue' : filter.dueWithin ? 'due' : 'all';
+  const views: [string, string][] = [['all', t('全部', 'All')], ['due', t('近期到期', 'Due soon')], ['overdue', t('已逾期', 'Overdue')]];
   return html`<div class="controls queue-filters">
     <div role="group" aria-label=${t('视图', 'View')} class="segmented">
-      ${([['all', t('全部', 'All')], ['due', t('近期到期', 'Due soon')], ['overdue', t('已逾期', 'Overdue')]] as const).map(([id, label]) => html`<button type="button" id=${`queue-${id}`} class=${view === id ? '' : 'secondary'} aria-pressed=${view === id}
+      ${views.map(([id, label]) => html`<button type="button" id=${`queue-${id}`} class=${view === id ? '' : 'secondary'} aria-pressed=${view === id}
         onClick=${() => setParams({ overdue: id === 'overdue' ? 'true' : null, due: id === 'due' ? String(filter.dueWithin ?? 7) : null })}>${label}</button>`)}
     </div>
+    ${state.session.role.id === 'leader'
+      ? html`<label class="check"><input type="checkbox" id="queue-mine" checked=${filter.leader === 'me'} onChange=${(e: Event) => setParams({ leader: (e.target as HTMLInputElement).checked ? 'me' : null })} /> ${t('我包案的', 'Cases I own (包案)')}</label>`
+      : null}
     ${view === 'due' ? html`<label>${t('天内', 'within days')} <input id="queue-due-days" type="number" min="1" max="90" value=${filter.dueWithin} onChange=${(e: Event) => setParams({ due: (e.target as HTMLInputElement).value })} /></label>` : null}
     <label>${t('阶段', 'Stage')} <select id="case-stage" value=${filter.stage ?? ''} onChange=${(e: Event) => setParams({ stage: (e.target as HTMLSelectElement).value || null })}>
       <option value="">${t('全部', 'all')}</option>
@@ -79,6 +84,7 @@ function Queue() {
     d.cases.length ? null
     : filter.overdue ? t('没有逾期的信访事项。', 'No overdue cases.')
     : filter.dueWithin ? t(`${filter.dueWithin} 天内没有到期的信访事项。`, `Nothing falls due within ${filter.dueWithin} days.`)
+    : filter.leader ? t('您没有包案的信访事项。', 'You own no case.')
     : Object.keys(filter).length ? t('没有符合条件的信访事项。', 'No case matches.')
     : t('您的辖区内暂无信访事项。', 'No cases in your jurisdiction yet.');
   const scope = state.session.organCode ? t('本机关承办的事项', "your organ's cases") : t('本辖区的事项', "your jurisdiction's cases");

@@ -1,7 +1,7 @@
 /** The names of a case's stages, the steps it owes and the events of its log, in the page's language. */
 import type { CaseSummary } from '../../../analytics/case-log.js';
 import type { CaseEventType } from '../../../domain/case.js';
-import { STAGE_NAMES } from '../../../domain/refusals.js';
+import { STAGE_NAMES } from '../../../domain/case-stages.js';
 import { t } from '../i18n.js';
 
 export const STAGES = Object.fromEntries(Object.entries(STAGE_NAMES).map(([stage, name]) => [stage, [name.zh, name.en]])) as Record<CaseSummary['stage'], [string, string]>;
@@ -36,5 +36,6 @@ export const EVENTS: Record<CaseEventType, [string, string]> = {
   re_review_overdue: ['复核逾期（督办）', 're-review overdue (supervised)'],
   closed: ['办结', 'closed'],
   reminder: ['到期提醒', 'reminder'],
+  leader_assigned: ['领导包案', 'leader owns the case'],
 };
 export const eventName = (type: CaseEventType): string => t(...EVENTS[type]);

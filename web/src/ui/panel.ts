@@ -7,14 +7,13 @@ import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api.js';
 import { html } from '../html.js';
 import { lang, t } from '../i18n.js';
-import { refusalIn } from '../../../domain/refusals.js';
 import type { Loaded } from '../use-load.js';
 
 /** A refusal as the user reads it: what kind of refusal in their language, then the server's words. */
 export function refusalText(error: Error): string {
   if (!(error instanceof ApiError)) return t(`无法连接服务器：${error.message}`, `could not reach the server: ${error.message}`);
   // A workflow's refusal is the rule's reason, in the user's language, not the server's English.
-  if (error.refusal) return `${t('操作被拒绝', 'Refused')}: ${refusalIn(error.refusal, lang())}`;
+  if (error.refusal) return `${t('操作被拒绝', 'Refused')}: ${error.refusal[lang()]}`;
   const where = error.problems.map((p) => p.at).filter(Boolean);
   const lead =
     error.code === 'outside_jurisdiction' ? t('超出您的辖区', 'Outside your jurisdiction')

@@ -7,6 +7,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { CaseState } from '../../../../workflows/case-actions.js';
+import { placeName, useApp } from '../../context.js';
 import { chinaToday } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
@@ -30,6 +31,7 @@ export const ACTION_TITLES: Record<ActionName, readonly [string, string]> = {
   startHearing: ['听证开始', 'A hearing starts'],
   endHearing: ['听证结束', 'The hearing ends'],
   giveReReviewOpinion: ['出具复核意见', 'Give the re-review opinion'],
+  assignLeader: ['领导包案', 'Name the leader who owns the case'],
 };
 
 function ActionForm<A extends ActionName>({ caseId, action, body, done, children }: {
@@ -79,6 +81,7 @@ function Opinion({ caseId, action, done }: { caseId: string; action: 'giveReview
 
 /** The forms the case's stage allows; none for a closed case or one without a live workflow. */
 export function CaseActions({ state, done }: { state: CaseState; done: (s: CaseState, action: ActionName) => void }) {
+  const app = useApp();
   const id = state.caseId;
   const forms: ComponentChildren[] = [];
   const extension = state.plan?.clocks.handle?.extension ?? null;
@@ -149,6 +152,14 @@ export function CaseActions({ state, done }: { state: CaseState; done: (s: CaseS
   if (state.deadlines['assigned'] && !state.assignedReported && state.stage !== 'closed') {
     forms.push(html`<${ActionForm} caseId=${id} action="reportAssignedResult" done=${done} body=${() => ({})}>
       <p class="span">${t(`交办结果应于 ${state.deadlines['assigned']?.due} 前报送。`, `The result is due by ${state.deadlines['assigned']?.due}.`)}</p>
+    <//>`);
+  }
+  if (state.stage !== 'closed') {
+    forms.push(html`<${ActionForm} caseId=${id} action="assignLeader" done=${done} body=${(f: FormData) => ({ leader: text(f, 'leader') })}>
+      ${field('leader-pick', state.leader ? t(`包案领导（现为 ${state.leader.name}）`, `Owning leader (now ${state.leader.name})`) : t('包案领导', 'Owning leader'), html`<select id="leader-pick" name="leader" required>
+        <option value="">${t('请选择领导', 'Choose a leader')}</option>
+        ${app.reference.leaders.map((l) => html`<option value=${l.username}>${l.displayName} · ${placeName(app, l.regionCode)}</option>`)}
+      </select>`)}
     <//>`);
   }
   if (!forms.length) return null;

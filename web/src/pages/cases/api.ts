@@ -22,6 +22,8 @@ export interface QueueFilter {
   field?: string;
   organ?: string;
   region?: string;
+  /** `me`: a leader's own 包案 cases. */
+  leader?: string;
 }
 
 /** Each action's wire body: what the form sends; the server adds who acted. */
@@ -38,6 +40,8 @@ export interface ActionBodies {
   startHearing: Wire<Hearing>;
   endHearing: Wire<Hearing>;
   giveReReviewOpinion: Wire<Opinion>;
+  /** 领导包案: the leader's user name; the server adds the name. */
+  assignLeader: { leader: string };
 }
 export type ActionName = keyof ActionBodies;
 

@@ -97,7 +97,7 @@ function Deadlines({ detail }: { detail: CaseDetail }) {
 const DETAIL_NAMES: Record<string, [string, string]> = {
   mode: ['方式', 'mode'], toOrgan: ['机关', 'organ'], toKind: ['类别', 'kind'], organ: ['机关', 'organ'], reason: ['理由', 'reason'], days: ['天数', 'days'],
   approvedBy: ['批准人', 'approved by'], outcome: ['结论', 'outcome'], summary: ['摘要', 'summary'], step: ['环节', 'step'], late: ['逾期', 'late'],
-  rule: ['依据', 'rule'], satisfied: ['满意', 'satisfied'], comment: ['意见', 'comment'], receivedBy: ['接收', 'received by'], packs: ['适用规则', 'rules'],
+  rule: ['依据', 'rule'], leader: ['领导账号', 'leader'], leaderName: ['包案领导', 'leader'], satisfied: ['满意', 'satisfied'], comment: ['意见', 'comment'], receivedBy: ['接收', 'received by'], packs: ['适用规则', 'rules'],
 };
 /** The workflow's coded values, as the forms name them. */
 const VALUE_NAMES: Record<string, [string, string]> = {
@@ -140,8 +140,9 @@ export function CasePage({ caseId }: { caseId: string }) {
   const data = loaded.state === 'ready' ? loaded.data : null;
   const pending = data !== null && data.state !== null && (!data.events.some((e) => e.event_type === 'received') || data.events.length < awaited);
   useEffect(() => {
-    if (!pending || looks.current++ > 20) return;
-    const timer = setTimeout(loaded.reload, 500);
+    // Backing off to 5 s, for about a minute: a busy worker may take that long.
+    if (!pending || looks.current > 20) return;
+    const timer = setTimeout(loaded.reload, Math.min(500 * 2 ** looks.current++, 5_000));
     return () => clearTimeout(timer);
   }, [pending, data]);
   const acted = (state: CaseState, action: ActionName) => {
@@ -162,6 +163,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             <dl class="facts">
               <dt>${t('阶段', 'Stage')}</dt><dd id="case-stage">${s ? t(...STAGES[s.stage]) : t('无在办流程（生成或导入的数据）', 'no live workflow (generated or imported data)')}</dd>
               ${s && s.stage !== 'closed' ? html`<dt>${t('当前责任机关', 'Owes the step')}</dt><dd id="case-organ">${organName(app, s.responsibleOrgan)}</dd>` : null}
+              ${s?.leader ? html`<dt>${t('包案领导', 'Owning leader')}</dt><dd id="case-leader">${s.leader.name}</dd>` : null}
               ${s?.closeReason ? html`<dt>${t('办结方式', 'Closed as')}</dt><dd>${s.closeReason}</dd>` : null}
               ${s ? html`<dt>${t('区域', 'Region')}</dt><dd>${placeName(app, s.streetCode ?? s.regionCode)}</dd>` : null}
               ${s?.extension ? html`<dt>${t('延期', 'Extension')}</dt><dd id="case-extension">${t(`${s.extension.days} 日，${s.extension.reason}（${s.extension.approvedBy} 批准）`, `${s.extension.days} days: ${s.extension.reason} (approved by ${s.extension.approvedBy})`)}</dd>` : null}
