@@ -694,6 +694,18 @@ describe('the running system', () => {
     await page.close();
   });
 
+  it("shows the reports page with the annual dataset of the leader's region and year, as the API gives it", async () => {
+    const { page, errors } = await openPage('leader', '/reports');
+    await page.locator('#annual-data[data-state="ready"]').waitFor({ timeout: 30_000 });
+    const href = await page.locator('#annual-download').getAttribute('href');
+    expect(href).toBe(`/api/v1/reports/annual-data?year=${YEAR}&region=110000`);
+    const shown = JSON.parse((await page.locator('#annual-data pre').textContent())!) as unknown;
+    expect(shown).toEqual(await json(href!, 'leader'));
+    await page.screenshot({ path: join(ARTIFACTS, 'reports.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   // ---- Logging in, and what each role sees ----
 
   /** The pages of the navigation, each with the permission that offers it. */

@@ -246,7 +246,7 @@ describe('duties missed', () => {
       expect(missed.status).toBe(200);
       const body = missed.body as Calendar;
       expect(body).toMatchObject({ region: '110105', year: YEAR, status: 'missed' });
-      expect(body.periods).toEqual([{ organ: 'D110105', organ_name: '朝阳区委、区政府', duty_id: DUTY, period_label: `${YEAR}Q1`, status: 'missed', rule: cite, period_start: `${YEAR}-01-01`, period_end: `${YEAR}-03-31`, evidence: 0, workflow_id: `duty/D110105/${DUTY}/${YEAR}Q1` }]);
+      expect(body.periods).toEqual([{ organ: 'D110105', organ_name: '朝阳区委、区政府', duty_id: DUTY, period_label: `${YEAR}Q1`, status: 'missed', rule: cite, period_start: `${YEAR}-01-01`, period_end: `${YEAR}-03-31`, evidence: 0, evidence_items: [], workflow_id: `duty/D110105/${DUTY}/${YEAR}Q1` }]);
       expect(cite).toMatch(/第四条/);
       expect(body.summary).toEqual([{ organ: 'D110105', organ_name: '朝阳区委、区政府', open: 0, met: 2, late: 1, missed: 1 }]);
 
@@ -276,7 +276,8 @@ describe('accountability cases open', () => {
     caseId,
     organ,
     ground: 'procedure',
-    finding: { source: 'duty', ref: `${organ}/${DUTY}/${YEAR}Q1` },
+    // Manual: a duty finding opens one case only (accountability-findings.test.ts), and this test is about the list.
+    finding: { source: 'manual', ref: `overview-lists ${caseId}` },
     failure: { kind: 'collective', participants: [{ person: '区长', role: 'principal' }] },
     rectifyBy: addDays(TODAY, 30),
   });

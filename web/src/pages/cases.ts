@@ -79,7 +79,8 @@ function Queue() {
   const { params } = useLocation();
   const filter = filterOf(params);
   const key = JSON.stringify(filter);
-  const loaded = useLoad(() => caseApi.queue(LIMIT, filter), [key]);
+  // The answer carries the filter it answers: while a new one loads the old rows stay (dimmed), and must not pass for the new.
+  const loaded = useLoad(() => caseApi.queue(LIMIT, filter).then((d) => ({ ...d, key })), [key]);
   const empty = (d: { cases: CaseSummary[] }) =>
     d.cases.length ? null
     : filter.overdue ? t('没有逾期的信访事项。', 'No overdue cases.')
@@ -92,8 +93,8 @@ function Queue() {
     ${can(state, 'cases.register') ? html`<${IntakeForm} registered=${(caseId: string) => navigate('cases', { case: caseId })} />` : null}
     <${Panel} id="queue" title=${`${t('工作台', 'Work queue')} · ${scope}`} loaded=${loaded} tools=${html`<${QueueFilters} filter=${filter} />`} wide empty=${empty}
         note=${t('时间均为北京时间。期限以各环节规则计算，点开事项可见依据。', 'Times are China time. Each deadline follows its step’s rule; open a case to see how.')}>
-      ${(d: { cases: CaseSummary[]; total: number }) => html`<p class="count">${t(`共 ${formatCount(d.total)} 件，显示 ${d.cases.length} 件`, `${formatCount(d.total)} in all, ${d.cases.length} shown`)}</p>
-        <div class="scroll"><table id="cases-table" data-filter=${key}>
+      ${(d: { cases: CaseSummary[]; total: number; key: string }) => html`<p class="count">${t(`共 ${formatCount(d.total)} 件，显示 ${d.cases.length} 件`, `${formatCount(d.total)} in all, ${d.cases.length} shown`)}</p>
+        <div class="scroll"><table id="cases-table" data-filter=${d.key}>
           <thead><tr><th scope="col">${t('编号', 'Case')}</th><th scope="col">${t('收到', 'Received')}</th><th scope="col">${t('渠道', 'Channel')}</th><th scope="col">${t('区域', 'Region')}</th>
             <th scope="col">${t('领域', 'Field')}</th><th scope="col">${t('阶段', 'Stage')}</th><th scope="col">${t('期限', 'Deadline')}</th><th scope="col">${t('化名', 'Pseudonym')}</th><th scope="col">${t('来源', 'Source')}</th></tr></thead>
           <tbody>${d.cases.map((c) => html`<tr data-case=${c.case_id} data-stage=${c.stage} data-origin=${c.origin} data-overdue=${c.overdue ? c.overdue.step : ''}>
