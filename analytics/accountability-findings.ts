@@ -1,10 +1,12 @@
 /**
  * Findings that propose an accountability case (DOMAIN §5: "a duty not met by the end of its
- * period is a finding that can open an accountability case"): the missed duty periods, each
- * until the deciding organ opens a case from it or declines it with a reason. The decision is
- * kept in accountability_findings, once per finding.
+ * period is a finding that can open an accountability case"): the missed duty periods, and the
+ * supervision (督办) records of petition cases whose owed step went overdue against an organ of
+ * the registry; each until the deciding organ opens a case from it or declines it with a
+ * reason. The decision is kept in accountability_findings, once per finding.
  */
 import { z } from 'zod';
+import { OVERDUE_STEPS, type OverdueStep } from './case-log.js';
 import { IN_SUBTREE, type AccountabilityScope } from './accountability-log.js';
 import { EVIDENCE_ITEMS, evidenceItems } from './duty-log.js';
 import type { AnalyticsStore } from './store.js';
@@ -49,21 +51,22 @@ const PERIODS = `
 const UNDECIDED = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'duty' AND f.finding_ref = p.ref)
   AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('duty:' || p.ref))`;
 
+/** Where findings are listed: the organ of an organ's user (narrowed to a region), or a region's subtree; `o` is the organ. */
+function scopeWhere(scope: AccountabilityScope, params: Record<string, string | number>): string[] {
+  if (!('organ' in scope)) {
+    params.region = scope.region;
+    return [IN_SUBTREE];
+  }
+  params.organ = scope.organ;
+  if (scope.within === undefined) return ['p.organ = $organ'];
+  params.region = scope.within;
+  return ['p.organ = $organ', IN_SUBTREE];
+}
+
 /** The open duty findings within `scope`, newest period first. */
 export async function openDutyFindings(store: AnalyticsStore, scope: AccountabilityScope, limit: number): Promise<{ findings: DutyFinding[]; total: number }> {
   const params: Record<string, string | number> = { limit };
-  const where = [UNDECIDED];
-  if ('organ' in scope) {
-    params.organ = scope.organ;
-    where.push('p.organ = $organ');
-    if (scope.within !== undefined) {
-      params.region = scope.within;
-      where.push(IN_SUBTREE);
-    }
-  } else {
-    params.region = scope.region;
-    where.push(IN_SUBTREE);
-  }
+  const where = [UNDECIDED, ...scopeWhere(scope, params)];
   const rows = await store.all(
     findingRow.extend({ total: z.number() }),
     `WITH p AS (${PERIODS})
@@ -85,6 +88,84 @@ const decisionRow = z.object({
   decided_at: z.string(),
 });
 export type FindingDecision = z.infer<typeof decisionRow>;
+/** Where a finding comes from: a missed duty period, or a case's supervision record. */
+export type FindingSource = 'duty' | 'case';
+
+/** Each owed step's supervision record, and the event that does the step (late or not). */
+const STEP_EVENTS: Record<OverdueStep, { overdue: string; done: string }> = {
+  route: { overdue: 'route_overdue', done: 'routed' },
+  notify: { overdue: 'notify_overdue', done: 'notified' },
+  handle: { overdue: 'handle_overdue', done: 'replied' },
+  assigned: { overdue: 'assigned_overdue', done: 'assigned_reported' },
+  review: { overdue: 'review_overdue', done: 'review_opinion' },
+  reReview: { overdue: 're_review_overdue', done: 're_review_opinion' },
+};
+const STEPS = Object.entries(STEP_EVENTS);
+const STEP_OF = `CASE e.event_type ${STEPS.map(([step, x]) => `WHEN '${x.overdue}' THEN '${step}'`).join(' ')} END`;
+const DONE_BY = `CASE e.event_type ${STEPS.map(([, x]) => `WHEN '${x.overdue}' THEN '${x.done}'`).join(' ')} END`;
+/** The supervision records, as event types: what a case finding's ref ends in. */
+export const SUPERVISION_EVENTS = STEPS.map(([, x]) => x.overdue);
+
+const caseFindingRow = z.object({
+  /** CASE_ID/EVENT_TYPE: the case and its supervision record, e.g. XF-20261122-0001/handle_overdue. */
+  ref: z.string(),
+  case_id: z.string(),
+  step: z.enum(OVERDUE_STEPS),
+  organ: z.string(),
+  organ_name: z.string().nullable(),
+  region_code: z.string().nullable(),
+  /** The step's deadline, and the China date it was done after it (null: not done yet). */
+  due_date: z.string(),
+  done_on: z.string().nullable(),
+  /** Days past the deadline: to the day the step was done, or to today. */
+  days_late: z.number(),
+  /** The pack and article of the deadline as the case's workflow recorded it ('decided': a deadline set by decision). */
+  rule: z.string().nullable(),
+  found_at: z.string(),
+});
+export type CaseFinding = z.infer<typeof caseFindingRow>;
+
+// One row per supervision record whose organ the registry knows, by its code or its name: an
+// accountability case is against an organ of the registry. The record names the organ that
+// owed the step when its clock breached.
+const SUPERVISED = `
+  SELECT e.case_id || '/' || e.event_type AS ref, e.case_id, ${STEP_OF} AS step,
+         o.code AS organ, o.name_zh AS organ_name, o.region_code,
+         e.due_date::VARCHAR AS due_date,
+         (SELECT min(timezone('Asia/Shanghai', d.occurred_at))::DATE FROM case_events d
+           WHERE d.case_id = e.case_id AND d.event_type = ${DONE_BY} AND d.occurred_at >= e.occurred_at)::VARCHAR AS done_on,
+         e.detail->>'$.rule' AS rule,
+         strftime(timezone('UTC', e.occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS found_at
+    FROM case_events e JOIN organs o ON o.code = (e.detail->>'$.organ') OR o.name_zh = (e.detail->>'$.organ')
+   WHERE e.event_type IN (${SUPERVISION_EVENTS.map((x) => `'${x}'`).join(', ')}) AND e.due_date IS NOT NULL`;
+
+const UNDECIDED_CASE = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'case' AND f.finding_ref = p.ref)
+  AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('case:' || p.ref))`;
+
+/** The open case findings within `scope` as of `today` (a China date), the longest late first. */
+export async function openCaseFindings(store: AnalyticsStore, scope: AccountabilityScope, today: string, limit: number): Promise<{ findings: CaseFinding[]; total: number }> {
+  const params: Record<string, string | number> = { limit, today };
+  const where = [UNDECIDED_CASE, ...scopeWhere(scope, params)];
+  const rows = await store.all(
+    caseFindingRow.extend({ total: z.number() }),
+    `WITH s AS (${SUPERVISED}),
+          p AS (SELECT *, (coalesce(done_on::DATE, $today::DATE) - due_date::DATE)::INTEGER AS days_late FROM s)
+     SELECT p.*, count(*) OVER ()::INTEGER AS total
+       FROM p JOIN organs o ON o.code = p.organ
+      WHERE ${where.join(' AND ')}
+      ORDER BY p.days_late DESC, p.due_date, p.ref
+      LIMIT $limit`,
+    params,
+  );
+  return { total: rows[0]?.total ?? 0, findings: rows.map(({ total: _total, ...row }) => row) };
+}
+
+/** One supervision record as a finding: its organ and what was decided on it. Null: no such record of a registry organ. */
+export async function caseFinding(store: AnalyticsStore, ref: string): Promise<{ organ: string; decision: FindingDecision | null } | null> {
+  const [found] = await store.all(z.object({ organ: z.string() }), `WITH s AS (${SUPERVISED}) SELECT organ FROM s WHERE ref = $ref LIMIT 1`, { ref });
+  if (!found) return null;
+  return { organ: found.organ, decision: await decisionOn(store, 'case', ref) };
+}
 
 /**
  * One duty period as a finding: whether it is one (its standing), and what was decided on it:
@@ -102,21 +183,26 @@ export async function dutyFinding(store: AnalyticsStore, ref: string): Promise<{
     { ref },
   );
   if (!period) return null;
+  return { ...period, decision: await decisionOn(store, 'duty', ref) };
+}
+
+/** What was decided on a finding: the decision kept here, or a case opened from it outside this table. */
+async function decisionOn(store: AnalyticsStore, source: FindingSource, ref: string): Promise<FindingDecision | null> {
   const [kept] = await store.all(
     decisionRow,
     `SELECT decision, case_id, reason, actor, strftime(timezone('UTC', decided_at), '%Y-%m-%dT%H:%M:%SZ') AS decided_at
-       FROM accountability_findings WHERE finding_source = 'duty' AND finding_ref = $ref`,
-    { ref },
+       FROM accountability_findings WHERE finding_source = $source AND finding_ref = $ref`,
+    { source, ref },
   );
-  if (kept) return { ...period, decision: kept };
+  if (kept) return kept;
   const [opened] = await store.all(
     decisionRow,
     `SELECT 'opened' AS decision, case_id, NULL AS reason, coalesce(actor, '') AS actor, strftime(timezone('UTC', occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS decided_at
-       FROM accountability_events WHERE event_type = 'opened' AND (detail->>'$.finding') = ('duty:' || $ref)
+       FROM accountability_events WHERE event_type = 'opened' AND (detail->>'$.finding') = ($source || ':' || $ref)
       ORDER BY occurred_at LIMIT 1`,
-    { ref },
+    { source, ref },
   );
-  return { ...period, decision: opened ?? null };
+  return opened ?? null;
 }
 
 /**
@@ -124,14 +210,14 @@ export async function dutyFinding(store: AnalyticsStore, ref: string): Promise<{
  */
 export async function recordFindingDecision(
   store: AnalyticsStore,
-  d: { ref: string; organ: string; decision: 'opened' | 'declined'; caseId?: string; reason?: string; actor: string; at: Date },
+  d: { source: FindingSource; ref: string; organ: string; decision: 'opened' | 'declined'; caseId?: string; reason?: string; actor: string; at: Date },
 ): Promise<boolean> {
   const inserted = await store.all(
     z.object({ finding_ref: z.string() }),
     `INSERT INTO accountability_findings (finding_source, finding_ref, organ, decision, case_id, reason, actor, decided_at)
-     VALUES ('duty', $ref, $organ, $decision, $caseId, $reason, $actor, $at::TIMESTAMPTZ)
+     VALUES ($source, $ref, $organ, $decision, $caseId, $reason, $actor, $at::TIMESTAMPTZ)
      ON CONFLICT DO NOTHING RETURNING finding_ref`,
-    { ref: d.ref, organ: d.organ, decision: d.decision, caseId: d.caseId ?? null, reason: d.reason ?? null, actor: d.actor, at: d.at.toISOString() },
+    { source: d.source, ref: d.ref, organ: d.organ, decision: d.decision, caseId: d.caseId ?? null, reason: d.reason ?? null, actor: d.actor, at: d.at.toISOString() },
   );
   return inserted.length > 0;
 }

@@ -124,3 +124,68 @@ export async function dutyCalendar(store: AnalyticsStore, organs: string[], year
     [listValue(organs), year],
   );
 }
+
+/** One record of a duty owed as needed (a reception day, an annotated letter, ...): see migration 015. */
+export interface DutyRecord {
+  organ: string;
+  dutyId: string;
+  kind: string;
+  date: string;
+  reference: string;
+  participants?: string[];
+  rule: string;
+  actor: string;
+  recordedAt: string;
+}
+
+/**
+ * Keeps a record; false when the same record (organ, duty, kind, date, reference) is kept
+ * already, so a resubmitted form does not count a reception day twice.
+ */
+export async function recordDutyRecord(store: AnalyticsStore, r: DutyRecord): Promise<boolean> {
+  const inserted = await store.all(
+    z.object({ record_id: z.string() }),
+    `INSERT INTO duty_records (record_id, organ, duty_id, kind, record_date, reference, participants, rule, actor, recorded_at)
+     VALUES ($id, $organ, $dutyId, $kind, $date::DATE, $reference, $participants, $rule, $actor, $recordedAt::TIMESTAMPTZ)
+     ON CONFLICT DO NOTHING RETURNING record_id`,
+    {
+      id: `${r.organ}/${r.dutyId}/${r.kind}/${r.date}/${r.reference}`,
+      organ: r.organ,
+      dutyId: r.dutyId,
+      kind: r.kind,
+      date: r.date,
+      reference: r.reference,
+      participants: r.participants?.join('、') ?? null,
+      rule: r.rule,
+      actor: r.actor,
+      recordedAt: r.recordedAt,
+    },
+  );
+  return inserted.length > 0;
+}
+
+const recordRow = z.object({
+  organ: z.string(),
+  duty_id: z.string(),
+  kind: z.string(),
+  date: z.string(),
+  reference: z.string(),
+  participants: z.string().nullable(),
+  rule: z.string(),
+  actor: z.string(),
+  recorded_at: z.string(),
+});
+export type DutyRecordRow = z.infer<typeof recordRow>;
+
+/** The records of the organs given dated in a year, newest first. */
+export async function dutyRecords(store: AnalyticsStore, organs: string[], year: number): Promise<DutyRecordRow[]> {
+  return store.all(
+    recordRow,
+    `SELECT organ, duty_id, kind, record_date::VARCHAR AS date, reference, participants, rule, actor,
+            strftime(timezone('UTC', recorded_at), '%Y-%m-%dT%H:%M:%SZ') AS recorded_at
+       FROM duty_records
+      WHERE list_contains($1::VARCHAR[], organ) AND year(record_date) = $2::INTEGER
+      ORDER BY record_date DESC, recorded_at DESC, record_id`,
+    [listValue(organs), year],
+  );
+}

@@ -1,5 +1,5 @@
 /**
- * Why a case or recommendation workflow refuses an action, as data: each refusal a code with its parameters and
+ * Why a case, recommendation, duty or accountability workflow (or a duty record) refuses an action, as data: each refusal a code with its parameters and
  * its text in Chinese and English. The workflow throws the code and its parameters (and the
  * English text, for logs and API clients); the dashboard shows the text in the user's language
  * from the same table, so the rule's reason reads the same wherever it is shown.
@@ -104,7 +104,88 @@ export const RECOMMENDATION_REFUSALS = {
   ),
 };
 
-const REFUSALS = { ...CASE_REFUSALS, ...RECOMMENDATION_REFUSALS };
+const EVIDENCE_KIND_ZH: Record<string, string> = {
+  meeting: '会议',
+  report: '报告',
+  inspection: '督查',
+  letter: '阅批来信',
+  research: '调查研究',
+  notice: '通报',
+  reception: '接待来访',
+};
+/** Evidence kinds travel as one comma-joined parameter (a refusal's parameters are scalars). */
+const kindsZh = (kinds: string) => kinds.split(',').map((k) => EVIDENCE_KIND_ZH[k] ?? k).join('或');
+const kindsEn = (kinds: string) => kinds.split(',').join(' or ');
+
+/** Evidence of a duty (责任落实, DOMAIN §5): a period's evidence, and the records of as-needed duties. */
+export const DUTY_REFUSALS = {
+  periodClosed: text<{ label: string; status: string }>(
+    (p) => `履行期 ${p.label} 已结束（${p.status === 'met' ? '已履行' : p.status === 'missed' ? '未履行' : p.status}）`,
+    (p) => `the period ${p.label} is closed (${p.status})`,
+  ),
+  evidenceKind: text<{ cite: string; accepted: string; kind: string }>(
+    (p) => `${p.cite} 以${kindsZh(p.accepted)}为履行证据，不接受${kindsZh(p.kind)}`,
+    (p) => `${p.cite} is met by ${kindsEn(p.accepted)}, not ${p.kind}`,
+  ),
+  evidenceOutsidePeriod: text<{ date: string; start: string; end: string }>(
+    (p) => `证据日期 ${p.date} 不在本期 ${p.start} 至 ${p.end} 之内，或晚于今日`,
+    (p) => `evidence dated ${p.date} is outside the period ${p.start}..${p.end} or in the future`,
+  ),
+  evidenceNeedsReference: text<Record<never, never>>(
+    () => '证据须写明文号（会议纪要、文件或报告编号）',
+    () => 'evidence needs its reference (minutes, document or report number)',
+  ),
+  evidenceNeedsDays: text<{ minDays: number; period: string }>(
+    (p) => `本职责按天数计算（每${p.period === 'year' ? '年' : p.period === 'quarter' ? '季度' : p.period === 'half-year' ? '半年' : p.period}至少 ${p.minDays} 天）：须写明天数`,
+    (p) => `this duty counts days (at least ${p.minDays} a ${p.period}): give days`,
+  ),
+  dutyNotOwed: text<{ cite: string; organ: string; level: string }>(
+    (p) => `${p.cite} 不适用于机关 ${p.organ}（${p.level}）`,
+    (p) => `${p.cite} does not bind organ ${p.organ} (level ${p.level})`,
+  ),
+  lateEvidenceKept: text<{ label: string; status: string }>(
+    (p) => `${p.label} 履行期已按“${p.status === 'met' ? '已履行' : p.status === 'missed' ? '未履行' : p.status}”结束；该证据作为逾期证据保存，不改变认定`,
+    (p) => `the ${p.label} period closed as ${p.status}; the evidence is kept as late evidence and does not change the finding`,
+  ),
+  recordKept: text<{ reference: string; date: string }>(
+    (p) => `${p.date} 的记录 ${p.reference} 已经保存，不重复计数`,
+    (p) => `the record ${p.reference} of ${p.date} is kept already; it is not counted twice`,
+  ),
+};
+
+const ACCOUNTABILITY_STAGE_ZH: Record<string, string> = {
+  opening: '立案中',
+  awaiting_deadline: '待定整改期限',
+  rectifying: '整改中',
+  submitted: '整改已提交',
+  at_top: '待决定',
+  closed: '已结案',
+};
+
+/** The ladder of an accountability case (追责, DOMAIN §6); a step travels as its id (English) and its Chinese name. */
+export const ACCOUNTABILITY_REFUSALS = {
+  deadlineNotAwaited: text<{ step: string; stepZh: string; hasDeadline: boolean }>(
+    (p) => `“${p.stepZh}”${p.hasDeadline ? '已设定整改期限' : '不设整改期限'}`,
+    (p) => `the ${p.step} step ${p.hasDeadline ? 'already has its deadline' : 'has no rectification deadline'}`,
+  ),
+  rectifyByNotAfterToday: text<{ rectifyBy: string }>((p) => `整改期限 ${p.rectifyBy} 须晚于今日`, (p) => `rectifyBy ${p.rectifyBy} must be after today`),
+  nothingToRectify: text<{ stage: string }>(
+    (p) => `案件处于“${ACCOUNTABILITY_STAGE_ZH[p.stage] ?? p.stage}”，没有待整改的事项`,
+    (p) => `nothing to rectify while the case is ${p.stage}`,
+  ),
+  rectificationNeedsEvidence: text<Record<never, never>>(
+    () => '提交整改须附证据（报告、纪要、文件）',
+    () => 'rectification needs its evidence (report, minutes, documents)',
+  ),
+  noRectificationSubmitted: text<Record<never, never>>(() => '尚未提交整改', () => 'no rectification has been submitted'),
+  accountabilityClosed: text<Record<never, never>>(() => '案件已结案', () => 'the case is closed'),
+  topOfLadder: text<{ step: string; stepZh: string }>((p) => `“${p.stepZh}”已是最高一档处理`, (p) => `${p.step} is the top of the ladder`),
+  escalationNeedsReason: text<Record<never, never>>(() => '升级须写明理由', () => 'an escalation needs its reason'),
+  alreadyClosed: text<Record<never, never>>(() => '案件已经结案', () => 'the case is already closed'),
+  closingNeedsReason: text<Record<never, never>>(() => '结案须写明理由', () => 'closing needs its reason'),
+};
+
+const REFUSALS = { ...CASE_REFUSALS, ...RECOMMENDATION_REFUSALS, ...DUTY_REFUSALS, ...ACCOUNTABILITY_REFUSALS };
 
 /** The failure type a coded refusal travels as from a workflow; the API reads its details back (server/workflow-routes.ts). */
 export const REFUSAL_FAILURE = 'Refused';

@@ -5,7 +5,7 @@
  * 404, as one that does not exist.
  */
 import { z } from 'zod';
-import { dutyFinding, openDutyFindings, recordFindingDecision, type DutyFinding } from '../analytics/accountability-findings.js';
+import { caseFinding, dutyFinding, openCaseFindings, openDutyFindings, recordFindingDecision, type CaseFinding, type DutyFinding, type FindingDecision } from '../analytics/accountability-findings.js';
 import { accountabilityHistory, listAccountability, type AccountabilityHistoryRow, type AccountabilityScope } from '../analytics/accountability-log.js';
 import type { Principal } from '../domain/roles.js';
 import { attributeResponsibility } from '../rules/attribution.js';
@@ -37,13 +37,16 @@ export type AccountabilityRouteDeps = WorkflowRouteDeps;
 export interface FindingsAnswer {
   total: number;
   findings: (DutyFinding & { source: 'duty'; duty: ReturnType<typeof dutyLabel> })[];
+  /** Supervision (督办) records of overdue case steps against an organ of the registry, the longest late first. */
+  caseFindings: (CaseFinding & { source: 'case' })[];
+  caseTotal: number;
   cite: string | null;
   grounds: ReturnType<typeof groundsInForce>['grounds'];
   steps: ReturnType<typeof groundsInForce>['steps'];
 }
 /** What POST /accountability-findings/decline answers. */
 export interface FindingDeclined {
-  source: 'duty';
+  source: 'duty' | 'case';
   ref: string;
   organ: string;
   decision: 'declined';
@@ -126,7 +129,19 @@ const findingsQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(200),
   })
   .strict();
-const declineBody = z.object({ finding: z.object({ source: z.literal('duty'), ref: dutyRef }).strict(), reason: text(1000) }).strict();
+/** A case finding: the case's supervision record CASE_ID/EVENT_TYPE, e.g. XF-20261122-0001/handle_overdue. */
+const CASE_REF = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/(route|notify|handle|assigned|review|re_review)_overdue$/;
+const caseRef = z
+  .string()
+  .max(200)
+  .refine((ref) => CASE_REF.test(ref), 'CASE_ID/STEP_overdue, e.g. XF-20261122-0001/handle_overdue')
+  .describe("the case's supervision record: CASE_ID/STEP_overdue, e.g. XF-20261122-0001/handle_overdue");
+const declineBody = z
+  .object({
+    finding: z.discriminatedUnion('source', [z.object({ source: z.literal('duty'), ref: dutyRef }).strict(), z.object({ source: z.literal('case'), ref: caseRef }).strict()]),
+    reason: text(1000),
+  })
+  .strict();
 
 /** The duty a finding is about, as the packs in force at its period's start name it (null when none covers it). */
 function dutyLabel(jurisdiction: string, dutyId: string, periodStart: PlainDate) {
@@ -198,13 +213,27 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     if (!parsed.success) throw new HttpError(400, 'a duty finding names its period: ORGAN/DUTY_ID/PERIOD, e.g. BJ-RSJ/hearReport.district/2026Q3', undefined, 'finding.ref');
     const found = await dutyFinding(store, parsed.data);
     if (!found || found.organ !== organ) throw new HttpError(400, `no duty period ${parsed.data} of organ ${organ} was recorded`, undefined, 'finding.ref');
-    refuseDecided(parsed.data, found);
+    refuseDutyDecided(parsed.data, found);
   };
-  const refuseDecided = (ref: string, found: NonNullable<Awaited<ReturnType<typeof dutyFinding>>>) => {
+  const refuseDutyDecided = (ref: string, found: NonNullable<Awaited<ReturnType<typeof dutyFinding>>>) => {
     if (found.status === 'open' || found.status === 'met') throw new HttpError(409, `the period ${ref} is ${found.status}: only a missed duty is a finding`);
-    const d = found.decision;
+    refuseDecided(ref, found.decision);
+  };
+  const refuseDecided = (ref: string, d: FindingDecision | null) => {
     if (d?.decision === 'opened') throw new HttpError(409, `accountability case ${d.case_id ?? ''} was opened from the finding ${ref} on ${d.decided_at} by ${d.actor}`);
     if (d?.decision === 'declined') throw new HttpError(409, `the finding ${ref} was declined on ${d.decided_at} by ${d.actor}: ${d.reason ?? ''}`);
+  };
+  /**
+   * A case finding a case is opened from: when the ref names a supervision record kept here, it
+   * is against that organ and not yet decided (true); a record kept elsewhere is taken as named.
+   */
+  const checkCaseFinding = async (organ: string, ref: string | undefined): Promise<boolean> => {
+    if (ref === undefined || !CASE_REF.test(ref)) return false;
+    const found = await caseFinding(store, ref);
+    if (!found) return false;
+    if (found.organ !== organ) throw new HttpError(400, `the supervision record ${ref} is against organ ${found.organ}, not ${organ}`, undefined, 'finding.ref');
+    refuseDecided(ref, found.decision);
+    return true;
   };
 
   /** The case's state when `p` may see it; null otherwise (the caller answers 404). */
@@ -225,14 +254,15 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       const day = chinaDateOf(now());
       checkOpening(jurisdiction, day, body);
       if (body.finding.source === 'duty') await checkDutyFinding(body.organ, body.finding.ref);
+      const recorded = body.finding.source === 'duty' || (body.finding.source === 'case' && (await checkCaseFinding(body.organ, body.finding.ref)));
       const input: AccountabilityInput = { ...body, jurisdiction, openedBy: actorOf(principal), caseId: body.caseId ?? mintId('ACC', day) };
       await startOnce(
         () => temporal.workflow.start(accountabilityWorkflow, { workflowId: ACCOUNTABILITY_WORKFLOW_ID_PREFIX + input.caseId, taskQueue, args: [input] }),
         `accountability case ${input.caseId} exists`,
       );
       // Kept at once: the case's own opening record lands only when its workflow has run.
-      if (body.finding.source === 'duty' && body.finding.ref) {
-        await recordFindingDecision(store, { ref: body.finding.ref, organ: body.organ, decision: 'opened', caseId: input.caseId, actor: input.openedBy, at: now() });
+      if (recorded && body.finding.source !== 'manual' && body.finding.ref) {
+        await recordFindingDecision(store, { source: body.finding.source, ref: body.finding.ref, organ: body.organ, decision: 'opened', caseId: input.caseId, actor: input.openedBy, at: now() });
       }
       await audit.record(req, principal, { action: 'accountability.open', outcome: 'ok', status: 201, objectIds: [input.caseId], detail: { organ: input.organ, ground: input.ground, finding: `${input.finding.source}${input.finding.ref ? `:${input.finding.ref}` : ''}` } });
       res.location(`/api/v1/accountability/${input.caseId}`);
@@ -265,17 +295,22 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     {
       method: 'get',
       path: '/accountability-findings',
-      summary: "Findings that propose an accountability case: your jurisdiction's missed duty periods (or your organ's) that no case was opened from and that were not declined",
+      summary: "Findings that propose an accountability case: your jurisdiction's missed duty periods and its organs' overdue case steps under supervision (督办), or your organ's, that no case was opened from and that were not declined",
       access: 'accountability.read',
       scope: 'region',
       query: findingsQuery,
     },
     async ({ query, principal }): Promise<FindingsAnswer> => {
-      const { findings, total } = await openDutyFindings(store, await listScope(principal, query.region), query.limit);
+      const scope = await listScope(principal, query.region);
+      const today = chinaDateOf(now());
+      const { findings, total } = await openDutyFindings(store, scope, query.limit);
+      const cases = await openCaseFindings(store, scope, today, query.limit);
       return {
         total,
         findings: findings.map((f) => ({ source: 'duty' as const, ...f, duty: dutyLabel(jurisdiction, f.duty_id, f.period_start as PlainDate) })),
-        ...groundsInForce(jurisdiction, chinaDateOf(now())),
+        caseFindings: cases.findings.map((f) => ({ source: 'case' as const, ...f })),
+        caseTotal: cases.total,
+        ...groundsInForce(jurisdiction, today),
       };
     },
   );
@@ -290,28 +325,31 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       body: declineBody,
     },
     async ({ req, body, principal }): Promise<FindingDeclined> => {
-      const { ref } = body.finding;
-      const organ = ref.split('/')[0]!;
-      const region = await organRegion(organ);
-      if (region === null) throw new HttpError(404, `no finding ${ref}`);
+      const { source, ref } = body.finding;
+      const duty = source === 'duty' ? await dutyFinding(store, ref) : null;
+      const supervised = source === 'case' ? await caseFinding(store, ref) : null;
+      // A duty ref names its organ; a case finding's organ is its record's.
+      const organ = source === 'duty' ? ref.split('/')[0]! : supervised?.organ;
+      const region = organ === undefined ? null : await organRegion(organ);
+      if (region === null || organ === undefined) throw new HttpError(404, `no finding ${ref}`);
       await confineRegion(store, principal, region);
-      const found = await dutyFinding(store, ref);
-      if (!found) throw new HttpError(404, `no finding ${ref}`);
+      if (!duty && !supervised) throw new HttpError(404, `no finding ${ref}`);
       const refused = async (error: HttpError) => {
         await audit.record(req, principal, { action: 'accountability.finding_decline', outcome: 'denied', status: error.status, objectIds: [ref], reason: body.reason, detail: { refused: error.message } });
         return error;
       };
       try {
-        refuseDecided(ref, found);
+        if (duty) refuseDutyDecided(ref, duty);
+        else refuseDecided(ref, supervised?.decision ?? null);
       } catch (error) {
         if (error instanceof HttpError) throw await refused(error);
         throw error;
       }
-      const decision = { ref, organ, decision: 'declined' as const, reason: body.reason, actor: actorOf(principal), at: now() };
+      const decision = { source, ref, organ, decision: 'declined' as const, reason: body.reason, actor: actorOf(principal), at: now() };
       // A decision kept meanwhile stands: the second answers as refused.
       if (!(await recordFindingDecision(store, decision))) throw await refused(new HttpError(409, `the finding ${ref} was decided meanwhile`));
-      await audit.record(req, principal, { action: 'accountability.finding_decline', outcome: 'ok', status: 200, objectIds: [ref], reason: body.reason });
-      return { source: 'duty', ref, organ, decision: 'declined', reason: body.reason, actor: decision.actor, decided_at: decision.at.toISOString() };
+      await audit.record(req, principal, { action: 'accountability.finding_decline', outcome: 'ok', status: 200, objectIds: [ref], reason: body.reason, detail: { source } });
+      return { source, ref, organ, decision: 'declined', reason: body.reason, actor: decision.actor, decided_at: decision.at.toISOString() };
     },
   );
 

@@ -2,7 +2,9 @@
  * Periodic duties in the running system: a Temporal Schedule per organ and duty opens each
  * period's workflow at the period's start (China time); at start-up the current periods are
  * opened too. Evidence is recorded through the period's workflow; evidence for a closed
- * period is kept as late evidence and never changes the finding.
+ * period is kept as late evidence and never changes the finding. A duty owed as needed
+ * (leaders' reception days, annotated letters) has no period: its records are kept as they
+ * come (analytics/migrations/015_duty_records.sql) and counted per organ and year.
  */
 import {
   ScheduleOverlapPolicy,
@@ -13,13 +15,14 @@ import {
   type Client,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { DUTY_STATUSES, dutyCalendar, periodWorkflowId, recordDutyEvent, type DutyCalendarRow } from '../analytics/duty-log.js';
+import { DUTY_STATUSES, dutyCalendar, dutyRecords, periodWorkflowId, recordDutyEvent, recordDutyRecord, type DutyCalendarRow, type DutyRecordRow } from '../analytics/duty-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Organ } from '../domain/organs.js';
+import { refusalIn, type Refusal } from '../domain/refusals.js';
 import { caseRules } from '../rules/case-rules.js';
 import { PackError, type DutyRule } from '../rules/pack.js';
 import { periodContaining, type PeriodKind } from '../rules/periods.js';
-import type { PlainDate } from '../rules/plain-date.js';
+import { chinaDateOf, type PlainDate } from '../rules/plain-date.js';
 import {
   DUTY_WORKFLOW_ID_PREFIX,
   dutyPeriodStateQuery,
@@ -31,8 +34,8 @@ import type { Auditor } from './audit.js';
 import { HttpError } from './http-error.js';
 import { confineRegion } from './scope.js';
 import { createScheduleOnce } from './temporal.js';
-import { boundedDate } from './validation.js';
-import { actorOf } from './workflow-routes.js';
+import { boundedDate, pastDate } from './validation.js';
+import { actorOf, refusalOf } from './workflow-routes.js';
 
 const PERIOD_STARTS: Record<PeriodKind, CalendarSpec['month']> = {
   quarter: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'],
@@ -40,12 +43,14 @@ const PERIOD_STARTS: Record<PeriodKind, CalendarSpec['month']> = {
   year: ['JANUARY'],
 };
 
+const owes = (rule: DutyRule, organ: Organ) => rule.appliesTo.includes(organ.level) || rule.appliesTo.includes('organ');
+
 /** The duties each organ owes with a period to enforce, under the packs in force on `on`. */
 export function dutiesOwed(jurisdiction: string, organs: readonly Organ[], on: PlainDate) {
   const duties = Object.entries(caseRules(jurisdiction, on).duties);
   return organs.flatMap((organ) =>
     duties
-      .filter(([, d]) => d.rule.period !== 'as-needed' && (d.rule.appliesTo.includes(organ.level) || d.rule.appliesTo.includes('organ')))
+      .filter(([, d]) => d.rule.period !== 'as-needed' && owes(d.rule, organ))
       .map(([dutyId, d]) => ({ organ, dutyId, period: d.rule.period as PeriodKind })),
   );
 }
@@ -85,13 +90,25 @@ export async function ensureDutySchedules(
   return { schedules, periodsOpened };
 }
 
+const EVIDENCE_KINDS = ['meeting', 'report', 'inspection', 'letter', 'research', 'notice', 'reception'] as const;
 const evidenceBody = z
   .object({
-    kind: z.enum(['meeting', 'report', 'inspection', 'letter', 'research', 'notice', 'reception']),
+    kind: z.enum(EVIDENCE_KINDS),
     date: boundedDate,
     reference: z.string().trim().min(1).max(200),
     participants: z.array(z.string().trim().min(1).max(80)).max(100).optional(),
     days: z.number().int().positive().max(366).optional(),
+  })
+  .strict();
+
+const today = () => chinaDateOf(new Date());
+const recordBody = z
+  .object({
+    kind: z.enum(EVIDENCE_KINDS),
+    date: pastDate(today),
+    /** The reception register's entry, the letter's number, the minutes. */
+    reference: z.string().trim().min(1).max(200),
+    participants: z.array(z.string().trim().min(1).max(80)).max(100).optional(),
   })
   .strict();
 
@@ -146,6 +163,46 @@ function dutyRules(jurisdiction: string, rows: DutyCalendarRow[]) {
   return rules;
 }
 
+/** The duties owed as needed under the packs in force on `on`: name, the evidence that records them, the article. */
+function asNeededDuties(jurisdiction: string, on: PlainDate) {
+  let duties;
+  try {
+    duties = caseRules(jurisdiction, on).duties;
+  } catch (error) {
+    if (error instanceof PackError) return [];
+    throw error;
+  }
+  return Object.entries(duties)
+    .filter(([, d]) => d.rule.period === 'as-needed')
+    .map(([dutyId, d]) => ({ dutyId, rule: d.rule, info: { labelZh: d.rule.labelZh, labelEn: d.rule.labelEn, evidence: [...d.rule.evidence], article: d.rule.source.article ?? null, title: d.from.titleZh, pack: d.from.pack } }));
+}
+
+/**
+ * The as-needed duties' records of the organs dated in the year, and per organ what they owe
+ * as needed and how much was recorded: reception days (distinct dates of receiving visitors),
+ * annotated letters, and every record.
+ */
+function recordsAnswer(jurisdiction: string, organs: readonly Organ[], rows: DutyRecordRow[]) {
+  const duties = asNeededDuties(jurisdiction, today());
+  const names = new Map(organs.map((o) => [o.code, o.nameZh]));
+  const recordSummary = organs.map((o) => {
+    const own = rows.filter((r) => r.organ === o.code);
+    return {
+      organ: o.code,
+      organ_name: o.nameZh,
+      duties: duties.filter((d) => owes(d.rule, o)).map((d) => d.dutyId),
+      reception_days: new Set(own.filter((r) => r.kind === 'reception').map((r) => r.date)).size,
+      letters: own.filter((r) => r.kind === 'letter').length,
+      records: own.length,
+    };
+  });
+  return {
+    records: rows.map((r) => ({ ...r, organ_name: names.get(r.organ) ?? null })),
+    recordSummary,
+    asNeeded: Object.fromEntries(duties.map((d) => [d.dutyId, d.info])),
+  };
+}
+
 /**
  * The calendar's periods, each with its organ's name, filtered to `status`; and per organ asked
  * for, how many periods stand in each status, so an overview reads "missed" without the list.
@@ -162,7 +219,9 @@ function calendarAnswer(jurisdiction: string, organs: readonly Organ[], rows: Du
 }
 
 /** What GET /duties answers. */
-export type DutyCalendarAnswer = ReturnType<typeof calendarAnswer> & { year: number; region?: string; organ?: string };
+export type DutyCalendarAnswer = ReturnType<typeof calendarAnswer> & ReturnType<typeof recordsAnswer> & { year: number; region?: string; organ?: string };
+/** What POST /duties/:organ/:dutyId/records answers: the record kept. */
+export type DutyRecordKept = DutyRecordRow & { organ_name: string };
 
 export interface DutyRouteDeps {
   store: AnalyticsStore;
@@ -186,14 +245,24 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
       if (query.organ) {
         const organ = organOf(query.organ);
         await confineRegion(store, principal, organ.regionCode);
-        return { organ: organ.code, year: query.year, ...calendarAnswer(jurisdiction, [organ], await dutyCalendar(store, [organ.code], query.year), query.status) };
+        return {
+          organ: organ.code,
+          year: query.year,
+          ...calendarAnswer(jurisdiction, [organ], await dutyCalendar(store, [organ.code], query.year), query.status),
+          ...recordsAnswer(jurisdiction, [organ], await dutyRecords(store, [organ.code], query.year)),
+        };
       }
       const region = await confineRegion(store, principal, query.region);
       // The city code covers the city's own organs; a district code its district organs.
       const chosen = organs.filter((o) => o.regionCode === region);
       if (chosen.length === 0) throw new HttpError(404, `no organs in region ${region}`);
-      const rows = await dutyCalendar(store, chosen.map((o) => o.code), query.year);
-      return { region, year: query.year, ...calendarAnswer(jurisdiction, chosen, rows, query.status) };
+      const codes = chosen.map((o) => o.code);
+      return {
+        region,
+        year: query.year,
+        ...calendarAnswer(jurisdiction, chosen, await dutyCalendar(store, codes, query.year), query.status),
+        ...recordsAnswer(jurisdiction, chosen, await dutyRecords(store, codes, query.year)),
+      };
     },
   );
 
@@ -217,9 +286,9 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
       const workflowId = await periodWorkflowId(store, organ.code, params.dutyId, period.label);
       if (!workflowId) throw new HttpError(404, `no ${period.label} period of ${params.dutyId} was opened for ${organ.code}`);
       const handle = temporal.workflow.getHandle(workflowId);
-      const refused = async (reason: string, detail: Record<string, unknown>) => {
+      const refused = async (reason: string, detail: Record<string, unknown>, refusal?: Refusal) => {
         await audit.record(req, principal, { action: 'duty.evidence', outcome: 'denied', status: 409, objectIds: [workflowId], detail });
-        return new HttpError(409, reason);
+        return new HttpError(409, reason, undefined, undefined, refusal);
       };
       try {
         const result = await handle.executeUpdate(recordEvidenceUpdate, { args: [evidence] });
@@ -240,11 +309,67 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
             actor: evidence.actor,
             detail: { kind: evidence.kind, date: evidence.date, reference: evidence.reference },
           });
-          throw await refused(`the ${period.label} period closed as ${state.status}; the evidence is kept as late evidence and does not change the finding`, { late: true, period: state.status });
+          const late: Refusal<'lateEvidenceKept'> = { code: 'lateEvidenceKept', params: { label: period.label, status: state.status } };
+          throw await refused(`the ${period.label} period closed as ${state.status}; the evidence is kept as late evidence and does not change the finding`, { late: true, period: state.status }, late);
         }
         const reason = error instanceof WorkflowUpdateFailedError ? error.cause?.message : error.message;
-        throw await refused(`evidence refused: ${reason}`, { refused: reason ?? null });
+        throw await refused(`evidence refused: ${reason}`, { refused: reason ?? null }, error instanceof WorkflowUpdateFailedError ? refusalOf(error.cause) : undefined);
       }
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/duties/:organ/:dutyId/records',
+      summary: "Record a duty owed as needed (a leader's reception day 领导接访日, an annotated letter 阅批来信, ...) for an organ, with the article imposing it",
+      access: 'duties.evidence',
+      scope: 'region',
+      params: evidenceParams,
+      body: recordBody,
+      status: 201,
+    },
+    async ({ req, params, body, principal }): Promise<DutyRecordKept> => {
+      const organ = organOf(params.organ);
+      await confineRegion(store, principal, organ.regionCode);
+      const duty = dutyInForce(jurisdiction, params.dutyId, body.date);
+      if (!duty || duty.rule.period !== 'as-needed') throw new HttpError(404, `no duty ${params.dutyId} owed as needed on ${body.date}${duty ? ': a periodic duty takes evidence for its period' : ''}`);
+      const objectId = `${organ.code}/${params.dutyId}`;
+      const refused = async (status: number, refusal: Refusal, at?: string) => {
+        const error = new HttpError(status, `record refused: ${refusalIn(refusal, 'en')}`, undefined, at, refusal);
+        await audit.record(req, principal, { action: 'duty.record', outcome: 'denied', status, objectIds: [objectId], detail: { refused: refusal.code, kind: body.kind, date: body.date } });
+        return error;
+      };
+      const cite = `${duty.from.titleZh} ${duty.rule.source.article ?? ''} [${duty.from.pack}]`.replace('  ', ' ');
+      if (!owes(duty.rule, organ)) throw await refused(409, { code: 'dutyNotOwed', params: { cite, organ: organ.code, level: organ.level } });
+      if (!duty.rule.evidence.includes(body.kind)) {
+        throw await refused(409, { code: 'evidenceKind', params: { cite, accepted: duty.rule.evidence.join(','), kind: body.kind } }, 'kind');
+      }
+      const record = {
+        organ: organ.code,
+        dutyId: params.dutyId,
+        kind: body.kind,
+        date: body.date,
+        reference: body.reference,
+        ...(body.participants?.length ? { participants: body.participants } : {}),
+        rule: cite,
+        actor: actorOf(principal),
+        recordedAt: new Date().toISOString(),
+      };
+      if (!(await recordDutyRecord(store, record))) throw await refused(409, { code: 'recordKept', params: { reference: body.reference, date: body.date } });
+      await audit.record(req, principal, { action: 'duty.record', outcome: 'ok', status: 201, objectIds: [objectId], detail: { kind: body.kind, date: body.date, rule: cite } });
+      return {
+        organ: record.organ,
+        organ_name: organ.nameZh,
+        duty_id: record.dutyId,
+        kind: record.kind,
+        date: record.date,
+        reference: record.reference,
+        participants: body.participants?.join('、') ?? null,
+        rule: cite,
+        actor: record.actor,
+        recorded_at: record.recordedAt.replace(/\.\d{3}Z$/, 'Z'),
+      };
     },
   );
 }

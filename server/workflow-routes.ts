@@ -95,7 +95,7 @@ export const action = <State, Body, Sent = Wire<Body>>(
 const idParams = z.object({ id: idSchema }).strict();
 
 /** The coded refusal a workflow validator threw (workflows/refuse.ts), when it was one. */
-function refusalOf(cause: Error | undefined): Refusal | undefined {
+export function refusalOf(cause: Error | undefined): Refusal | undefined {
   if (!(cause instanceof ApplicationFailure) || cause.type !== REFUSAL_FAILURE) return undefined;
   const [refusal] = cause.details ?? [];
   const parsed = refusalSchema.safeParse(refusal);

@@ -12,7 +12,7 @@ import type { AccountabilityPlan } from '../rules/case-rules.js';
 import { decidedDeadline, type Deadline } from '../rules/deadline.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { AccountabilityActivities, AccountabilityPlanning } from './activities.js';
-import { refuse } from './refuse.js';
+import { refuseFor } from './refuse.js';
 
 export const ACCOUNTABILITY_WORKFLOW_ID_PREFIX = 'accountability/';
 
@@ -152,6 +152,7 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
   };
 
   setHandler(accountabilityStateQuery, () => state);
+  const stepZh = () => ladder.steps[state.step]?.labelZh ?? state.step;
   setHandler(
     setRectificationDeadlineUpdate,
     async ({ actor, rectifyBy }) => {
@@ -163,8 +164,8 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
     },
     {
       validator: ({ rectifyBy }) => {
-        if (state.stage !== 'awaiting_deadline') refuse(`the ${state.step} step ${state.deadline ? 'already has its deadline' : 'has no rectification deadline'}`);
-        if (parsePlainDate(rectifyBy) <= chinaDateOf(new Date())) refuse(`rectifyBy ${rectifyBy} must be after today`);
+        if (state.stage !== 'awaiting_deadline') refuseFor('deadlineNotAwaited', { step: state.step, stepZh: stepZh(), hasDeadline: state.deadline !== undefined });
+        if (parsePlainDate(rectifyBy) <= chinaDateOf(new Date())) refuseFor('rectifyByNotAfterToday', { rectifyBy });
       },
     },
   );
@@ -178,8 +179,8 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
     },
     {
       validator: ({ evidence }) => {
-        if (state.stage !== 'rectifying') refuse(`nothing to rectify while the case is ${state.stage}`);
-        if (!evidence.trim()) refuse('rectification needs its evidence (report, minutes, documents)');
+        if (state.stage !== 'rectifying') refuseFor('nothingToRectify', { stage: state.stage });
+        if (!evidence.trim()) refuseFor('rectificationNeedsEvidence', {});
       },
     },
   );
@@ -190,7 +191,7 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
       await record('closed', 'rectified', { actor, detail: { reason, outcome: 'rectified' } });
       return state;
     },
-    { validator: (_decision) => void (state.stage !== 'submitted' && refuse('no rectification has been submitted')) },
+    { validator: (_decision) => void (state.stage !== 'submitted' && refuseFor('noRectificationSubmitted', {})) },
   );
   setHandler(
     rejectRectificationUpdate,
@@ -200,7 +201,7 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
       await record('rectification_rejected', `${state.steps.length}:${Date.now()}`, { actor, detail: { reason } });
       return state;
     },
-    { validator: (_decision) => void (state.stage !== 'submitted' && refuse('no rectification has been submitted')) },
+    { validator: (_decision) => void (state.stage !== 'submitted' && refuseFor('noRectificationSubmitted', {})) },
   );
   setHandler(
     escalateUpdate,
@@ -210,9 +211,9 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
     },
     {
       validator: ({ reason }) => {
-        if (state.stage === 'closed') refuse('the case is closed');
-        if (!ladder.steps[state.step]!.escalatesTo) refuse(`${state.step} is the top of the ladder`);
-        if (!reason.trim()) refuse('an escalation needs its reason');
+        if (state.stage === 'closed') refuseFor('accountabilityClosed', {});
+        if (!ladder.steps[state.step]!.escalatesTo) refuseFor('topOfLadder', { step: state.step, stepZh: stepZh() });
+        if (!reason.trim()) refuseFor('escalationNeedsReason', {});
       },
     },
   );
@@ -225,8 +226,8 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
     },
     {
       validator: ({ reason }) => {
-        if (state.stage === 'closed') refuse('the case is already closed');
-        if (!reason.trim()) refuse('closing needs its reason');
+        if (state.stage === 'closed') refuseFor('alreadyClosed', {});
+        if (!reason.trim()) refuseFor('closingNeedsReason', {});
       },
     },
   );

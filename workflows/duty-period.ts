@@ -13,7 +13,7 @@ import { periodContaining, type Period } from '../rules/periods.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { DutyActivities, DutyPlanning } from './activities.js';
 import { runClock, type Clock } from './case-clock.js';
-import { refuse } from './refuse.js';
+import { refuseFor } from './refuse.js';
 
 export const DUTY_WORKFLOW_ID_PREFIX = 'duty/';
 
@@ -109,15 +109,15 @@ export async function dutyPeriodWorkflow(input: DutyPeriodInput): Promise<DutyPe
     },
     {
       validator: (evidence) => {
-        if (state.status !== 'open' || !state.period) refuse(`the period ${state.period?.label ?? ''} is closed (${state.status})`);
-        if (!rule.evidence.includes(evidence.kind)) refuse(`${plan.cite} is met by ${rule.evidence.join(' or ')}, not ${evidence.kind}`);
+        if (state.status !== 'open' || !state.period) refuseFor('periodClosed', { label: state.period?.label ?? '', status: state.status });
+        if (!rule.evidence.includes(evidence.kind)) refuseFor('evidenceKind', { cite: plan.cite, accepted: rule.evidence.join(','), kind: evidence.kind });
         const date = parsePlainDate(evidence.date);
         if (date < period.start || date > period.end || date > chinaDateOf(new Date())) {
-          refuse(`evidence dated ${evidence.date} is outside the period ${period.start}..${period.end} or in the future`);
+          refuseFor('evidenceOutsidePeriod', { date: evidence.date, start: period.start, end: period.end });
         }
-        if (!evidence.reference.trim()) refuse('evidence needs its reference (minutes, document or report number)');
+        if (!evidence.reference.trim()) refuseFor('evidenceNeedsReference', {});
         if (rule.minDays !== undefined && !(Number.isInteger(evidence.days) && (evidence.days ?? 0) > 0)) {
-          refuse(`this duty counts days (at least ${rule.minDays} a ${rule.period}): give days`);
+          refuseFor('evidenceNeedsDays', { minDays: rule.minDays, period: rule.period });
         }
       },
     },

@@ -5,7 +5,11 @@
  * and escalates it with a reason, and page and API agree on the new step and its article;
  * another finding declined with a reason leaves the open findings, a decline without one is
  * refused and the refusal shown; a clerk records evidence on the duties page and it shows on
- * the period; an officer of another organ sees neither the finding nor the case.
+ * the period; a clerk records a leader's reception day and an annotated letter for an organ,
+ * which show with the article and in the organ's counts, a record kept already is refused with
+ * its reason, a kind the rule does not take is refused, another district's clerk cannot record
+ * for the organ; a case whose routing went overdue is a finding the leader opens a case from;
+ * an officer of another organ sees neither the findings nor the case.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +18,7 @@ import type { AccountabilityDetail, FindingsAnswer } from '../../server/accounta
 import { periodContaining, type Period } from '../../rules/periods.js';
 import { addDays, chinaDateOf } from '../../rules/plain-date.js';
 import { DUTY_WORKFLOW_ID_PREFIX, dutyPeriodWorkflow } from '../../workflows/duty-period.js';
+import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../../workflows/petition-case.js';
 import { startBrowserSystem, type BrowserSystem } from '../support/browser-system.js';
 
 const TASK_QUEUE = 'duties-accountability-e2e';
@@ -26,6 +31,8 @@ const last = periodContaining(addDays(current.start, -1), 'quarter');
 const LAST_YEAR = Number(last.label.slice(0, 4));
 const ref = (organ: string, period: Period = last) => `${organ}/${DUTY}/${period.label}`;
 const RSJ = ref('BJ-RSJ');
+// A case the city's petition office received 40 days ago and never routed: its routing is overdue.
+const SUPERVISED = 'SUP-E2E-1/route_overdue';
 const ZJW = ref('BJ-ZJW');
 
 const seriousOf = async (page: Page) => (await b.axe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -51,6 +58,7 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
 }
 const calendar = (as: string, query: string) => b.json<DutyCalendarAnswer>(as, `/api/v1/duties?${query}`);
 const findingRefs = async (as: string) => (await b.json<FindingsAnswer>(as, '/api/v1/accountability-findings')).findings.map((f) => f.ref);
+const caseFindingRefs = async (as: string) => (await b.json<FindingsAnswer>(as, '/api/v1/accountability-findings')).caseFindings.map((f) => f.ref);
 
 beforeAll(async () => {
   b = await startBrowserSystem(TASK_QUEUE);
@@ -63,11 +71,17 @@ beforeAll(async () => {
       args: [{ jurisdiction: 'beijing', organ, level: 'city-department', dutyId: DUTY, period: last }],
     });
   }
+  await b.system.temporalClient.workflow.start(petitionCaseWorkflow, {
+    workflowId: `${CASE_WORKFLOW_ID_PREFIX}SUP-E2E-1`,
+    taskQueue: TASK_QUEUE,
+    args: [{ intake: { caseId: 'SUP-E2E-1', jurisdiction: 'beijing', receivedAt: new Date(Date.now() - 40 * 86_400_000).toISOString(), channel: 'letter', regionCode: '110108', collectiveSize: 1 }, receivedBy: { organ: 'BJ-XFB', kind: 'petition-office' } }],
+  });
   await eventually(
     async () => (await calendar('leader', `region=110000&year=${LAST_YEAR}&status=missed`)).periods.map((p) => `${p.organ}/${p.duty_id}/${p.period_label}`),
     (refs) => refs.includes(RSJ) && refs.includes(ZJW),
     'the missed periods recorded',
   );
+  await eventually(() => caseFindingRefs('leader'), (refs) => refs.includes(SUPERVISED), 'the overdue routing recorded');
 }, 300_000);
 afterAll(async () => b?.stop());
 
@@ -117,6 +131,67 @@ describe('the duties and accountability pages', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await b.screenshot(page, 'duties');
     expect(errors).toEqual([]);
+  });
+
+  it("lets a clerk record a leader's reception day and an annotated letter for an organ; they show with the article and count; refusals show their reason", async () => {
+    const { page, errors } = await b.openPage('clerk', '/duties?region=110000');
+    const duty = 'BJ-RSJ/leaderReception';
+    await ready(page, `#duty-records[data-state="ready"] #duty-record-summary-table tr[data-organ="BJ-RSJ"]`);
+    await page.click(`[data-record-duty="${duty}"]`);
+    expect(param(page, 'record')).toBe(duty);
+    await ready(page, `#record-form[data-record="${duty}"]`);
+    await expect(page.locator('#record-form-title').textContent()).resolves.toMatch(/北京市人力资源和社会保障局 · 领导干部阅信、接访/);
+    await expect(page.locator('#record-form .note').first().textContent()).resolves.toMatch(/北京市信访工作责任制实施细则 第十二条/);
+    expect(await page.locator('#record-kind option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['reception', 'letter']);
+
+    const reception = `市人社局领导接访登记〔${today.slice(0, 4)}〕E2E-1 号`;
+    await page.fill('#record-reference', reception);
+    await page.fill('#record-participants', '局长');
+    await page.click('#record-form button[type=submit]');
+    await ready(page, '#record-verdict[role="status"]');
+    await expect(page.locator('#record-verdict').textContent()).resolves.toMatch(/已记录：北京市人力资源和社会保障局 .* 领导接访日（北京市信访工作责任制实施细则 第十二条 \[beijing-2017\]）/);
+    await ready(page, `#duty-records-table tr[data-reference="${reception}"][data-kind="reception"]`);
+
+    const letter = `人社信〔${today.slice(0, 4)}〕阅批 E2E 号`;
+    await page.selectOption('#record-kind', 'letter');
+    await page.fill('#record-reference', letter);
+    await page.click('#record-form button[type=submit]');
+    await ready(page, `#duty-records-table tr[data-reference="${letter}"][data-kind="letter"]`);
+    const row = page.locator(`#duty-records-table tr[data-reference="${letter}"]`);
+    await expect(row.locator('.record-rule').textContent()).resolves.toBe('北京市信访工作责任制实施细则 第十二条 [beijing-2017]');
+    const api = await calendar('clerk', `region=110000&year=${today.slice(0, 4)}`);
+    const counted = api.recordSummary.find((o) => o.organ === 'BJ-RSJ')!;
+    expect(counted).toMatchObject({ reception_days: 1, letters: 1, records: 2 });
+    const summary = page.locator('#duty-record-summary-table tr[data-organ="BJ-RSJ"]');
+    await ready(page, '#duty-record-summary-table tr[data-organ="BJ-RSJ"][data-letters="1"]');
+    expect(await summary.getAttribute('data-reception-days')).toBe(String(counted.reception_days));
+    expect(api.records.filter((r) => r.organ === 'BJ-RSJ').map((r) => r.reference).sort()).toEqual([letter, reception].sort());
+
+    // The same letter again: refused, with the reason in the user's language.
+    await page.fill('#record-reference', letter);
+    await page.click('#record-form button[type=submit]');
+    await ready(page, '#record-verdict[role="alert"]');
+    await expect(page.locator('#record-verdict').textContent()).resolves.toMatch(/未记录.*操作被拒绝.*已经保存，不重复计数/);
+    expect((await calendar('clerk', `region=110000&year=${today.slice(0, 4)}`)).recordSummary.find((o) => o.organ === 'BJ-RSJ')?.letters).toBe(1);
+
+    // A kind the rule does not take, and another district's clerk: refused by the server.
+    const post = (as: string, body: object) => b.api(as, `/api/v1/duties/${duty}/records`, { method: 'POST', body: JSON.stringify(body) });
+    const meeting = await post('clerk', { kind: 'meeting', date: today, reference: '纪要' });
+    expect(meeting.status).toBe(409);
+    expect((await meeting.json()).refusal).toMatchObject({ code: 'evidenceKind', zh: expect.stringMatching(/第十二条 \[beijing-2017\] 以接待来访或阅批来信为履行证据，不接受会议/) });
+    const outside = await post('clerk-chaoyang', { kind: 'reception', date: today, reference: '朝阳区越权登记' });
+    expect(outside.status).toBe(403);
+    expect((await outside.json()).code).toBe('outside_jurisdiction');
+    expect(await seriousOf(page)).toEqual([]);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await b.screenshot(page, 'duties-records');
+    expect(errors).toEqual([]);
+
+    // The district's clerk has no button for the city's organ: its page shows its own.
+    const other = await b.openPage('clerk-chaoyang', '/duties');
+    await ready(other.page, '#duty-records[data-state="ready"] #duty-record-summary-table tr[data-organ="D110105"]');
+    expect(await other.page.locator(`[data-record-duty="${duty}"]`).count()).toBe(0);
+    expect(other.errors).toEqual([]);
   });
 
   it('lists the missed duties as findings; a decline needs its reason; the leader opens a case from one and escalates it', async () => {
@@ -179,6 +254,37 @@ describe('the duties and accountability pages', () => {
     expect(errors).toEqual([]);
   });
 
+  it("lists a case's overdue routing as a supervision finding against its organ, and the leader opens a case from it", async () => {
+    const { page, errors } = await b.openPage('leader', '/accountability');
+    await ready(page, `#findings[data-state="ready"] #case-findings-table tr[data-finding="${SUPERVISED}"]`);
+    const answer = await b.json<FindingsAnswer>('leader', '/api/v1/accountability-findings');
+    expect((await attrs(page, '#case-findings-table tbody tr', 'data-finding')).sort()).toEqual(answer.caseFindings.map((f) => f.ref).sort());
+    const shown = answer.caseFindings.find((f) => f.ref === SUPERVISED)!;
+    expect(shown).toMatchObject({ organ: 'BJ-XFB', step: 'route', case_id: 'SUP-E2E-1' });
+    const row = page.locator(`#case-findings-table tr[data-finding="${SUPERVISED}"]`);
+    expect(await row.getAttribute('data-days-late')).toBe(String(shown.days_late));
+    expect(shown.days_late).toBeGreaterThan(0);
+    await expect(row.textContent()).resolves.toContain('北京市信访办');
+    await expect(row.locator('.finding-rule').textContent()).resolves.toBe(shown.rule ?? '');
+
+    await page.click(`[data-decide-finding="${SUPERVISED}"]`);
+    expect(param(page, 'finding')).toBe(SUPERVISED);
+    await ready(page, `#finding-decision[data-finding="${SUPERVISED}"][data-source="case"]`);
+    await expect(page.locator('#finding-decision .note').first().textContent()).resolves.toContain(`期限 ${shown.due_date}，逾期 ${shown.days_late} 天`);
+    expect(await page.locator('#open-ground').inputValue()).toBe('procedure');
+    await page.fill('#open-principal', '市信访办主任');
+    await page.click('#open-case-form button[type=submit]');
+    await ready(page, '#accountability-detail[data-state="ready"] #acc-step[data-step="notice"]');
+    const caseId = param(page, 'case')!;
+    await expect(page.locator('#acc-ground').textContent()).resolves.toMatch(/未按规定受理、交办、转送、督办/);
+    await ready(page, '#acc-history tr[data-event="opened"]');
+    await expect(page.locator('#acc-history tr[data-event="opened"]').textContent()).resolves.toContain(`case:${SUPERVISED}`);
+    expect(await caseFindingRefs('leader')).not.toContain(SUPERVISED);
+    expect(await b.json<AccountabilityDetail>('leader', `/api/v1/accountability/${caseId}`)).toMatchObject({ organ: 'BJ-XFB', ground: 'procedure' });
+    expect(await seriousOf(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('shows an officer of another organ neither the finding nor the case, on the page or through the API', async () => {
     const { cases } = await b.json<{ cases: { case_id: string; organ: string }[] }>('leader', '/api/v1/accountability?status=open');
     const opened = cases.find((c) => c.organ === 'BJ-RSJ');
@@ -186,6 +292,7 @@ describe('the duties and accountability pages', () => {
     const caseId = opened!.case_id;
     for (const officer of ['officer-education', 'officer-chaoyang']) {
       expect(await findingRefs(officer)).toEqual([]);
+      expect(await caseFindingRefs(officer)).toEqual([]);
       expect((await b.api(officer, `/api/v1/accountability/${caseId}`)).status).toBe(404);
       expect((await b.json<{ cases: { case_id: string }[] }>(officer, '/api/v1/accountability')).cases.map((c) => c.case_id)).not.toContain(caseId);
     }

@@ -1,15 +1,18 @@
 /**
  * Findings that propose an accountability case (DOMAIN §5-6) over the API, on the real
- * time-skipping Temporal test server: missed duty periods listed within each jurisdiction,
- * declined with a reason once, or opened as a case, which takes them off the open findings.
+ * time-skipping Temporal test server: missed duty periods, and the supervision records (督办)
+ * of case steps gone overdue, listed within each jurisdiction, declined with a reason once, or
+ * opened as a case, which takes them off the open findings.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../analytics/audit-log.js';
 import { dutyCalendar } from '../../analytics/duty-log.js';
 import { periodContaining, type Period } from '../../rules/periods.js';
+import { eventsOfCase } from '../../analytics/case-log.js';
 import { addDays, chinaDateOf } from '../../rules/plain-date.js';
 import { ACCOUNTABILITY_WORKFLOW_ID_PREFIX, accountabilityWorkflow, type AccountabilityInput } from '../../workflows/accountability.js';
 import { DUTY_WORKFLOW_ID_PREFIX, dutyPeriodWorkflow } from '../../workflows/duty-period.js';
+import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../../workflows/petition-case.js';
 import { startApiApp } from '../support/api-app.js';
 import { as, seedUsers } from '../support/login.js';
 import { timeSkippingSuite } from '../support/time-skipping.js';
@@ -63,6 +66,17 @@ describe('accountability findings', () => {
           (n) => n === 3,
         );
         const ref = (organ: string, period = last) => `${organ}/${DUTY}/${period.label}`;
+
+        // The period's refusals come with their text in both languages.
+        const clerk = await as(base, 'clerk');
+        expect(await clerk(`/duties/D110108/${DUTY}/evidence`, { kind: 'letter', date: today, reference: '来信' })).toMatchObject({
+          status: 409,
+          body: { error: expect.stringMatching(/met by meeting, not letter$/), refusal: { code: 'evidenceKind', zh: expect.stringMatching(/以会议为履行证据，不接受阅批来信$/) } },
+        });
+        expect(await clerk(`/duties/BJ-ZJW/${DUTY}/evidence`, { kind: 'meeting', date: last.end, reference: '补录纪要' })).toMatchObject({
+          status: 409,
+          body: { refusal: { code: 'lateEvidenceKept', en: expect.stringContaining('kept as late evidence'), zh: `${last.label} 履行期已按“未履行”结束；该证据作为逾期证据保存，不改变认定` } },
+        });
 
         const leader = await as(base, 'leader');
         const listed = await leader('/accountability-findings');
@@ -131,6 +145,75 @@ describe('accountability findings', () => {
         });
         await eventually(async () => refsOf((await leader('/accountability-findings')).body), (refs) => refs.length === 0);
         expect(await decline(leader, ref('D110105'), '理由')).toMatchObject({ status: 409, body: { error: expect.stringMatching(/accountability case ACC-DIRECT was opened from the finding/) } });
+      } finally {
+        await close();
+      }
+    });
+  });
+
+  it("lists a case's overdue step against its organ as a finding; declined once with a reason, or opened as a case", async () => {
+    await t.withWorker(async (taskQueue) => {
+      const { base, close } = await startApiApp({ store: t.store, temporal: t.env.client, taskQueue });
+      try {
+        const nowMs = await t.env.currentTimeMs();
+        // Received 40 days ago and never routed: the routing clock has run out at once.
+        const start = (caseId: string, regionCode: string, organ: string) =>
+          t.env.client.workflow.start(petitionCaseWorkflow, {
+            workflowId: `${CASE_WORKFLOW_ID_PREFIX}${caseId}`,
+            taskQueue,
+            args: [{ intake: { caseId, jurisdiction: 'beijing', receivedAt: new Date(nowMs - 40 * 86_400_000).toISOString(), channel: 'visit', regionCode, collectiveSize: 1 }, receivedBy: { organ, kind: 'petition-office' } }],
+          });
+        // By the registry's code, by its name, and by a name the registry does not have.
+        await start('SUP-CITY', '110108', 'BJ-XFB');
+        await start('SUP-CY', '110105', '朝阳区委、区政府');
+        await start('SUP-NONE', '110105', '某信访办');
+        for (const id of ['SUP-CITY', 'SUP-CY', 'SUP-NONE']) {
+          await eventually(async () => (await eventsOfCase(t.store, id)).map((e) => e.event_type), (types) => types.includes('route_overdue'));
+        }
+        const due = (await eventsOfCase(t.store, 'SUP-CITY')).find((e) => e.event_type === 'route_overdue')!.due_date!;
+        const today = chinaDateOf(new Date());
+        const casesOf = (body: Record<string, unknown>) => (body.caseFindings as { ref: string }[]).map((f) => f.ref).sort();
+
+        const leader = await as(base, 'leader');
+        const listed = await leader('/accountability-findings');
+        expect(casesOf(listed.body)).toEqual(['SUP-CITY/route_overdue', 'SUP-CY/route_overdue']);
+        expect(listed.body.caseTotal).toBe(2);
+        const city = (listed.body.caseFindings as Record<string, unknown>[]).find((f) => f.case_id === 'SUP-CITY')!;
+        expect(city).toMatchObject({ source: 'case', step: 'route', organ: 'BJ-XFB', organ_name: '北京市信访办', due_date: due, done_on: null, rule: expect.stringMatching(/^regulations-2022 第/) });
+        expect(city.days_late).toBe((Date.parse(today) - Date.parse(due)) / 86_400_000);
+        expect((listed.body.caseFindings as Record<string, unknown>[]).find((f) => f.case_id === 'SUP-CY')).toMatchObject({ organ: 'D110105', organ_name: '朝阳区委、区政府' });
+        // Scoped as the organ's: the district sees its organ's, an organ its own, another none.
+        expect(casesOf((await (await as(base, 'leader-chaoyang'))('/accountability-findings')).body)).toEqual(['SUP-CY/route_overdue']);
+        expect(casesOf((await (await as(base, 'officer-chaoyang'))('/accountability-findings')).body)).toEqual(['SUP-CY/route_overdue']);
+        expect(casesOf((await (await as(base, 'officer-education'))('/accountability-findings')).body)).toEqual([]);
+
+        const decline = (who: typeof leader, ref: string, reason?: string) => who('/accountability-findings/decline', { finding: { source: 'case', ref }, ...(reason === undefined ? {} : { reason }) });
+        expect(await decline(leader, 'SUP-CY/route_overdue')).toMatchObject({ status: 400, body: { problems: [{ at: 'reason' }] } });
+        expect(await decline(leader, 'SUP-CY/routed', '理由')).toMatchObject({ status: 400, body: { problems: [{ at: 'finding.ref' }] } });
+        expect((await decline(leader, 'SUP-NONE/route_overdue', '理由')).status).toBe(404);
+        expect(await decline(await as(base, 'leader-chaoyang'), 'SUP-CITY/route_overdue', '理由')).toMatchObject({ status: 403, body: { code: 'outside_jurisdiction' } });
+        expect(await decline(leader, 'SUP-CY/route_overdue', '已另案督办整改')).toMatchObject({ status: 200, body: { source: 'case', ref: 'SUP-CY/route_overdue', organ: 'D110105', decision: 'declined' } });
+        expect(await decline(leader, 'SUP-CY/route_overdue', '再次')).toMatchObject({ status: 409, body: { error: expect.stringMatching(/was declined on .*: 已另案督办整改/) } });
+        expect(casesOf((await leader('/accountability-findings')).body)).toEqual(['SUP-CITY/route_overdue']);
+
+        const opening = (organ: string) => ({
+          organ,
+          ground: 'procedure',
+          finding: { source: 'case', ref: 'SUP-CITY/route_overdue' },
+          failure: { kind: 'collective', participants: [{ person: '主任', role: 'principal' }] },
+        });
+        expect(await leader('/accountability', opening('BJ-RSJ'))).toMatchObject({ status: 400, body: { problems: [{ at: 'finding.ref' }], error: expect.stringContaining('against organ BJ-XFB') } });
+        const opened = await leader('/accountability', opening('BJ-XFB'));
+        expect(opened.status).toBe(201);
+        expect(casesOf((await leader('/accountability-findings')).body)).toEqual([]);
+        expect(await leader('/accountability', opening('BJ-XFB'))).toMatchObject({ status: 409, body: { error: expect.stringContaining(`accountability case ${String(opened.body.caseId)} was opened from the finding SUP-CITY/route_overdue`) } });
+        const detail = await eventually(() => leader(`/accountability/${String(opened.body.caseId)}`), (r) => r.status === 200 && (r.body.history as unknown[]).length >= 1);
+        expect((detail.body.history as { event_type: string; detail: Record<string, unknown> }[])[0]).toMatchObject({ event_type: 'opened', detail: { finding: 'case:SUP-CITY/route_overdue' } });
+        // The ladder's refusals come with their text in both languages.
+        expect(await leader(`/accountability/${String(opened.body.caseId)}/acceptRectification`, { reason: '整改到位' })).toMatchObject({
+          status: 409,
+          body: { refusal: { code: 'noRectificationSubmitted', zh: '尚未提交整改', en: 'no rectification has been submitted' } },
+        });
       } finally {
         await close();
       }

@@ -326,6 +326,11 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /duties/:organ/:dutyId/evidence': {
       build: on(ORGAN, (organ) => ({ params: { organ, dutyId: DUTY }, body: { kind: 'meeting', date: f.today, reference: '矩阵测试 会议纪要' } })),
     },
+    // The same record twice is one: a later cell recording it again meets "kept already" (409).
+    'post /duties/:organ/:dutyId/records': {
+      build: on(ORGAN, (organ) => ({ params: { organ, dutyId: 'leaderReception' }, body: { kind: 'reception', date: f.today, reference: '矩阵测试 接访登记' } })),
+      stateful: true,
+    },
     'post /accountability': { build: on(ORGAN, (organ) => ({ body: accountabilityOpening(organ, f.today) })) },
     // An organ's user lists its own organ's cases and names no region: it has none outside.
     'get /accountability': {

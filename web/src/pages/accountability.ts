@@ -1,5 +1,6 @@
 /**
- * Accountability (责任追究, DOMAIN §6): the findings that propose a case (missed duties), for
+ * Accountability (责任追究, DOMAIN §6): the findings that propose a case (missed duties, and
+ * supervision records of overdue case steps), for
  * the deciding organ to open a case from or decline with a reason; the cases of the
  * jurisdiction's organs with their ladder step and its article, rectification deadline and
  * status; and the chosen case with its record, attribution and the actions the user may take.
@@ -16,7 +17,7 @@ import { Panel } from '../ui/panel.js';
 import { ScopeBar, useScope } from '../ui/scope-bar.js';
 import { accountabilityList, findings, type AccountabilityListRow, type FindingsAnswer } from './accountability/api.js';
 import { CaseDetail } from './accountability/detail.js';
-import { FindingDecision, FindingsTable } from './accountability/findings.js';
+import { CaseFindingsTable, FindingDecision, FindingsTable } from './accountability/findings.js';
 import { whenText } from './duties/names.js';
 import './duties.css';
 import './accountability.css';
@@ -63,7 +64,7 @@ export default function Accountability() {
   const mayDecide = can(state, 'accountability.decide');
   const [said, setSaid] = useState<string | null>(null);
   const place = region ? placeName(state, region) : `${t('机关', 'organ')} ${state.session.organCode ?? ''}`;
-  const finding = selectedFinding ? found.data?.findings.find((f) => f.ref === selectedFinding) : undefined;
+  const finding = selectedFinding ? (found.data?.findings.find((f) => f.ref === selectedFinding) ?? found.data?.caseFindings.find((f) => f.ref === selectedFinding)) : undefined;
 
   const opened = (caseId: string) => {
     setSaid(t(`已立案：${caseId}`, `Opened: ${caseId}`));
@@ -87,10 +88,11 @@ export default function Accountability() {
   return html`<div class="page" id="accountability">
     ${state.session.organCode ? null : html`<${ScopeBar} withYear=${false} note=${t('区域选定其下各机关的认定与案件。', 'The region chooses the findings and cases of the organs under it.')} />`}
     ${said ? html`<output id="accountability-said" role="status" class="card ok-line">${said}</output>` : null}
-    <${Panel} id="findings" title=${`${t('可启动追责的认定', 'Findings that propose a case')} · ${place}${found.data ? t(` · ${found.data.total} 项`, ` · ${found.data.total}`) : ''}`} loaded=${found} wide
-        empty=${(d: FindingsAnswer) => (d.findings.length ? null : t('没有待处理的认定：未履行的定期职责均已立案或不予立案。', 'No finding awaits a decision: every missed duty has been opened as a case or declined.'))}
+    <${Panel} id="findings" title=${`${t('可启动追责的认定', 'Findings that propose a case')} · ${place}${found.data ? t(` · ${found.data.total + found.data.caseTotal} 项`, ` · ${found.data.total + found.data.caseTotal}`) : ''}`} loaded=${found} wide
+        empty=${(d: FindingsAnswer) => (d.findings.length || d.caseFindings.length ? null : t('没有待处理的认定：未履行的定期职责和督办逾期记录均已立案或不予立案。', 'No finding awaits a decision: every missed duty and overdue case step under supervision has been opened as a case or declined.'))}
         note=${mayDecide ? t('立案或不予立案（须写明理由）后，认定不再列出。', 'Once opened as a case or declined (with the reason), a finding is no longer listed.') : t('立案与不予立案由有决定权的机关作出。', 'Opening or declining is for the deciding organ.')}>
-      ${(d: FindingsAnswer) => html`<${FindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />`}
+      ${(d: FindingsAnswer) => html`${d.findings.length ? html`<${FindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />` : html`<p class="note" id="duty-findings-none">${t('没有待处理的未履行职责。', 'No missed duty awaits a decision.')}</p>`}
+        <${CaseFindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />`}
     <//>
     ${mayDecide && finding && found.data ? html`<${FindingDecision} key=${finding.ref} finding=${finding} data=${found.data} opened=${opened} declined=${declined} />` : null}
     <${Panel} id="accountability-list" title=${`${t('责任追究案件', 'Accountability cases')} · ${place}${listed.data ? t(` · ${listed.data.total} 件`, ` · ${listed.data.total}`) : ''}`} loaded=${listed} wide tools=${tools}

@@ -3,8 +3,10 @@
  * met, late, missed or still open, with its evidence and the article that imposes the duty;
  * per organ its count per status; and, for users who record evidence, the form that records
  * it for a chosen period (meetings, reports, inspections, leaders' reception days, annotated
- * letters: the kinds the duty's rule takes), answered with the server's verdict. Region, year,
- * status, organ and the chosen period are in the URL (region, year, status, organ, period).
+ * letters: the kinds the duty's rule takes), answered with the server's verdict; the duties
+ * owed as needed (reception days, annotated letters) with their records and counts per organ
+ * (duties/records.ts). Region, year, status, organ, the chosen period and the chosen organ's
+ * as-needed duty are in the URL (region, year, status, organ, period, record).
  */
 import { useState } from 'preact/hooks';
 import { can, placeName, useApp } from '../context.js';
@@ -17,6 +19,7 @@ import { Panel, refusalText } from '../ui/panel.js';
 import { ScopeBar, useScope } from '../ui/scope-bar.js';
 import { dutyCalendar, periodRef, recordEvidence, type CalendarPeriod, type DutyCalendarAnswer, type DutyRuleInfo, type DutyStatus, type EvidenceKind } from './duties/api.js';
 import { actorName, DUTY_STATUS_NAMES, dutyStatusName, evidenceKindName, periodKindName } from './duties/names.js';
+import { RecordForm, RecordList, RecordSummary } from './duties/records.js';
 import './duties.css';
 
 const STATUSES = Object.keys(DUTY_STATUS_NAMES) as DutyStatus[];
@@ -32,6 +35,7 @@ function readFilters(params: URLSearchParams) {
     status,
     organ: params.get('organ'),
     period: params.get('period'),
+    record: params.get('record'),
   };
 }
 
@@ -186,11 +190,14 @@ export default function Duties() {
   const state = useApp();
   const scope = useScope();
   const { params } = useLocation();
-  const { year, status, organ, period } = readFilters(params);
+  const { year, status, organ, period, record } = readFilters(params);
   const loaded = useLoad(() => dutyCalendar({ year, region: scope.region, ...(status ? { status } : {}) }), [year, scope.region, status]);
   const mayRecord = can(state, 'duties.evidence');
   const data = loaded.data;
   const selected = period && data ? data.periods.find((p) => periodRef(p) === period) : undefined;
+  // ORGAN/DUTY_ID of an organ shown that owes the duty as needed.
+  const [recordOrgan, recordDutyId] = record?.split('/') ?? [];
+  const recordChosen = recordOrgan && recordDutyId && data?.recordSummary.some((o) => o.organ === recordOrgan && o.duties.includes(recordDutyId)) ? { organ: recordOrgan, dutyId: recordDutyId } : null;
   const place = placeName(state, scope.region);
   return html`<div class="page" id="duties">
     <${ScopeBar} withYear=${false} note=${t('区域选定其机关：全市为市级机关，各区为区委、区政府。', "The region chooses its organs: the city's own organs, or a district's party committee and government.")} />
@@ -213,6 +220,17 @@ export default function Duties() {
             <${EvidenceForm} key=${period} period=${selected} rule=${data?.duties[selected.duty_id]} recorded=${loaded.reload} />
           </section>`
         : null}
+      <${Panel} id="duty-records" title=${`${t('领导接访日与阅批来信', "Leaders' reception days and annotated letters")} · ${place} · ${year}`} loaded=${loaded} wide
+          empty=${(d: DutyCalendarAnswer) => (d.recordSummary.some((o) => o.duties.length > 0) ? null : t('该区域的机关没有根据需要履行的职责。', 'No organ of this region owes a duty as needed.'))}
+          note=${t('根据需要履行的职责（如领导干部阅批群众来信、定期接待群众来访）没有履行期，其记录按年度统计；接访日按不同日期计。', "Duties owed as needed (leaders reading and annotating letters, receiving visitors) have no period; their records are counted by year, reception days by distinct date.")}>
+        ${(d: DutyCalendarAnswer) => html`<${RecordSummary} data=${d} organ=${organ} selected=${record} mayRecord=${mayRecord} />
+          ${mayRecord && recordChosen
+            ? html`<section id="duty-record" aria-label=${t('记录按需职责', 'Record a duty owed as needed')}>
+                <${RecordForm} key=${record} data=${d} organ=${recordChosen.organ} dutyId=${recordChosen.dutyId} recorded=${loaded.reload} />
+              </section>`
+            : null}
+          <${RecordList} data=${d} organ=${organ} />`}
+      <//>
     </div>
   </div>`;
 }

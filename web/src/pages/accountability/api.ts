@@ -6,13 +6,17 @@ import { query, request } from '../../api.js';
 
 export type { AccountabilityDetail, AccountabilityListRow, AccountabilityOpening, AccountabilityState, FindingsAnswer };
 export type Finding = FindingsAnswer['findings'][number];
+export type CaseFinding = FindingsAnswer['caseFindings'][number];
+/** A finding of either source: a missed duty period, or a case's supervision record. */
+export type AnyFinding = Finding | CaseFinding;
 export type Ground = FindingsAnswer['grounds'][number];
 
 export const accountabilityList = (q: { status?: 'open' | 'closed'; region?: string; limit?: number }) =>
   request<{ cases: AccountabilityListRow[]; total: number }>(`/accountability?${query(q)}`);
 export const accountabilityCase = (id: string) => request<AccountabilityDetail>(`/accountability/${encodeURIComponent(id)}`);
 export const findings = (q: { region?: string }) => request<FindingsAnswer>(`/accountability-findings?${query(q)}`);
-export const declineFinding = (ref: string, reason: string) => request<FindingDeclined>('/accountability-findings/decline', 'POST', { finding: { source: 'duty', ref }, reason });
+export const declineFinding = (finding: Pick<AnyFinding, 'source' | 'ref'>, reason: string) =>
+  request<FindingDeclined>('/accountability-findings/decline', 'POST', { finding: { source: finding.source, ref: finding.ref }, reason });
 
 export const openCase = (opening: AccountabilityOpening) => request<{ caseId: string }>('/accountability', 'POST', opening);
 

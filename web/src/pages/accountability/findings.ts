@@ -1,20 +1,62 @@
 /**
  * Findings that propose an accountability case: the missed duty periods of the jurisdiction
- * with the duty, its article, the period and its evidence; for the deciding organ, the chosen
- * finding's two answers: open a case from it (ground, who answers, an optional deadline) or
- * decline it with the reason. Either takes it off the open findings.
+ * with the duty, its article, the period and its evidence, and the supervision records (督办)
+ * of case steps gone overdue with the case, step, deadline, days late and article; for the
+ * deciding organ, the chosen finding's two answers: open a case from it (ground, who answers,
+ * an optional deadline) or decline it with the reason. Either takes it off the open findings.
  */
 import { useState } from 'preact/hooks';
 import { chinaToday } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
-import { setParams } from '../../router.js';
+import { linkHandler, setParams } from '../../router.js';
 import { refusalText } from '../../ui/panel.js';
 import { actorName, dutyStatusName, evidenceKindName, whenText } from '../duties/names.js';
-import { declineFinding, openCase, type AccountabilityOpening, type Finding, type FindingsAnswer } from './api.js';
+import { declineFinding, openCase, type AccountabilityOpening, type AnyFinding, type CaseFinding, type Finding, type FindingsAnswer } from './api.js';
 
 const dutyText = (f: Finding) => (f.duty ? `${t(f.duty.labelZh, f.duty.labelEn)}` : f.duty_id);
 const articleText = (f: Finding) => (f.duty ? `${f.duty.title} ${f.duty.article ?? ''}` : (f.rule ?? ''));
+
+const STEP_NAMES: Record<CaseFinding['step'], [string, string]> = {
+  route: ['转送交办', 'routing'],
+  notify: ['告知', 'notice'],
+  handle: ['办理答复', 'handling and reply'],
+  assigned: ['交办结果报送', 'assigned result report'],
+  review: ['复查', 'review'],
+  reReview: ['复核', 're-review'],
+};
+const stepName = (step: CaseFinding['step']) => t(...STEP_NAMES[step]);
+const caseArticle = (f: CaseFinding) => (f.rule === 'decided' ? t('决定设定的期限', 'a deadline set by decision') : (f.rule ?? ''));
+/** What the finding is about, in a line: the duty and period, or the case and its overdue step. */
+const aboutText = (f: AnyFinding) => (f.source === 'duty' ? `${dutyText(f)} · ${f.period_label}` : `${f.case_id} · ${stepName(f.step)}${t('逾期', ' overdue')}`);
+const groundOf = (f: AnyFinding, data: FindingsAnswer) => {
+  // An overdue step is a failure to handle as required; a missed duty the catch-all ground.
+  const wanted = f.source === 'case' ? 'procedure' : 'other';
+  return data.grounds.some((g) => g.id === wanted) ? wanted : (data.grounds[0]?.id ?? '');
+};
+
+/** The supervision records of case steps gone overdue against the organs, the longest late first. */
+export function CaseFindingsTable({ data, selected, mayDecide }: { data: FindingsAnswer; selected: string | null; mayDecide: boolean }) {
+  if (data.caseFindings.length === 0) return html`<p class="note" id="case-findings-none">${t('没有待处理的督办逾期记录。', 'No supervision record of an overdue case awaits a decision.')}</p>`;
+  return html`<div class="scroll"><table id="case-findings-table" data-count=${data.caseFindings.length} data-total=${data.caseTotal}>
+    <caption>${t(`督办：信访事项办理逾期（${data.caseTotal} 项）`, `Supervision: overdue case steps (${data.caseTotal})`)}</caption>
+    <thead><tr><th scope="col">${t('机关', 'Organ')}</th><th scope="col">${t('信访事项', 'Case')}</th><th scope="col">${t('逾期环节 · 依据', 'Overdue step · article')}</th>
+      <th scope="col">${t('期限', 'Due')}</th><th scope="col" class="num">${t('逾期天数', 'Days late')}</th>
+      ${mayDecide ? html`<th scope="col"><span class="sr-only">${t('处理', 'Decide')}</span></th>` : null}</tr></thead>
+    <tbody>${data.caseFindings.map((f) => html`<tr key=${f.ref} data-finding=${f.ref} data-organ=${f.organ} data-case=${f.case_id} data-step=${f.step} data-days-late=${f.days_late} class=${f.ref === selected ? 'current' : undefined}>
+      <td>${f.organ_name ?? f.organ}<br /><small>${f.organ}</small></td>
+      <td><a href=${`/cases?case=${encodeURIComponent(f.case_id)}`} onClick=${linkHandler('cases', { case: f.case_id })}>${f.case_id}</a></td>
+      <td>${stepName(f.step)}<br /><small class="finding-rule">${caseArticle(f)}</small></td>
+      <td>${f.due_date}${f.done_on ? html`<br /><small>${t(`${f.done_on} 逾期办结`, `done late on ${f.done_on}`)}</small>` : null}</td>
+      <td class="num late">${f.days_late}</td>
+      ${mayDecide
+        ? html`<td><button type="button" class="link" data-decide-finding=${f.ref} aria-pressed=${f.ref === selected}
+            aria-label=${t(`立案或不予立案：${f.organ_name ?? f.organ} ${f.case_id} 的督办记录`, `Open or decline: the supervision record of ${f.organ_name ?? f.organ} ${f.case_id}`)}
+            onClick=${() => setParams({ finding: f.ref })}>${t('立案或不予立案', 'Open or decline')}</button></td>`
+        : null}
+    </tr>`)}</tbody>
+  </table></div>`;
+}
 
 export function FindingsTable({ data, selected, mayDecide }: { data: FindingsAnswer; selected: string | null; mayDecide: boolean }) {
   return html`<div class="scroll"><table id="findings-table" data-count=${data.findings.length}>
@@ -41,8 +83,8 @@ export function FindingsTable({ data, selected, mayDecide }: { data: FindingsAns
 
 type Role = AccountabilityOpening['failure']['participants'][number]['role'];
 
-function OpenForm({ finding, data, decided }: { finding: Finding; data: FindingsAnswer; decided: (caseId: string) => void }) {
-  const [ground, setGround] = useState(data.grounds.some((g) => g.id === 'other') ? 'other' : (data.grounds[0]?.id ?? ''));
+function OpenForm({ finding, data, decided }: { finding: AnyFinding; data: FindingsAnswer; decided: (caseId: string) => void }) {
+  const [ground, setGround] = useState(groundOf(finding, data));
   const [kind, setKind] = useState<'collective' | 'individual'>('collective');
   const [principal, setPrincipal] = useState('');
   const [inCharge, setInCharge] = useState('');
@@ -59,7 +101,7 @@ function OpenForm({ finding, data, decided }: { finding: Finding; data: Findings
       const { caseId } = await openCase({
         organ: finding.organ,
         ground,
-        finding: { source: 'duty', ref: finding.ref },
+        finding: { source: finding.source, ref: finding.ref },
         failure: { kind, participants: people.filter(([person]) => person.trim()).map(([person, role]) => ({ person: person.trim(), role })) },
         ...(rectifyBy ? { rectifyBy } : {}),
       });
@@ -100,7 +142,7 @@ function OpenForm({ finding, data, decided }: { finding: Finding; data: Findings
   </form>`;
 }
 
-function DeclineForm({ finding, declined }: { finding: Finding; declined: (text: string) => void }) {
+function DeclineForm({ finding, declined }: { finding: AnyFinding; declined: (text: string) => void }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [refused, setRefused] = useState<string | null>(null);
@@ -110,7 +152,7 @@ function DeclineForm({ finding, declined }: { finding: Finding; declined: (text:
     setRefused(null);
     try {
       // Sent as typed (trimmed): a missing reason is the server's refusal, shown as such.
-      const d = await declineFinding(finding.ref, reason.trim());
+      const d = await declineFinding(finding, reason.trim());
       declined(t(`已不予立案：${d.ref}，${actorName(d.actor)}，理由：${d.reason}`, `Declined: ${d.ref}, by ${actorName(d.actor)}; reason: ${d.reason}`));
     } catch (error) {
       setRefused(`${t('未处理', 'Not declined')}: ${refusalText(error as Error)}`);
@@ -127,11 +169,15 @@ function DeclineForm({ finding, declined }: { finding: Finding; declined: (text:
   </form>`;
 }
 
-export function FindingDecision({ finding, data, opened, declined }: { finding: Finding; data: FindingsAnswer; opened: (caseId: string) => void; declined: (text: string) => void }) {
-  return html`<section class="card wide" id="finding-decision" aria-labelledby="finding-decision-title" data-finding=${finding.ref}>
-    <div class="card-head"><h2 id="finding-decision-title">${t(`处理认定：${finding.organ_name ?? finding.organ} · ${dutyText(finding)} · ${finding.period_label}`, `Decide the finding: ${finding.organ_name ?? finding.organ} · ${dutyText(finding)} · ${finding.period_label}`)}</h2>
+export function FindingDecision({ finding, data, opened, declined }: { finding: AnyFinding; data: FindingsAnswer; opened: (caseId: string) => void; declined: (text: string) => void }) {
+  const basis =
+    finding.source === 'duty'
+      ? t(`依据 ${articleText(finding)}；期满未履行。`, `Under ${articleText(finding)}; not met when the period closed.`)
+      : t(`依据 ${caseArticle(finding)}；${stepName(finding.step)}期限 ${finding.due_date}，逾期 ${finding.days_late} 天。`, `Under ${caseArticle(finding)}; the ${stepName(finding.step)} deadline was ${finding.due_date}, ${finding.days_late} days late.`);
+  return html`<section class="card wide" id="finding-decision" aria-labelledby="finding-decision-title" data-finding=${finding.ref} data-source=${finding.source}>
+    <div class="card-head"><h2 id="finding-decision-title">${t(`处理认定：${finding.organ_name ?? finding.organ} · ${aboutText(finding)}`, `Decide the finding: ${finding.organ_name ?? finding.organ} · ${aboutText(finding)}`)}</h2>
       <button type="button" class="secondary" onClick=${() => setParams({ finding: null })}>${t('关闭', 'Close')}</button></div>
-    <p class="note">${t(`依据 ${articleText(finding)}；期满未履行。`, `Under ${articleText(finding)}; not met when the period closed.`)}</p>
+    <p class="note">${basis}</p>
     <div class="split">
       <${OpenForm} finding=${finding} data=${data} decided=${opened} />
       <${DeclineForm} finding=${finding} declined=${declined} />

@@ -1,12 +1,14 @@
 /** The calls the duties page makes, typed by the server's own answers. */
 import type { DutyStatus } from '../../../../analytics/duty-log.js';
-import type { DutyCalendarAnswer } from '../../../../server/duty-routes.js';
+import type { DutyCalendarAnswer, DutyRecordKept } from '../../../../server/duty-routes.js';
 import type { DutyPeriodState, Evidence } from '../../../../workflows/duty-period.js';
 import { query, request } from '../../api.js';
 
 export type { DutyCalendarAnswer, DutyStatus };
 export type CalendarPeriod = DutyCalendarAnswer['periods'][number];
 export type DutyRuleInfo = DutyCalendarAnswer['duties'][string];
+export type DutyRecord = DutyCalendarAnswer['records'][number];
+export type AsNeededDuty = DutyCalendarAnswer['asNeeded'][string];
 /** What the evidence form sends: the evidence without who recorded it (the server adds the login). */
 export type EvidenceBody = Omit<Evidence, 'actor'>;
 export type EvidenceKind = Evidence['kind'];
@@ -18,3 +20,13 @@ export const dutyCalendar = (q: { year: number; region?: string; status?: DutySt
 
 export const recordEvidence = (organ: string, dutyId: string, evidence: EvidenceBody) =>
   request<DutyPeriodState>(`/duties/${encodeURIComponent(organ)}/${encodeURIComponent(dutyId)}/evidence`, 'POST', evidence);
+
+/** A record of a duty owed as needed (a reception day, an annotated letter): what the form sends. */
+export interface RecordBody {
+  kind: EvidenceKind;
+  date: string;
+  reference: string;
+  participants?: string[];
+}
+export const recordDuty = (organ: string, dutyId: string, record: RecordBody) =>
+  request<DutyRecordKept>(`/duties/${encodeURIComponent(organ)}/${encodeURIComponent(dutyId)}/records`, 'POST', record);
