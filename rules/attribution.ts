@@ -23,6 +23,10 @@ export interface Attribution {
   role: Participant['role'];
   responsibility: ResponsibilityRule['roles'][string];
   why: string;
+  /** The rule that assigns the responsibility (title, article, pack), for pages that word `why` themselves. */
+  cite: string;
+  /** A recorded objection, overruled: the dissenter's rule applies. */
+  dissented: boolean;
 }
 
 export function attributeResponsibility(
@@ -35,10 +39,10 @@ export function attributeResponsibility(
   return participants.map((p) => {
     const dissenterRule = rule.rule.roles['recordedDissenter'];
     if (kind === 'collective' && p.dissented && dissenterRule) {
-      return { person: p.person, role: p.role, responsibility: dissenterRule, why: `recorded objection, overruled (${cite})` };
+      return { person: p.person, role: p.role, responsibility: dissenterRule, why: `recorded objection, overruled (${cite})`, cite, dissented: true };
     }
     const responsibility = rule.rule.roles[p.role];
     if (!responsibility) throw new Error(`${cite} assigns no ${kind} responsibility to the role ${p.role}`);
-    return { person: p.person, role: p.role, responsibility, why: `${p.role} in a ${kind} failure (${cite})` };
+    return { person: p.person, role: p.role, responsibility, why: `${p.role} in a ${kind} failure (${cite})`, cite, dissented: false };
   });
 }

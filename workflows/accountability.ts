@@ -242,7 +242,8 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
       packs: plan.packs.join(' '),
     },
   });
-  await impose(firstStep, input.openedBy, input.startAt?.reason ?? `ground ${input.ground}`, input.rectifyBy);
+  // Without a reason of its own, the first step stands on the ground as the rule names it.
+  await impose(firstStep, input.openedBy, input.startAt?.reason ?? `${ground.labelZh}${ground.source.article ? ` ${ground.source.article}` : ''}`, input.rectifyBy);
 
   while (state.stage !== 'closed') {
     const seen = version;

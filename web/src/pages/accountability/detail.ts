@@ -103,8 +103,9 @@ function actionsFor(d: AccountabilityDetail, decide: boolean, rectify: boolean):
 }
 
 function Facts({ d }: { d: AccountabilityDetail }) {
+  const app = useApp();
   return html`<dl class="method acc-facts" data-case=${d.caseId} data-stage=${d.stage} data-step=${d.step}>
-    <dt>${t('被追责单位', 'Organ')}</dt><dd id="acc-organ">${d.organ}</dd>
+    <dt>${t('被追责单位', 'Organ')}</dt><dd id="acc-organ">${app.reference.organs.find((o) => o.code === d.organ)?.nameZh ?? d.organ}</dd>
     <dt>${t('追责情形', 'Ground')}</dt><dd id="acc-ground">${groundText(d.plan, d.ground)}</dd>
     <dt>${t('当前处理', 'Step imposed')}</dt><dd id="acc-step" data-step=${d.step}>${stepText(d.plan, d.step)} <small>${d.plan.cite}</small></dd>
     <dt>${t('阶段', 'Stage')}</dt><dd id="acc-stage" data-stage=${d.stage}>${stageName(d.stage)}${d.closeReason ? `（${closedName(d.closeReason)}）` : ''}</dd>
@@ -117,7 +118,7 @@ function Attribution({ d }: { d: AccountabilityDetail }) {
   return html`<div class="scroll"><table id="acc-attribution">
     <caption>${t('责任认定', 'Attribution of responsibility')}</caption>
     <thead><tr><th scope="col">${t('人员', 'Person')}</th><th scope="col">${t('角色', 'Role')}</th><th scope="col">${t('责任', 'Responsibility')}</th><th scope="col">${t('依据', 'Why')}</th></tr></thead>
-    <tbody>${d.attribution.map((a, i) => html`<tr key=${i} data-responsibility=${a.responsibility}><td>${a.person}</td><td>${roleName(a.role)}</td><td>${responsibilityName(a.responsibility)}</td><td><small>${a.why}</small></td></tr>`)}</tbody>
+    <tbody>${d.attribution.map((a, i) => html`<tr key=${i} data-responsibility=${a.responsibility}><td>${a.person}</td><td>${roleName(a.role)}</td><td>${responsibilityName(a.responsibility)}</td><td><small>${a.cite ? `${a.dissented ? t('有记录在案的反对意见：', 'objection on record: ') : ''}${a.cite}` : a.why}</small></td></tr>`)}</tbody>
   </table></div>`;
 }
 
