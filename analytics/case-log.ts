@@ -117,7 +117,7 @@ export async function recordIntake(
 export async function recordEvent(store: AnalyticsStore, event: CaseEvent): Promise<void> {
   await store.transaction(async (conn) => {
     await insertOne(eventWriter, conn, event);
-    await refreshCaseFacts(conn, { caseId: event.caseId });
+    await refreshCaseFacts(conn, { caseId: event.caseId, pressed: event.type === 'pressed' });
   });
 }
 

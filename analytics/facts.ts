@@ -2,11 +2,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { markRollupsDirty, refreshRollups } from './metrics/rollups.js';
 
 /**
- * Keeps `case_facts` (migration 005) equal to its derivation from the event log. Every writer
+ * Keeps `case_facts` (migration 005) and `case_presses` (016) equal to their derivations from
+ * the event log. Every writer
  * of case events calls this inside the transaction that wrote them, so a measure never sees a
  * case's events without its facts or the other way round.
  *
- * `{ caseId }` rebuilds one case (a workflow's event). `'transaction'` rebuilds every case
+ * `{ caseId }` rebuilds one case (a workflow's event); its `case_presses` rows only when `pressed`
+ * says a press was among the events written: nothing else changes them (a case's own columns are
+ * fixed at receipt), and the rebuild would cost every event of every case a lookup. `'transaction'` rebuilds every case
  * with an event written in the current transaction: DuckDB stamps `recorded_at` with the
  * transaction's start time, so those events are exactly the ones recorded at
  * `current_timestamp`. Rebuilding a case that did not change is harmless, so an unrelated
@@ -15,7 +18,7 @@ import { markRollupsDirty, refreshRollups } from './metrics/rollups.js';
  * The months of the measures' rollups (analytics/metrics/rollups.ts) that the changed cases
  * were and are in are marked dirty; a bulk write rebuilds them at once.
  */
-export type FactsScope = { caseId: string } | 'transaction';
+export type FactsScope = { caseId: string; pressed?: boolean } | 'transaction';
 
 const TOUCHED = `SELECT DISTINCT case_id FROM case_events WHERE recorded_at = current_timestamp`;
 // DuckDB pushes `case_id = $id` through the view's aggregation down to the event log's index,
@@ -24,11 +27,11 @@ const TOUCHED = `SELECT DISTINCT case_id FROM case_events WHERE recorded_at = cu
 const ONE_BY_ONE_MAX = 20;
 
 export async function refreshCaseFacts(conn: DuckDBConnection, scope: FactsScope): Promise<void> {
-  if (scope !== 'transaction') return rebuild(conn, scope.caseId);
+  if (scope !== 'transaction') return rebuild(conn, scope.caseId, scope.pressed === true);
   const touched = (await conn.runAndReadAll(TOUCHED)).getRows().map(([id]) => String(id));
   if (touched.length === 0) return;
   if (touched.length <= ONE_BY_ONE_MAX) {
-    for (const caseId of touched) await rebuild(conn, caseId);
+    for (const caseId of touched) await rebuild(conn, caseId, true);
     return;
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE facts_scope AS ${TOUCHED}`);
@@ -36,16 +39,22 @@ export async function refreshCaseFacts(conn: DuckDBConnection, scope: FactsScope
   await markRollupsDirty(conn, `(SELECT f.* FROM case_facts f ${inScope})`);
   await conn.run('DELETE FROM case_facts WHERE case_id IN (SELECT case_id FROM temp.main.facts_scope)');
   await conn.run(`INSERT INTO case_facts SELECT f.* FROM case_facts_source f ${inScope}`);
+  await conn.run('DELETE FROM case_presses WHERE case_id IN (SELECT case_id FROM temp.main.facts_scope)');
+  await conn.run(`INSERT INTO case_presses SELECT f.* FROM case_presses_source f ${inScope}`);
   await markRollupsDirty(conn, `(SELECT f.* FROM case_facts f ${inScope})`);
   await conn.run('DROP TABLE temp.main.facts_scope');
   await refreshRollups(conn);
 }
 
-async function rebuild(conn: DuckDBConnection, caseId: string): Promise<void> {
+async function rebuild(conn: DuckDBConnection, caseId: string, presses: boolean): Promise<void> {
   // The case's row before and after: a month it left is as dirty as the one it is in.
   const row = '(SELECT * FROM case_facts WHERE case_id = $caseId)';
   await markRollupsDirty(conn, row, { caseId });
   await conn.run('DELETE FROM case_facts WHERE case_id = $caseId', { caseId });
   await conn.run('INSERT INTO case_facts SELECT * FROM case_facts_source WHERE case_id = $caseId', { caseId });
   await markRollupsDirty(conn, row, { caseId });
+  if (presses) {
+    await conn.run('DELETE FROM case_presses WHERE case_id = $caseId', { caseId });
+    await conn.run('INSERT INTO case_presses SELECT * FROM case_presses_source WHERE case_id = $caseId', { caseId });
+  }
 }

@@ -5,13 +5,24 @@
  * from the same table, so the rule's reason reads the same wherever it is shown.
  */
 
-import type { CaseStage } from '../workflows/case-actions.js';
+import type { CaseStage, PressableStep } from '../workflows/case-actions.js';
 import { STAGE_NAMES } from './case-stages.js';
 
 type Text<P> = { zh: (p: P) => string; en: (p: P) => string };
 const text = <P>(zh: (p: P) => string, en: (p: P) => string): Text<P> => ({ zh, en });
 
 const stageZh = (stage: string) => STAGE_NAMES[stage as CaseStage]?.zh ?? stage;
+
+/** The steps a press (催办) is against, by name. */
+export const PRESS_STEP_NAMES: Record<PressableStep, { zh: string; en: string }> = {
+  route: { zh: '转送交办', en: 'routing' },
+  notify: { zh: '告知是否受理', en: 'notice of acceptance' },
+  assigned: { zh: '报送交办结果', en: 'reporting the assigned result' },
+  handle: { zh: '办理答复', en: 'handling and reply' },
+  review: { zh: '复查', en: 'review' },
+  reReview: { zh: '复核', en: 're-review' },
+};
+const stepsIn = (steps: string[], lang: 'zh' | 'en') => steps.map((s) => PRESS_STEP_NAMES[s as PressableStep]?.[lang] ?? s).join(lang === 'zh' ? '、' : ', ');
 
 export const CASE_REFUSALS = {
   closed: text<{ caseId: string; closeReason: string }>(
@@ -59,6 +70,14 @@ export const CASE_REFUSALS = {
   assignedAlreadyReported: text<Record<never, never>>(() => '办理结果已经报送', () => 'the result was already reported'),
   noReplyToRate: text<Record<never, never>>(() => '尚未答复，无从评价', () => 'there is no reply to rate yet'),
   alreadyRated: text<Record<never, never>>(() => '答复已经评价过', () => 'the reply was already rated'),
+  nothingOverdue: text<Record<never, never>>(
+    () => '本事项没有超过办理期限的环节，暂不能催办',
+    () => 'no step of this case is past its deadline: nothing to press yet',
+  ),
+  alreadyPressedToday: text<{ steps: string[]; date: string }>(
+    (p) => `${p.date} 已就“${stepsIn(p.steps, 'zh')}”催办过，每个超期环节每天只能催办一次`,
+    (p) => `${stepsIn(p.steps, 'en')} already pressed on ${p.date}: each overdue step can be pressed once a day`,
+  ),
   reviewWindowClosed: text<{ due: string }>((p) => `请求复查的期限已于 ${p.due} 届满`, (p) => `the review window closed on ${p.due}`),
   reviewNoOrgan: text<Record<never, never>>(() => '复查由上一级机关办理：须写明复查机关', () => 'a review goes to the organ one level up: toOrgan is empty'),
   reReviewWindowClosed: text<{ due: string }>((p) => `请求复核的期限已于 ${p.due} 届满`, (p) => `the re-review window closed on ${p.due}`),

@@ -35,7 +35,9 @@ import { disputeRoutes } from './dispute-routes.js';
 import { openApiDocument } from './openapi.js';
 import type { RateLimit } from './rate-limit.js';
 import { recommendationRoutes } from './recommendation-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { sqlRoutes } from './sql-routes.js';
+import { OPEN_PREFIX, openSite } from './public/site.js';
 
 export interface AppDependencies {
   store: AnalyticsStore;
@@ -99,6 +101,7 @@ export function buildApi(deps: AppDependencies): Api {
   importRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
   adminRoutes(api, { store, audit, now });
   metricsRoutes(api, { store, now });
+  reportRoutes(api, { store, jurisdiction, audit, now });
   exploreRoutes(api, { store, audit, now });
   sqlRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
   geoRoutes(api, { store });
@@ -143,6 +146,9 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api', (req) => {
     throw new HttpError(404, `no API route ${req.method} ${req.path}; the API is under ${API_PREFIX} (see ${API_PREFIX}/openapi.json)`);
   });
+
+  // 阳光信访: the petitioners' own site, sharing no session, cookie or route with the dashboard.
+  app.use(OPEN_PREFIX, openSite(deps));
 
   if (deps.webDir && existsSync(deps.webDir)) {
     app.use(express.static(deps.webDir, { index: 'index.html' }));

@@ -14,6 +14,7 @@ import { caseDeadline, casePlan } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import {
   CASE_WORKFLOW_ID_PREFIX,
+  RATING_LEVELS,
   acceptUpdate,
   assignLeaderUpdate,
   caseStateQuery,
@@ -62,7 +63,8 @@ const ACTIONS = [
   action(extendUpdate, z.object({ days: z.number().int().min(1).max(366), reason: text(500), approvedBy: text(80) }).strict(), 'cases.act', 'Extend the handling deadline (延期)'),
   action(replyUpdate, z.object({ outcome: z.enum(['supported', 'partly_supported', 'not_supported']), summary: text(2000).optional() }).strict(), 'cases.act', 'Reply with the handling opinion (答复)'),
   action(reportAssignedResultUpdate, z.object({}).strict(), 'cases.act', 'Report the result of an assigned case (交办结果)'),
-  action(rateUpdate, z.object({ satisfied: z.boolean(), comment: text(500).optional() }).strict(), 'cases.act', "Record the petitioner's rating"),
+  // A rating given on paper or by phone; the petitioner rates online on the public side.
+  action(rateUpdate, z.object({ level: z.enum(RATING_LEVELS), comment: text(500).optional() }).strict(), 'cases.act', "Record the petitioner's rating (满意 / 基本满意 / 不满意)"),
   action(requestReviewUpdate, toOrgan, 'cases.act', 'Record a request for review (复查)'),
   action(reviewOpinionUpdate, opinion, 'cases.act', 'Record the review opinion'),
   action(requestReReviewUpdate, toOrgan, 'cases.act', 'Record a request for re-review (复核)'),

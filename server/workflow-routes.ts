@@ -101,7 +101,7 @@ export function refusalOf(cause: Error | undefined): Refusal | undefined {
   const parsed = refusalSchema.safeParse(refusal);
   return parsed.success && isRefusalCode(parsed.data.code) ? (parsed.data as Refusal) : undefined;
 }
-const refusalSchema = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) });
+const refusalSchema = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])) });
 
 /**
  * `POST {path}/:id/{update name}` for each action on workflows `{workflowIdPrefix}{id}`. The

@@ -77,10 +77,30 @@ export interface Reply extends Actor {
   summary?: string;
 }
 
+/** 满意 / 基本满意 / 不满意: the three levels the petitioner rates the reply in. */
+export const RATING_LEVELS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
+export type RatingLevel = (typeof RATING_LEVELS)[number];
+
+/**
+ * 评价: the petitioner's rating of the handling organ's written reply (书面答复), once per case.
+ * Review and re-review opinions are not rated again: they are the opinions of the organs above
+ * on the petitioner's disagreement (2022 Regulations ch. 4), which the petitioner voices by
+ * asking for them, and the seeds' rating is of how the case was handled (2022 Regulations art. 21:
+ * 查询、评价信访事项办理情况; 004 阳光信访: 满意度评价), one rating of one handling.
+ */
 export interface Rating {
-  satisfied: boolean;
+  level: RatingLevel;
   comment?: string;
 }
+
+/** 催办: the petitioner presses a case with a step past its deadline. */
+export interface Press {
+  note?: string;
+}
+
+/** The steps an organ owes the petitioner, each with a clock; a press is against one of them. */
+export const PRESSABLE_STEPS = ['route', 'notify', 'assigned', 'handle', 'review', 'reReview'] as const;
+export type PressableStep = (typeof PRESSABLE_STEPS)[number];
 
 export interface ReviewRequest {
   /** The organ one level above the one whose opinion is contested. */
@@ -125,7 +145,9 @@ export interface CaseState {
   acceptedAt?: string;
   extension?: Extension;
   reply?: Reply & { at: string };
-  rating?: Rating;
+  rating?: Rating & { at: string };
+  /** 催办 the petitioner made: each against a step past its deadline and the organ that owed it. */
+  presses: { at: string; step: PressableStep; organ: string }[];
   assignedReported?: boolean;
   review?: { toOrgan: string; requestedAt: string; opinion?: Opinion };
   reReview?: { toOrgan: string; requestedAt: string; hearings: { from: string; to?: string }[]; opinion?: Opinion };
@@ -141,6 +163,8 @@ export const extendUpdate = defineUpdate<CaseState, [Extension]>('extend');
 export const replyUpdate = defineUpdate<CaseState, [Reply]>('reply');
 export const reportAssignedResultUpdate = defineUpdate<CaseState, [Actor]>('reportAssignedResult');
 export const rateUpdate = defineUpdate<CaseState, [Rating]>('rate');
+/** Presses every owed step past its deadline that was not pressed yet that China day. */
+export const pressUpdate = defineUpdate<CaseState, [Press]>('press');
 export const requestReviewUpdate = defineUpdate<CaseState, [ReviewRequest]>('requestReview');
 export const reviewOpinionUpdate = defineUpdate<CaseState, [Opinion]>('giveReviewOpinion');
 export const requestReReviewUpdate = defineUpdate<CaseState, [ReviewRequest]>('requestReReview');

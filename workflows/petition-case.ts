@@ -19,6 +19,7 @@ import {
   caseStateQuery,
   endHearingUpdate,
   extendUpdate,
+  pressUpdate,
   rateUpdate,
   reReviewOpinionUpdate,
   assignLeaderUpdate,
@@ -33,6 +34,7 @@ import {
   type CaseState,
   type CloseReason,
   type PetitionCaseInput,
+  type PressableStep,
 } from './case-actions.js';
 import { runClock, type Clock } from './case-clock.js';
 import { refuseFor } from './refuse.js';
@@ -94,6 +96,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     plan,
     deadlines: firstStep && first ? { [firstStep]: first } : {},
     overdue: [],
+    presses: [],
   };
   const clocks: Partial<Record<string, Clock>> = {};
 
@@ -291,18 +294,59 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     },
   );
 
-  // 评价: the petitioner rates the reply, once.
+  // 评价: the petitioner rates the handling organ's reply, once (see Rating).
   setHandler(
     rateUpdate,
     async (rating) => {
-      state.rating = rating;
-      await record('rated', { actor: 'petitioner', detail: { satisfied: rating.satisfied, comment: rating.comment ?? null } });
+      state.rating = { ...rating, at: new Date().toISOString() };
+      await record('rated', { actor: 'petitioner', detail: { level: rating.level, comment: rating.comment ?? null } });
       return state;
     },
     {
       validator: (_rating) => {
         if (!state.reply) refuseFor('noReplyToRate', {});
         if (state.rating) refuseFor('alreadyRated', {});
+      },
+    },
+  );
+
+  // 催办: the steps owed now whose clock ran out (the breach recorded them), each with the organ
+  // that owes it. An assigned result is owed by the organ assigned, whoever holds the case now.
+  const overdueOwed = (): { step: PressableStep; organ: string }[] => {
+    const owed: { step: PressableStep; organ: string }[] = [];
+    const current: Partial<Record<CaseStage, PressableStep>> = {
+      awaiting_route: 'route',
+      awaiting_notice: 'notify',
+      handling: 'handle',
+      in_review: 'review',
+      in_re_review: 'reReview',
+    };
+    const step = current[state.stage];
+    if (step && state.overdue.includes(step)) owed.push({ step, organ: state.responsibleOrgan });
+    if (state.stage !== 'closed' && !state.assignedReported && state.overdue.includes('assigned')) {
+      owed.push({ step: 'assigned', organ: state.routing?.toOrgan ?? state.responsibleOrgan });
+    }
+    return owed;
+  };
+  const pressedToday = (step: PressableStep) => state.presses.some((p) => p.step === step && chinaDateOf(new Date(p.at)) === today());
+  setHandler(
+    pressUpdate,
+    async (press) => {
+      const at = new Date().toISOString();
+      // Kept before the first await, so a press arriving meanwhile sees these steps pressed.
+      const pressed = overdueOwed().filter((o) => !pressedToday(o.step)).map((o) => ({ at, ...o }));
+      state.presses.push(...pressed);
+      for (const { step, organ } of pressed) {
+        await record('pressed', { key: `${step}:${chinaDateOf(new Date(at))}`, actor: 'petitioner', detail: { step, organ, note: press.note ?? null } });
+      }
+      return state;
+    },
+    {
+      validator: (_press) => {
+        if (state.stage === 'closed') refuseFor('closed', { caseId: intake.caseId, closeReason: state.closeReason ?? 'unknown' });
+        const owed = overdueOwed();
+        if (owed.length === 0) refuseFor('nothingOverdue', {});
+        if (owed.every((o) => pressedToday(o.step))) refuseFor('alreadyPressedToday', { steps: owed.map((o) => o.step), date: today() });
       },
     },
   );

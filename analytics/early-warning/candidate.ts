@@ -2,7 +2,7 @@ import type { PlainDate } from '../../rules/plain-date.js';
 import type { Level } from './config.js';
 import type { Severity } from './severity.js';
 
-export const ALERT_KINDS = ['count-aberration', 'collective-growth', 'petitioner-escalation', 'organ-rate-rise', 'space-time-cluster'] as const;
+export const ALERT_KINDS = ['count-aberration', 'collective-growth', 'petitioner-escalation', 'organ-rate-rise', 'organ-presses', 'space-time-cluster'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** What a signal found in one week, before de-duplication against earlier weeks' alerts. */

@@ -88,6 +88,18 @@ const organRates = z
   })
   .strict();
 
+const presses = z
+  .object({
+    recentWeeks: weeks,
+    baselineWeeks: weeks,
+    /** Fewer presses than this in the recent weeks are not tested. */
+    minRecent: z.number().int().min(1),
+    alpha: probability,
+    /** Severity by the recent presses over those the baseline rate expects. */
+    severity: z.object({ warning: z.number().min(1), serious: z.number().min(1) }).strict(),
+  })
+  .strict();
+
 const spaceTime = z
   .object({
     studyWeeks: z.number().int().min(2).max(104),
@@ -109,6 +121,7 @@ export const scanConfigSchema = z
     collective,
     escalation,
     organRates,
+    presses,
     spaceTime,
     dedup: z.object({ maxGapWeeks: z.number().int().min(0).max(12) }).strict(),
   })

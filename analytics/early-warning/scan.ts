@@ -14,13 +14,14 @@ import { loadScanConfig, ScanError, type Level, type ScanConfig } from './config
 import { countHistoryNeeded, scanCounts } from './counts.js';
 import { scanEscalation } from './escalation.js';
 import { scanOrganRates } from './organ-rates.js';
+import { scanPresses } from './presses.js';
 import { sensitiveCalendar, type SensitiveCalendar } from './sensitive-periods.js';
 import { firstWholeWeek, weeklyCountSeries } from './series.js';
 import { applySensitivePeriod } from './severity.js';
 import { districtAdjacency, scanSpaceTime } from './space-time.js';
 import { isMonday, weekIndex, weekStart } from './weeks.js';
 
-export const SIGNALS = ['counts', 'collective', 'escalation', 'organRates', 'spaceTime'] as const;
+export const SIGNALS = ['counts', 'collective', 'escalation', 'organRates', 'presses', 'spaceTime'] as const;
 export type SignalId = (typeof SIGNALS)[number];
 
 export interface ScanRequest {
@@ -104,6 +105,7 @@ export async function findCandidates(
   if (signals.has('collective')) record('collective', await scanCollective(store, weeks, config.collective, dataStartWeek));
   if (signals.has('escalation')) record('escalation', await scanEscalation(store, weeks, config.escalation, regions.city));
   if (signals.has('organRates')) record('organRates', await scanOrganRates(store, weeks, config.organRates, regions));
+  if (signals.has('presses')) record('presses', await scanPresses(store, weeks, config.presses, regions));
   if (signals.has('spaceTime')) {
     record(
       'spaceTime',

@@ -120,8 +120,12 @@ export const LIFECYCLE = {
   overdueReply: 0.07,
   /** the petitioner rates the reply */
   rated: 0.85,
-  /** satisfied among ratings */
-  satisfied: 0.82,
+  /**
+   * 满意 / 基本满意 / 不满意 among ratings: cumulative shares (满意 below the first, 基本满意 below the
+   * second). 满意 and 基本满意 together are the 0.82 the two-level rating had, so the satisfaction
+   * rate, which counts both (analytics/metrics/catalog.ts), is what the demo showed before.
+   */
+  ratingLevels: [0.6, 0.82] as const,
   /** review requested: base share, and among dissatisfied ratings */
   review: 0.03,
   reviewIfDissatisfied: 0.35,
@@ -135,6 +139,14 @@ export const LIFECYCLE = {
   outcomes: [0.35, 0.3, 0.35] as const,
   /** review opinion changes the reply */
   changedOnReview: 0.15,
+  /**
+   * 催办 while a step is overdue [assumption: no published figure]: the share of overdue routings
+   * and replies whose petitioner presses, and at most how many days of the wait they press on
+   * (one press per overdue step per day, as the workflow allows).
+   */
+  pressRoute: 0.3,
+  pressHandle: 0.4,
+  maxPressDays: 3,
 };
 
 /** The organ department that handles a field in a district. [assumption: usual Beijing district bureaus] */

@@ -166,13 +166,14 @@ SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VAR
 const EVENTS_SELECT = `
 SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VARCHAR, 9, '0') AS case_id,
        ($types::VARCHAR[])[e.type + 1] AS event_type,
-       CASE WHEN e.ekey >= 0 THEN strftime(DATE '1970-01-01' + e.ekey, '%Y-%m-%d') END AS key,
+       CASE WHEN e.ekey >= 0 THEN CASE WHEN ($types::VARCHAR[])[e.type + 1] = 'pressed' THEN (['route', 'handle'])[e.code + 1] || ':' ELSE '' END
+                                  || strftime(DATE '1970-01-01' + e.ekey, '%Y-%m-%d') END AS key,
        to_timestamp(e.t) AS occurred_at,
        CASE
          WHEN ($types::VARCHAR[])[e.type + 1] IN ('received', 'routed') THEN ($districtNames::VARCHAR[])[c.district + 1] || '信访办'
          WHEN ($types::VARCHAR[])[e.type + 1] IN ('accepted', 'not_accepted', 'extended', 'replied')
            THEN ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1]
-         WHEN ($types::VARCHAR[])[e.type + 1] IN ('rated', 'review_requested', 're_review_requested') THEN 'petitioner'
+         WHEN ($types::VARCHAR[])[e.type + 1] IN ('rated', 'pressed', 'review_requested', 're_review_requested') THEN 'petitioner'
          WHEN ($types::VARCHAR[])[e.type + 1] = 'review_opinion' THEN '北京市' || ($departments::VARCHAR[])[c.field + 1]
          WHEN ($types::VARCHAR[])[e.type + 1] IN ('re_review_opinion', 'hearing_started', 'hearing_ended') THEN '北京市人民政府'
        END AS actor,
@@ -187,10 +188,13 @@ SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VAR
                                               'reason', '不属于本机关职权范围，已告知向有权机关提出')
          WHEN 'extended' THEN json_object('days', e.code, 'reason', '情况复杂', 'approvedBy', '本机关负责人')
          WHEN 'replied' THEN json_object('outcome', (['supported', 'partly_supported', 'not_supported'])[e.code + 1], 'late', e.late = 1)
-         WHEN 'rated' THEN json_object('satisfied', e.code = 1)
+         WHEN 'rated' THEN json_object('level', (['satisfied', 'basically_satisfied', 'dissatisfied'])[e.code + 1])
          WHEN 'review_opinion' THEN json_object('outcome', (['upheld', 'changed'])[e.code + 1], 'late', e.late = 1)
          WHEN 're_review_opinion' THEN json_object('outcome', (['upheld', 'changed'])[e.code + 1], 'late', e.late = 1)
          WHEN 'closed' THEN json_object('reason', (['routed_out', 'not_accepted', 'reply_final', 'review_final', 'concluded'])[e.code + 1])
+         WHEN 'pressed' THEN json_object('step', (['route', 'handle'])[e.code + 1],
+                                         'organ', ($districtNames::VARCHAR[])[c.district + 1] || CASE WHEN e.code = 0 THEN '信访办' ELSE ($departments::VARCHAR[])[c.field + 1] END,
+                                         'note', NULL)
          WHEN 'route_overdue' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || '信访办')
          WHEN 'handle_overdue' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1])
          WHEN 'review_overdue' THEN json_object('organ', '北京市' || ($departments::VARCHAR[])[c.field + 1])
@@ -206,6 +210,8 @@ const CLOSE = { routed_out: 0, not_accepted: 1, reply_final: 2, review_final: 3,
 export async function generate(conn: DuckDBConnection, sink: BatchSink, options: GenerateOptions): Promise<GenerateSummary> {
   const started = Date.now();
   const random = mulberry32(options.seed);
+  // Presses draw from a stream of their own, so the rest of the data is what the seed gave before them.
+  const pressRandom = mulberry32(options.seed ^ 0x5bd1e995);
   const jurisdiction = options.jurisdiction ?? 'beijing';
   const batchSize = options.batchSize ?? 250_000;
   const fromDay = dayIndex(options.from);
@@ -336,6 +342,16 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
   };
   const within = (a: number, b: number) => a + Math.floor(random() * Math.max(1, b - a));
   const workTime = (day: number) => day * DAY - CHINA_OFFSET + Math.floor((8.5 + random() * 9) * 3600);
+  /** 催办 on some days between a step's breach and its late completion (step code 0 route, 1 handle). */
+  const presses = (s: number, step: 0 | 1, breach: number, done: number) => {
+    if (pressRandom() >= (step === 0 ? LIFECYCLE.pressRoute : LIFECYCLE.pressHandle)) return;
+    const first = chinaDay(breach) + 1;
+    const days = Math.min(1 + Math.floor(pressRandom() * LIFECYCLE.maxPressDays), chinaDay(done) - first);
+    for (let day = first; day < first + days; day++) {
+      const t = day * DAY - CHINA_OFFSET + Math.floor((8 + pressRandom() * 12) * 3600);
+      if (t < done) emit(s, 'pressed', t, -1, -1, step, day);
+    }
+  };
 
   /** One case's lifecycle, as the case workflow would have recorded it. */
   const lifecycle = (s: number, t0: number, cls: number, field: number) => {
@@ -348,6 +364,7 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
     if (late) {
       if (!emit(s, 'route_overdue', route.breach, route.due)) return;
       tRouted = route.breach + within(DAY, 10 * DAY);
+      presses(s, 0, route.breach, tRouted);
     } else tRouted = within(t0 + 3600, route.breach - 3600);
     const routedOut = PETITION_CLASS_CODES[cls] === 'accusation' ? 1 : FIELD_LIST[field] === '政法' ? 2 : 0;
     if (!emit(s, 'routed', tRouted, -1, late ? 1 : 0, routedOut)) return;
@@ -378,6 +395,7 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
     if (overdue) {
       if (!emit(s, 'handle_overdue', handle.breach, handle.due)) return;
       tReply = handle.breach + within(DAY, 25 * DAY);
+      presses(s, 1, handle.breach, tReply);
     } else tReply = within(tAccept + 3 * DAY, handle.breach - 3600);
     const r = random();
     const outcome = r < LIFECYCLE.outcomes[0] ? 0 : r < LIFECYCLE.outcomes[0] + LIFECYCLE.outcomes[1] ? 1 : 2;
@@ -385,9 +403,11 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
     const dReply = chinaDay(tReply);
     let dissatisfied = false;
     if (random() < LIFECYCLE.rated) {
-      const satisfied = random() < LIFECYCLE.satisfied;
-      dissatisfied = !satisfied;
-      if (!emit(s, 'rated', tReply + within(DAY, 10 * DAY), -1, -1, satisfied ? 1 : 0)) return;
+      // One draw, as for the two-level rating, so every later draw of the case stays the same.
+      const draw = random();
+      const level = draw < LIFECYCLE.ratingLevels[0] ? 0 : draw < LIFECYCLE.ratingLevels[1] ? 1 : 2;
+      dissatisfied = level === 2;
+      if (!emit(s, 'rated', tReply + within(DAY, 10 * DAY), -1, -1, level)) return;
     }
     const window = deadlines.of(d0, 'reviewRequest', dReply);
     if (!window) return;

@@ -8,7 +8,7 @@
  * China date the measure is evaluated at: a step counts only if it happened on or before it.
  */
 
-export type SourceId = 'cases' | 'recommendations' | 'disputes' | 'duty_periods' | 'accountability';
+export type SourceId = 'cases' | 'presses' | 'recommendations' | 'disputes' | 'duty_periods' | 'accountability';
 
 export type DimensionId =
   | 'day'
@@ -108,6 +108,20 @@ export const SOURCES: Record<SourceId, Source> = {
       repeat_petition: 'coalesce(repeat_petition, false)',
       skip_level: 'coalesce(skip_level, false)',
       route_mode: 'route_mode',
+    },
+  },
+  presses: {
+    id: 'presses',
+    // One row per 催办, against the organ that owed the step pressed, placed where its case lies (migration 016).
+    relation: 'case_presses',
+    region: { district: 'region_code', street: 'street_code' },
+    columns: {
+      district: 'region_code',
+      street: 'street_code',
+      organ: 'organ',
+      channel: 'channel',
+      petition_class: 'petition_class',
+      field: 'field',
     },
   },
   recommendations: {
@@ -303,15 +317,35 @@ export const MEASURES = [
     id: 'satisfaction_rate',
     labelZh: '满意率',
     labelEn: 'Satisfaction rate',
-    description: 'Of ratings given in the period, the share satisfied.',
+    description:
+      'Of ratings given in the period, the share 满意 or 基本满意 (satisfied or basically satisfied). ' +
+      'No seed defines the rate; the Beijing plan (004 §4(1)4, 强化信访督查) singles out the cases the petitioner ' +
+      'rated 不满意 for supervision, so 不满意 is the one level that counts against the organ and 基本满意 counts as satisfied. ' +
+      'A rating before the three levels was a yes/no: yes is 满意, no 不满意.',
     source: 'cases',
     basis: 'rated_date',
     basisLabel: 'date of the rating (评价日期)',
     kind: 'rate',
     population: asOf('rated_date'),
-    numerator: 'coalesce(satisfied, false)',
+    numerator: "rating_level IN ('satisfied', 'basically_satisfied')",
     better: 'higher',
-    basedOn: 'DOMAIN §7 (参评率、满意率)',
+    basedOn: 'DOMAIN §7 (参评率、满意率); 004 §4(1)4 (群众评价不满意信访事项纳入督查重点)',
+  },
+  {
+    id: 'presses',
+    labelZh: '催办次数',
+    labelEn: 'Presses (催办)',
+    description:
+      'Presses (催办) by petitioners of a step past its deadline, each counted against the organ that owed the step ' +
+      '(the petition office for routing, the handling organ for the reply, the organ above for a review). ' +
+      'At most one a day per overdue step of a case.',
+    source: 'presses',
+    basis: 'pressed_date',
+    basisLabel: 'date of the press (催办日期)',
+    kind: 'count',
+    population: 'true',
+    better: 'lower',
+    basedOn: '004 §3(3)1 (实行阳光信访: 可查询、可跟踪、可督办、可评价); 2022 Regulations art. 21',
   },
   {
     id: 'review_rate',

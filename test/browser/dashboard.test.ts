@@ -694,13 +694,24 @@ describe('the running system', () => {
     await page.close();
   });
 
-  it("shows the reports page with the annual dataset of the leader's region and year, as the API gives it", async () => {
+  it("shows the reports page with the annual dataset of the leader's region and year, as the API gives it, and generates the report", async () => {
     const { page, errors } = await openPage('leader', '/reports');
     await page.locator('#annual-data[data-state="ready"]').waitFor({ timeout: 30_000 });
     const href = await page.locator('#annual-download').getAttribute('href');
     expect(href).toBe(`/api/v1/reports/annual-data?year=${YEAR}&region=110000`);
     const shown = JSON.parse((await page.locator('#annual-data pre').textContent())!) as unknown;
     expect(shown).toEqual(await json(href!, 'leader'));
+    // The report itself, generated from the page as HTML (the quickest format), is kept and listed with its download.
+    await page.locator('#reports-stored[data-state="empty"]').waitFor();
+    await page.selectOption('#report-format', 'html');
+    await page.click('#report-submit');
+    await page.locator('#report-verdict', { hasText: '已生成第 1 版' }).waitFor({ timeout: 60_000 });
+    await page.locator('#reports-stored[data-state="ready"] #reports-table tbody tr').waitFor();
+    const { reports } = await json<{ reports: { id: string; download: string; format: string }[] }>('/api/v1/reports?region=110000', 'leader');
+    expect(reports.map((r) => r.format)).toEqual(['html']);
+    expect(await page.locator('#reports-table tbody tr').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.report))).toEqual([reports[0]!.id]);
+    const downloaded = await (await api('leader', reports[0]!.download)).text();
+    expect(downloaded).toContain('北京市');
     await page.screenshot({ path: join(ARTIFACTS, 'reports.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

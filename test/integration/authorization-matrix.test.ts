@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { periodWorkflowId } from '../../analytics/duty-log.js';
 import { MEASURES } from '../../analytics/metrics/catalog.js';
+import { saveReport } from '../../analytics/reports/report-store.js';
 import { roleAllows, ROLES, type Role } from '../../domain/roles.js';
 import { API_PREFIX, type RouteSpec } from '../../server/api.js';
 import { buildApi, createApp, type AppDependencies } from '../../server/app.js';
@@ -200,6 +201,15 @@ const CASES_MEASURE = MEASURES.find((m) => m.source === 'cases')!.id;
 const IMPORT_CSV = 'case_id,received_at,channel,region_code\nMX-IMP-1,2025-03-03T09:00:00+08:00,letter,110108\n';
 /** An import batch with a quarantined row, for the routes that read imports. */
 const IMPORT_BATCH = 'IMP-20250303-0000beef';
+/** The region of a stored report to download: reports are of regions, as the annual dataset. */
+const REPORT_REGION: Targets = {
+  city: { inside: '110108' },
+  chaoyang: { inside: '110105', outside: '110108' },
+  jianwai: { inside: '110105001', outside: '110105002' },
+  // Organs do not hold metrics.read: these cells answer 403 forbidden.
+  education: { inside: '110105', outside: '110108' },
+  'chaoyang-organ': { inside: '110105', outside: '110108' },
+};
 
 interface Sample {
   params?: Record<string, string>;
@@ -247,6 +257,8 @@ interface Fixtures {
   tokens: Map<string, string>;
   /** A token of another user: not the caller's to revoke. */
   othersToken: string;
+  /** A stored report per region of REPORT_REGION. */
+  reports: Map<string, string>;
 }
 
 function routeSamples(f: Fixtures): Record<string, RouteSample> {
@@ -310,7 +322,7 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /cases/:id/reportAssignedResult': caseAction(() => ({})),
     // The city's leader holds every case's region.
     'post /cases/:id/assignLeader': caseAction(() => ({ leader: 'leader' })),
-    'post /cases/:id/rate': caseAction(() => ({ satisfied: true })),
+    'post /cases/:id/rate': caseAction(() => ({ level: 'basically_satisfied' })),
     'post /cases/:id/requestReview': caseAction((id) => ({ toOrgan: ROUTED_TO[id] })),
     'post /cases/:id/giveReviewOpinion': caseAction(() => ({ outcome: 'upheld' })),
     'post /cases/:id/requestReReview': caseAction((id) => ({ toOrgan: ROUTED_TO[id] })),
@@ -369,6 +381,9 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'get /metrics/ranking': { build: regionQuery({ year, measure: CASES_MEASURE }) },
     'get /metrics/three-declines': { build: regionQuery({ year }) },
     'get /reports/annual-data': { build: regionQuery({ year }) },
+    'post /reports': { build: on(REGION, (region) => ({ body: { kind: 'annual', year: Number(year), region, format: 'html' } })) },
+    'get /reports': { build: regionQuery({}) },
+    'get /reports/:id/download': { build: on(REPORT_REGION, (region) => ({ params: { id: f.reports.get(region)! } })) },
     'get /geo/:region': {
       build: on(REGION, (region) => ({ params: { region } })),
       // A street's office asks for its own street, which has no published boundary.
@@ -617,7 +632,14 @@ async function fixtures(base: string, taskQueue: string): Promise<Fixtures> {
   const tokens = new Map<string, string>();
   for (const u of BEIJING_DEMO_USERS) tokens.set(u.username, (await api(u.username, 'POST', '/tokens', 201, tokenId, { name: 'matrix-throwaway' })).tokenId);
 
-  return { today, scanId, tokens, othersToken };
+  const reports = new Map<string, string>();
+  for (const region of ['110105', '110108', '110105001', '110105002']) {
+    const params = { year: 2025, region };
+    const report = { kind: 'annual', regionCode: region, parameters: params, asOf: today, format: 'html' as const, template: 'matrix', requestedBy: 'leader', requestedRole: 'leader', filename: 'matrix.html', bytes: Buffer.from('<p>矩阵</p>') };
+    reports.set(region, (await saveReport(t.store, report, new Date())).id);
+  }
+
+  return { today, scanId, tokens, othersToken, reports };
 }
 
 interface Cell {

@@ -15,6 +15,7 @@ import {
   endHearingUpdate,
   extendUpdate,
   petitionCaseWorkflow,
+  pressUpdate,
   rateUpdate,
   reReviewOpinionUpdate,
   replyUpdate,
@@ -75,7 +76,7 @@ describe('petition case workflow', () => {
       expect(handling.deadlines['handle']?.rule).toMatchObject({ step: 'handle', pack: 'regulations-2022' });
       await t.env.sleep(20 * DAY);
       await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
-      await handle.executeUpdate(rateUpdate, { args: [{ satisfied: true }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ level: 'satisfied' }] });
       const final = await handle.result();
       expect(final).toMatchObject({ stage: 'closed', closeReason: 'reply_final', overdue: [] });
       expect(await events('A')).toEqual(['received', 'routed', 'accepted', 'replied', 'rated', 'closed']);
@@ -184,7 +185,7 @@ describe('petition case workflow', () => {
         handle.executeUpdate(routeUpdate, { args: [{ ...route, mode: 'assign' }] }),
         /political-legal|resultDue/,
       );
-      await refused(handle.executeUpdate(rateUpdate, { args: [{ satisfied: false }] }), /no reply to rate/);
+      await refused(handle.executeUpdate(rateUpdate, { args: [{ level: 'dissatisfied' }] }), /no reply to rate/);
       expect((await stateOf(handle)).stage).toBe('awaiting_route');
       expect(await events('F')).toEqual(['received']);
       const out = await handle.executeUpdate(routeUpdate, { args: [{ ...route, toOrgan: '朝阳区法院', toKind: 'political-legal' }] });
@@ -198,14 +199,49 @@ describe('petition case workflow', () => {
       await refused(handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: false }] }), /reason/);
       await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
       await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
-      await handle.executeUpdate(rateUpdate, { args: [{ satisfied: true }] });
-      await refused(handle.executeUpdate(rateUpdate, { args: [{ satisfied: false }] }), /already rated/);
+      const rated = await handle.executeUpdate(rateUpdate, { args: [{ level: 'basically_satisfied', comment: '基本解决' }] });
+      expect(rated.rating).toMatchObject({ level: 'basically_satisfied', comment: '基本解决' });
+      await refused(handle.executeUpdate(rateUpdate, { args: [{ level: 'dissatisfied' }] }), /already rated/);
+      const [ratedEvent] = (await eventsOfCase(t.store, 'G')).filter((e) => e.event_type === 'rated');
+      expect(ratedEvent?.detail).toMatchObject({ level: 'basically_satisfied', comment: '基本解决' });
+      const [facts] = await t.store.all(z.object({ rating_level: z.string(), satisfied: z.boolean() }), "SELECT rating_level, satisfied FROM case_facts WHERE case_id = 'G'");
+      expect(facts).toEqual({ rating_level: 'basically_satisfied', satisfied: true });
       const window = (await stateOf(handle)).deadlines['reviewRequest']!;
       await skipTo(addDays(window.due as PlainDate, 1), 60_000);
       const final = await handle.result();
       expect(final.closeReason).toBe('reply_final');
       await expect(handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: '丰台区政府' }] })).rejects.toThrow();
       expect(await events('G')).toEqual(['received', 'notified', 'accepted', 'replied', 'rated', 'closed']);
+    });
+  });
+
+  it('催办: refused before a deadline passed; once a day per overdue step, against the organ that owes it', async () => {
+    await withWorker(async (q) => {
+      const { handle, receivedDate } = await startCase(q, 'P');
+      await refused(handle.executeUpdate(pressUpdate, { args: [{}] }), /nothing to press/);
+      const due = caseDeadline({ jurisdiction: 'beijing', receivedDate, step: 'route', start: receivedDate });
+      await skipTo(addDays(due.due, 1), 60_000);
+      const pressed = await handle.executeUpdate(pressUpdate, { args: [{ note: '请尽快转送' }] });
+      expect(pressed.presses).toEqual([{ at: expect.any(String), step: 'route', organ: '朝阳区信访办' }]);
+      await refused(handle.executeUpdate(pressUpdate, { args: [{}] }), /routing already pressed on \d{4}-\d{2}-\d{2}/);
+      await t.env.sleep(DAY); // the next China day: the step may be pressed again
+      expect((await handle.executeUpdate(pressUpdate, { args: [{}] })).presses).toHaveLength(2);
+      // Routed late: the overdue step is done, and the acceptance owes no clock.
+      await handle.executeUpdate(routeUpdate, { args: [route] });
+      await refused(handle.executeUpdate(pressUpdate, { args: [{}] }), /nothing to press/);
+      await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+      const handleDue = (await stateOf(handle)).deadlines['handle']!;
+      await skipTo(addDays(handleDue.due as PlainDate, 1), 60_000);
+      const late = await handle.executeUpdate(pressUpdate, { args: [{}] });
+      expect(late.presses.map((p) => [p.step, p.organ])).toEqual([['route', '朝阳区信访办'], ['route', '朝阳区信访办'], ['handle', '朝阳区人社局']]);
+      const log = (await eventsOfCase(t.store, 'P')).filter((e) => e.event_type === 'pressed');
+      expect(log.map((e) => e.detail)).toEqual([
+        { step: 'route', organ: '朝阳区信访办', note: '请尽快转送' },
+        { step: 'route', organ: '朝阳区信访办', note: null },
+        { step: 'handle', organ: '朝阳区人社局', note: null },
+      ]);
+      await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
+      await refused(handle.executeUpdate(pressUpdate, { args: [{}] }), /nothing to press/);
     });
   });
 
@@ -228,9 +264,11 @@ describe('petition case workflow', () => {
       await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
       await skipTo(addDays(resultDue, 1), 60_000);
       expect((await stateOf(handle)).overdue).toEqual(['assigned']);
+      // The result is owed by the organ assigned, as the press records.
+      expect((await handle.executeUpdate(pressUpdate, { args: [{}] })).presses.map((p) => [p.step, p.organ])).toEqual([['assigned', '朝阳区人社局']]);
       await handle.executeUpdate(reportAssignedResultUpdate, { args: [clerk] });
       await refused(handle.executeUpdate(reportAssignedResultUpdate, { args: [clerk] }), /already reported/);
-      expect(await events('I')).toEqual(['received', 'routed', 'accepted', 'assigned_overdue', 'assigned_reported']);
+      expect(await events('I')).toEqual(['received', 'routed', 'accepted', 'assigned_overdue', 'pressed', 'assigned_reported']);
     });
   });
 

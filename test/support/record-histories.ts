@@ -17,6 +17,7 @@ import {
   endHearingUpdate,
   extendUpdate,
   petitionCaseWorkflow,
+  pressUpdate,
   rateUpdate,
   reReviewOpinionUpdate,
   replyUpdate,
@@ -71,7 +72,7 @@ const scenarios: Record<string, () => Promise<Uint8Array>> = {
     await handle.executeUpdate(extendUpdate, { args: [{ ...clerk, days: 30, reason: '情况复杂', approvedBy: '局长' }] });
     await env.sleep(40 * DAY);
     await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'not_supported' }] });
-    await handle.executeUpdate(rateUpdate, { args: [{ satisfied: false }] });
+    await handle.executeUpdate(rateUpdate, { args: [{ level: 'dissatisfied' }] });
     await handle.executeUpdate(requestReviewUpdate, { args: [{ toOrgan: '北京市人社局' }] });
     await env.sleep(10 * DAY);
     await handle.executeUpdate(reviewOpinionUpdate, { args: [{ actor: 'r', outcome: 'upheld' }] });
@@ -85,6 +86,23 @@ const scenarios: Record<string, () => Promise<Uint8Array>> = {
     await handle.result();
     // Binary protobuf: the JSON helpers of @temporalio/common trip over the second copy of
     // protobufjs that npm nests under @temporalio/proto.
+    return proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
+  },
+  // Issue 17: presses (催办) of an overdue routing on two days and of an overdue reply, then a
+  // rating in three levels.
+  async 'rating-and-press'() {
+    const handle = await start('R2', { organ: '朝阳区信访办', kind: 'petition-office' });
+    await env.sleep(17 * DAY);
+    await handle.executeUpdate(pressUpdate, { args: [{ note: '请尽快办理' }] });
+    await env.sleep(DAY);
+    await handle.executeUpdate(pressUpdate, { args: [{}] });
+    await handle.executeUpdate(routeUpdate, { args: [{ ...clerk, mode: 'forward', toOrgan: '朝阳区人社局', toKind: 'competent' }] });
+    await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+    await env.sleep(70 * DAY);
+    await handle.executeUpdate(pressUpdate, { args: [{}] });
+    await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'partly_supported' }] });
+    await handle.executeUpdate(rateUpdate, { args: [{ level: 'basically_satisfied', comment: '基本解决' }] });
+    await handle.result();
     return proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish();
   },
 };

@@ -128,6 +128,39 @@ describe('the generator', () => {
     expect(r!.collective).toBeGreaterThan(0.01);
   });
 
+  it('rates in three levels and presses (催办) only a step past its deadline, against the organ that owes it', async () => {
+    const levels = await rows(
+      { level: z.string(), share: z.number() },
+      `SELECT detail->>'level' AS level, (count(*) / sum(count(*)) OVER ())::DOUBLE AS share FROM case_events WHERE event_type = 'rated' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(levels.map((l) => l.level)).toEqual(['basically_satisfied', 'dissatisfied', 'satisfied']);
+    const share = Object.fromEntries(levels.map((l) => [l.level, l.share]));
+    expect(share['satisfied']).toBeCloseTo(0.6, 1);
+    expect(share['basically_satisfied']).toBeCloseTo(0.22, 1);
+    const [presses] = await rows(
+      { presses: z.number(), outside: z.number(), wrongOrgan: z.number(), steps: z.number() },
+      `WITH per AS (
+         SELECT case_id,
+                min(occurred_at) FILTER (WHERE event_type = 'route_overdue') AS route_breach,
+                -- A step still owed when the data ends was pressed while it stayed overdue.
+                coalesce(min(occurred_at) FILTER (WHERE event_type = 'routed'), 'infinity') AS routed,
+                min(occurred_at) FILTER (WHERE event_type = 'handle_overdue') AS handle_breach,
+                coalesce(min(occurred_at) FILTER (WHERE event_type = 'replied'), 'infinity') AS replied,
+                any_value(detail->>'organ') FILTER (WHERE event_type = 'accepted') AS handler
+           FROM case_events GROUP BY case_id)
+       SELECT count(*)::INTEGER AS presses,
+              count(*) FILTER (WHERE CASE p.detail->>'step' WHEN 'route' THEN NOT (p.occurred_at > route_breach AND p.occurred_at < routed)
+                                                            WHEN 'handle' THEN NOT (p.occurred_at > handle_breach AND p.occurred_at < replied)
+                                                            ELSE true END IS NOT false)::INTEGER AS outside,
+              count(*) FILTER (WHERE CASE p.detail->>'step' WHEN 'route' THEN NOT ends_with(p.detail->>'organ', '信访办')
+                                                            ELSE p.detail->>'organ' IS DISTINCT FROM handler END)::INTEGER AS "wrongOrgan",
+              count(DISTINCT p.detail->>'step')::INTEGER AS steps
+         FROM case_events p JOIN per USING (case_id) WHERE p.event_type = 'pressed'`,
+    );
+    expect(presses!.presses).toBeGreaterThan(100);
+    expect(presses).toMatchObject({ outside: 0, wrongOrgan: 0, steps: 2 });
+  });
+
   it('writes lifecycles consistent with the deadline engine', async () => {
     const sample = await rows(
       { case_id: z.string(), received: z.string(), route_due: z.string(), accepted: z.string().nullable(), ext_days: z.number().nullable(), ext_due: z.string().nullable() },

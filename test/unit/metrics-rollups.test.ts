@@ -33,7 +33,7 @@ beforeAll(async () => {
   expect(open.length).toBe(6);
   for (const [i, { case_id }] of open.entries()) {
     await recordEvent(store, { caseId: case_id, type: 'replied', occurredAt: `2026-01-${10 + i}T02:00:00Z`, detail: { outcome: 'supported' } });
-    if (i % 2 === 0) await recordEvent(store, { caseId: case_id, type: 'rated', occurredAt: `2026-01-${20 + i}T02:00:00Z`, detail: { satisfied: i === 0 } });
+    if (i % 2 === 0) await recordEvent(store, { caseId: case_id, type: 'rated', occurredAt: `2026-01-${20 + i}T02:00:00Z`, detail: { level: (['satisfied', 'basically_satisfied', 'dissatisfied'] as const)[i / 2]! } });
   }
   const unrouted = await store.all(id, 'SELECT case_id FROM case_facts WHERE registered_date IS NULL AND register_overdue_date IS NULL ORDER BY case_id LIMIT 1');
   for (const { case_id } of unrouted) await recordEvent(store, { caseId: case_id, type: 'route_overdue', occurredAt: '2026-01-08T02:00:00Z' });

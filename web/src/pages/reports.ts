@@ -1,26 +1,85 @@
 /**
- * Reports (报告): the annual report's dataset (2022 Regulations art. 41) for the chosen region
- * and year, each figure with the request that made it, to read and to download as JSON. The
- * written documents (Word, PDF) come with the reports issue; until then this page says so.
+ * Reports (报告): the annual report (2022 Regulations art. 41) of the chosen region and year,
+ * generated as Word, PDF or HTML by the server (kept, listed, downloadable again unchanged),
+ * and the dataset behind it, every figure with the request that made it.
  */
-import { api } from '../api.js';
+import { useState } from 'preact/hooks';
+import type { ReportFormat } from '../../../analytics/reports/report-store.js';
+import type { ListedReport } from '../../../server/report-routes.js';
+import { api, query, request } from '../api.js';
 import { placeName, useApp } from '../context.js';
+import { formatTime } from '../format.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
-import { query } from '../api.js';
 import { useLoad } from '../use-load.js';
-import { Panel } from '../ui/panel.js';
-import { ScopeBar, useScope } from '../ui/scope-bar.js';
+import { Panel, refusalText } from '../ui/panel.js';
+import { ScopeBar, useScope, type Scope } from '../ui/scope-bar.js';
+
+const FORMATS: [ReportFormat, string][] = [['docx', 'Word (.docx)'], ['pdf', 'PDF'], ['html', 'HTML']];
+
+function Generate({ scope, made }: { scope: Scope; made: () => void }) {
+  const [format, setFormat] = useState<ReportFormat>('docx');
+  const [busy, setBusy] = useState(false);
+  const [verdict, setVerdict] = useState<{ ok: boolean; text: string; href?: string } | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setVerdict(null);
+    try {
+      const report = await request<ListedReport & { figures: number }>('/reports', 'POST', { kind: 'annual', year: scope.year, region: scope.region, format });
+      setVerdict({ ok: true, text: t(`已生成第 ${report.version} 版，含 ${report.figures} 个数字。`, `Version ${report.version} generated, with ${report.figures} figures.`), href: report.download });
+      made();
+    } catch (error) {
+      setVerdict({ ok: false, text: `${t('未生成', 'Not generated')}: ${refusalText(error as Error)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<section class="card" id="report-generate" aria-labelledby="report-generate-title">
+    <h2 id="report-generate-title">${t('生成年度工作报告', 'Generate the annual report')}</h2>
+    <form class="inline" onSubmit=${submit}>
+      <label>${t('格式', 'Format')} <select id="report-format" value=${format} onChange=${(e: Event) => setFormat((e.target as HTMLSelectElement).value as ReportFormat)}>
+        ${FORMATS.map(([id, label]) => html`<option value=${id}>${label}</option>`)}
+      </select></label>
+      <button type="submit" id="report-submit" disabled=${busy}>${busy ? t('生成中…', 'Generating…') : t('生成', 'Generate')}</button>
+      <output id="report-verdict" class=${verdict?.ok === false ? 'error' : ''} role=${verdict?.ok === false ? 'alert' : 'status'} aria-busy=${busy}>
+        ${busy ? t('正在按截至今日的数据生成，PDF 与 Word 需数秒。', 'Generating from the data as of today; PDF and Word take a few seconds.') : verdict?.text ?? ''}
+        ${verdict?.href ? html` <a id="report-new" href=${verdict.href}>${t('下载', 'Download')}</a>` : null}
+      </output>
+    </form>
+    <p class="note">${t('版式依 GB/T 9704-2012：A4，版心 22 行×28 字，标题宋体二号，正文仿宋三号；附录列出每个数字的口径、筛选条件、统计日期和截至日期。', 'Laid out after GB/T 9704-2012: A4, 22 lines × 28 characters, title in a song face at 二号, body in fangsong at 三号; the appendix lists every figure with its definition, filters, date basis and as-of date.')}</p>
+  </section>`;
+}
+
+function Stored({ scope, generation }: { scope: Scope; generation: number }) {
+  const state = useApp();
+  const loaded = useLoad(() => request<{ reports: ListedReport[] }>(`/reports?${query({ region: scope.region })}`), [scope.region, generation]);
+  return html`<${Panel} id="reports-stored" title=${`${t('已生成的报告', 'Reports generated')} · ${placeName(state, scope.region)}`} loaded=${loaded} wide
+      empty=${(d: { reports: ListedReport[] }) => (d.reports.length ? null : t('本区域尚未生成报告。', 'No report generated for this region yet.'))}>
+    ${(d: { reports: ListedReport[] }) => html`<div class="scroll"><table id="reports-table">
+      <thead><tr><th scope="col">${t('报告', 'Report')}</th><th scope="col">${t('区域', 'Region')}</th><th scope="col">${t('截至', 'As of')}</th><th scope="col">${t('格式', 'Format')}</th>
+        <th scope="col">${t('版本', 'Version')}</th><th scope="col">${t('生成人', 'Asked by')}</th><th scope="col">${t('生成时间', 'Generated')}</th><th scope="col">${t('下载', 'Download')}</th></tr></thead>
+      <tbody>${d.reports.map((r) => html`<tr data-report=${r.id}>
+        <td>${t(`${r.parameters.year} 年度工作报告`, `Annual report ${r.parameters.year}`)}</td><td>${placeName(state, r.regionCode)}</td><td>${r.asOf}</td><td>${r.format}</td>
+        <td>${r.version}</td><td>${r.requestedBy}</td><td>${formatTime(r.createdAt)}</td>
+        <td><a href=${r.download} download=${r.filename}>${r.filename}</a> <small>(${Math.max(1, Math.round(r.size / 1024))} KB)</small></td>
+      </tr>`)}</tbody>
+    </table></div>`}
+  <//>`;
+}
 
 export default function Reports() {
   const state = useApp();
   const scope = useScope();
+  const [generation, setGeneration] = useState(0);
   const loaded = useLoad(() => api.annualData({ year: scope.year, region: scope.region }), [scope.year, scope.region]);
   const href = `/api/v1/reports/annual-data?${query({ year: scope.year, region: scope.region })}`;
   return html`<div class="page" id="reports-page">
     <${ScopeBar} />
+    <${Generate} scope=${scope} made=${() => setGeneration((n) => n + 1)} />
+    <${Stored} scope=${scope} generation=${generation} />
     <${Panel} id="annual-data" title=${`${t('年度工作报告数据', 'Annual report dataset')} · ${placeName(state, scope.region)} · ${scope.year}`} loaded=${loaded} wide
-        note=${t('依据《信访工作条例》第四十一条的四部分内容；每个数字附生成它的请求。Word/PDF 文稿由报告功能生成（尚未提供）。', 'The four parts of art. 41 of the 2022 Regulations; every figure comes with the request that made it. Word and PDF documents come with the reports feature (not yet available).')}>
+        note=${t('依据《信访工作条例》第四十一条的四部分内容；每个数字附生成它的请求。', 'The four parts of art. 41 of the 2022 Regulations; every figure comes with the request that made it.')}>
       ${(data: unknown) => html`<p><a id="annual-download" href=${href} download=${`annual-data-${scope.region}-${scope.year}.json`}>${t('下载数据集（JSON）', 'Download the dataset (JSON)')}</a></p>
         <details><summary>${t('查看数据集', 'Show the dataset')}</summary><pre class="scroll">${JSON.stringify(data, null, 2)}</pre></details>`}
     <//>

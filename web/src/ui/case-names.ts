@@ -26,6 +26,7 @@ export const EVENTS: Record<CaseEventType, [string, string]> = {
   assigned_reported: ['报送交办结果', 'assigned result reported'],
   assigned_overdue: ['交办结果逾期（督办）', 'assigned result overdue (supervised)'],
   rated: ['评价', 'rated'],
+  pressed: ['催办', 'pressed by the petitioner'],
   review_requested: ['请求复查', 'review requested'],
   review_opinion: ['复查意见', 'review opinion'],
   review_overdue: ['复查逾期（督办）', 'review overdue (supervised)'],

@@ -97,7 +97,7 @@ function Deadlines({ detail }: { detail: CaseDetail }) {
 const DETAIL_NAMES: Record<string, [string, string]> = {
   mode: ['方式', 'mode'], toOrgan: ['机关', 'organ'], toKind: ['类别', 'kind'], organ: ['机关', 'organ'], reason: ['理由', 'reason'], days: ['天数', 'days'],
   approvedBy: ['批准人', 'approved by'], outcome: ['结论', 'outcome'], summary: ['摘要', 'summary'], step: ['环节', 'step'], late: ['逾期', 'late'],
-  rule: ['依据', 'rule'], leader: ['领导账号', 'leader'], leaderName: ['包案领导', 'leader'], satisfied: ['满意', 'satisfied'], comment: ['意见', 'comment'], receivedBy: ['接收', 'received by'], packs: ['适用规则', 'rules'],
+  rule: ['依据', 'rule'], leader: ['领导账号', 'leader'], leaderName: ['包案领导', 'leader'], satisfied: ['满意', 'satisfied'], level: ['评价', 'rating'], note: ['留言', 'note'], comment: ['意见', 'comment'], receivedBy: ['接收', 'received by'], packs: ['适用规则', 'rules'],
 };
 /** The workflow's coded values, as the forms name them. */
 const VALUE_NAMES: Record<string, [string, string]> = {
@@ -105,6 +105,7 @@ const VALUE_NAMES: Record<string, [string, string]> = {
   upheld: ['维持', 'upheld'], changed: ['变更', 'changed'], forward: ['转送', 'forward'], assign: ['交办', 'assign'], report: ['上报', 'report upward'],
   competent: ['有权处理的机关', 'competent organ'], 'political-legal': ['政法机关', 'political-legal organs'], 'discipline-inspection': ['纪检监察机关', 'discipline inspection'],
   'party-government': ['党委政府', 'party committee and government'], 'petition-office': ['信访部门', 'petition office'], organ: ['机关', 'organ'],
+  satisfied: ['满意', 'satisfied'], basically_satisfied: ['基本满意', 'basically satisfied'], dissatisfied: ['不满意', 'dissatisfied'],
 };
 const valueName = (v: string) => (VALUE_NAMES[v] ? t(...VALUE_NAMES[v]) : v);
 

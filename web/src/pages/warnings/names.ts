@@ -15,6 +15,7 @@ const KINDS: Record<string, [string, string]> = {
   'collective-growth': ['集体访增长', 'collective growth'],
   'petitioner-escalation': ['信访人越级上行', 'petitioner escalation'],
   'organ-rate-rise': ['机关比率上升', 'organ rate rise'],
+  'organ-presses': ['机关被催办增多', 'presses on an organ rising'],
   'space-time-cluster': ['时空聚集', 'space-time cluster'],
 };
 const ESCALATION: Record<string, [string, string]> = { district: ['区', 'district'], city: ['市', 'city'], 'skip-level': ['越级', 'skip-level'] };
@@ -39,6 +40,7 @@ export function seriesName(state: AppState, a: Alert): string {
     const m = measureId ? measureOf(state, measureId) : undefined;
     parts.push(`${t('机关', 'organ')} ${organ ?? ''}${measureId ? ` · ${m ? label(m) : measureId}` : ''}`);
   }
+  else if (a.subject && a.kind === 'organ-presses') parts.push(`${t('机关', 'organ')} ${a.subject}`);
   else if (a.subject && a.kind === 'petitioner-escalation') parts.push(`${t('信访人', 'petitioner')} ${a.subject}`);
   else if (a.subject && a.kind === 'space-time-cluster') parts.push(a.subject.split(',').map((c) => placeName(state, c)).join(t('、', ', ')));
   else if (a.subject) parts.push(a.subject);
