@@ -200,6 +200,7 @@ const caseListRow = z.object({
   route_overdue: z.boolean(),
   stage: z.enum(CASE_STAGES),
   petitioner_id: z.string().nullable(),
+  presses: z.number(),
   next_step: z.enum(OVERDUE_STEPS).nullable(),
   next_due: z.string().nullable(),
   days_late: z.number().nullable(),
@@ -222,6 +223,8 @@ export interface CaseSummary {
   actionable: boolean;
   /** The petitioner's pseudonym (never the identity), when the case names one. */
   petitioner_id: string | null;
+  /** How many times the petitioner pressed (催办) a late step of the case. */
+  presses: number;
   /** The owed step whose deadline has passed undone, the longest late when several have. */
   overdue: { step: OverdueStep; due: string; daysLate: number } | null;
   /** The owed step due next when none is late: what the queue's "due within N days" sorts by. */
@@ -316,6 +319,7 @@ facts AS (
          coalesce(bool_or(e.event_type = 're_review_opinion'), false) AS re_review_opinion,
          count(*) FILTER (WHERE e.event_type = 'hearing_started') > count(*) FILTER (WHERE e.event_type = 'hearing_ended') AS in_hearing,
          coalesce(bool_or(e.event_type = 'closed'), false) AS closed,
+         (count(*) FILTER (WHERE e.event_type = 'pressed'))::INTEGER AS presses,
          max(e.due_date) FILTER (WHERE e.clock = 'route') AS route_clock,
          max(e.due_date) FILTER (WHERE e.clock = 'notify') AS notify_clock,
          max(e.due_date) FILTER (WHERE e.clock = 'handle') AS handle_clock,
@@ -356,7 +360,7 @@ listed AS (
   SELECT *, least(owed_route, owed_notify, owed_handle, owed_assigned, owed_review, owed_re_review) AS next_due FROM owed
 )
 SELECT case_id, strftime(timezone('UTC', received_at), '%Y-%m-%dT%H:%M:%SZ') AS received_at, channel, region_code, field, origin, petitioner_id,
-       route_due, routed, route_overdue, stage,
+       route_due, routed, route_overdue, stage, presses,
        CASE next_due WHEN owed_route THEN 'route' WHEN owed_notify THEN 'notify' WHEN owed_handle THEN 'handle'
                      WHEN owed_assigned THEN 'assigned' WHEN owed_review THEN 'review' WHEN owed_re_review THEN 'reReview' END AS next_step,
        next_due::VARCHAR AS next_due,

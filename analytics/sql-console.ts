@@ -79,7 +79,7 @@ export const CONSOLE_VIEWS: readonly ConsoleView[] = [
     sql: (c) => `SELECT e.event_id, e.case_id, e.event_type, e.occurred_at, e.due_date, e.recorded_at,
                         e.detail->>'mode' AS mode, e.detail->>'toOrgan' AS to_organ, e.detail->>'toKind' AS to_kind, e.detail->>'organ' AS organ,
                         e.detail->>'outcome' AS outcome, TRY_CAST(e.detail->>'accepted' AS BOOLEAN) AS accepted,
-                        TRY_CAST(e.detail->>'satisfied' AS BOOLEAN) AS satisfied, TRY_CAST(e.detail->>'late' AS BOOLEAN) AS late,
+                        TRY_CAST(e.detail->>'satisfied' AS BOOLEAN) AS satisfied, e.detail->>'level' AS rating_level, TRY_CAST(e.detail->>'late' AS BOOLEAN) AS late,
                         TRY_CAST(e.detail->>'days' AS INTEGER) AS days, CASE WHEN e.event_type = 'closed' THEN e.detail->>'reason' END AS closed_reason
                    FROM ${c.table('case_events')} e
                   WHERE e.case_id IN (SELECT c.case_id FROM ${c.table('cases')} c WHERE ${caseVisible('c', c)})`,
@@ -90,7 +90,7 @@ export const CONSOLE_VIEWS: readonly ConsoleView[] = [
     sql: (c) => `SELECT f.case_id, f.jurisdiction, f.received_date, f.channel, f.region_code, f.street_code, f.field, f.petition_class, f.collective_size,
                         f.repeat_petition, f.skip_level, f.organ, f.registered_date, f.route_mode, f.routed_to_kind, f.register_overdue_date,
                         f.accepted_date, f.not_accepted_date, f.extended_date, f.replied_date, f.reply_outcome, f.handle_overdue_date,
-                        f.assigned_overdue_date, f.assigned_reported_date, f.rated_date, f.satisfied, f.review_requested_date,
+                        f.assigned_overdue_date, f.assigned_reported_date, f.rated_date, f.satisfied, f.rating_level, f.review_requested_date,
                         f.review_opinion_date, f.review_changed, f.review_overdue_date, f.re_review_requested_date, f.re_review_opinion_date,
                         f.re_review_changed, f.re_review_overdue_date, f.closed_date, f.closed_reason
                    FROM ${c.table('case_facts')} f WHERE ${caseVisible('f', c)}`,

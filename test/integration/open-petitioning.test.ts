@@ -331,6 +331,9 @@ describe('rating and pressing', () => {
         expect(again.html).toContain('id="verdict"');
         const [presses] = await t.store.all(z.object({ n: z.number() }), "SELECT count(*)::INTEGER AS n FROM case_events WHERE case_id = $id AND event_type = 'pressed'", { id: caseId });
         expect(presses!.n).toBe(1);
+        // The clerk's work queue marks the case the petitioner pressed.
+        const queue = (await s.staff('/cases?limit=500')).body as { cases: { case_id: string; presses: number }[] };
+        expect(queue.cases.find((c) => c.case_id === caseId)?.presses).toBe(1);
 
         expect((await s.staff(`/cases/${caseId}/route`, { mode: 'forward', toOrgan: 'D110105', toKind: 'competent' })).status).toBe(200);
         expect((await s.staff(`/cases/${caseId}/accept`, { accepted: true })).status).toBe(200);

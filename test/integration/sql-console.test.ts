@@ -34,7 +34,7 @@ const kase = (caseId: string, regionCode: string, streetCode: string | undefined
   const events: CaseEvent[] = [
     { caseId, type: 'received', occurredAt: receivedAt, actor: 'clerk-someone' },
     { caseId, type: 'routed', occurredAt: '2025-03-02T02:00:00Z', detail: { mode: 'forward', toOrgan: '朝阳区教委', toKind: 'organ' } },
-    { caseId, type: 'rated', occurredAt: '2025-04-02T02:00:00Z', actor: 'petitioner', detail: { satisfied: false, comment: COMMENT } },
+    { caseId, type: 'rated', occurredAt: '2025-04-02T02:00:00Z', actor: 'petitioner', detail: { level: 'basically_satisfied', comment: COMMENT } },
   ];
   return { intake, events };
 };
@@ -246,6 +246,12 @@ describe('the SQL console', () => {
       const answer = await sql('analyst-chaoyang', text);
       expect(answer.status, `${text}: ${JSON.stringify(answer.body)}`).toBe(200);
     }
+  });
+
+  it('gives the rating in its three levels, in the event log and in the facts', async () => {
+    const rated = "SELECT e.rating_level, f.rating_level, f.satisfied FROM case_events e JOIN case_facts f USING (case_id) WHERE e.event_type = 'rated'";
+    // Chaoyang's three cases, each rated 基本满意, which the satisfaction measure counts as satisfied.
+    expect(rowsOf(await sql('analyst-chaoyang', rated))).toEqual([0, 1, 2].map(() => ['basically_satisfied', 'basically_satisfied', true]));
   });
 
   it('returns JSON-safe values: BIGINT as a number while exact, dates and timestamps as text', async () => {

@@ -100,7 +100,7 @@ function Queue() {
           <tbody>${d.cases.map((c) => html`<tr data-case=${c.case_id} data-stage=${c.stage} data-origin=${c.origin} data-overdue=${c.overdue ? c.overdue.step : ''}>
             <td><a href=${`/cases?case=${encodeURIComponent(c.case_id)}`} onClick=${linkHandler('cases', { case: c.case_id })}>${c.case_id}</a></td>
             <td>${formatTime(c.received_at)}</td><td>${channelName(state, c.channel)}</td><td>${placeName(state, c.region_code)}</td><td>${c.field ?? '—'}</td>
-            <td>${t(...STAGES[c.stage])}</td><td><${Deadline} c=${c} /></td><td><code>${c.petitioner_id ?? '—'}</code></td>
+            <td>${t(...STAGES[c.stage])}</td><td><${Deadline} c=${c} />${c.presses ? html`<br /><span class="late" data-presses=${c.presses}>${t(`信访人催办 ${c.presses} 次`, `pressed ${c.presses}×`)}</span>` : null}</td><td><code>${c.petitioner_id ?? '—'}</code></td>
             <td>${c.origin === 'workflow' ? t('在办流程', 'live workflow') : c.origin === 'demo' ? t('演示数据', 'demo data') : t('导入数据', 'imported')}</td>
           </tr>`)}</tbody>
         </table></div>`}
