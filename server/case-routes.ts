@@ -36,6 +36,8 @@ import {
 import type { Api } from './api.js';
 import { HttpError } from './http-error.js';
 import { findUser } from './identity/users.js';
+import { representativesOf } from './public/access.js';
+import { attachmentContent, attachmentsOf, type ListedAttachment } from './public/attachments.js';
 import { caseScopeOf, confineRegion, organNamesOf, regionContains, regionNode, visibleTo } from './scope.js';
 import { boundedDate, idSchema as caseId, regionCode, requiredText as text } from './validation.js';
 import { action, actionRoutes, mintId, queryOrNull, startOnce, type WorkflowRouteDeps } from './workflow-routes.js';
@@ -115,6 +117,7 @@ const intakeBody = z
 // One name for the object's id in every path, as the action routes have it.
 const caseParams = z.object({ id: caseId }).strict();
 const revealBody = z.object({ reason: text(500) }).strict();
+const attachmentParams = z.object({ id: caseId, seq: z.string().regex(/^\d{1,3}$/, 'the attachment number, 0 to 999').transform(Number) }).strict();
 const listQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).default(20),
@@ -147,6 +150,8 @@ export interface CaseDetail {
   state: CaseState | null;
   petitioner: MaskedIdentity | null;
   petitionerWithheld?: string;
+  /** The files an online petition came with (网上信访), to download one by one. */
+  attachments: ListedAttachment[];
   events: CaseEventRow[];
 }
 
@@ -264,7 +269,16 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     const withheld = accusedReader(found.state, principal);
     const petitioner = where?.petitioner_id && !withheld ? await maskedIdentity(store, identityKeys, where.petitioner_id) : null;
     await audit.record(req, principal, { action: 'case.read', outcome: 'ok', status: 200, objectIds: [params.id, ...(where?.petitioner_id ? [where.petitioner_id] : [])] });
-    const detail: CaseDetail = { caseId: params.id, state: found.state, petitioner, ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}), events };
+    // An online petition's files are the petitioner's material: the accused organ of an accusation gets none (art. 46(5)).
+    const attachments = withheld ? [] : await attachmentsOf(store, params.id);
+    const detail: CaseDetail = {
+      caseId: params.id,
+      state: found.state,
+      petitioner,
+      ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}),
+      attachments,
+      events,
+    };
     return detail;
   });
 
@@ -281,8 +295,41 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       const identity = where?.petitioner_id ? await revealIdentity(store, identityKeys, where.petitioner_id) : null;
       if (!identity || !where?.petitioner_id) throw new HttpError(404, `case ${params.id} names no petitioner`);
       const fields = Object.keys(identity).filter((k) => k !== 'kind');
-      await audit.record(req, principal, { action: 'identity.reveal', outcome: 'ok', status: 200, objectIds: [params.id, where.petitioner_id], personalFields: fields, reason: body.reason });
-      return { caseId: params.id, petitionerId: where.petitioner_id, petitioner: identity };
+      // A collective online petition's representatives (at most 5, 2022 art. 20) are personal data revealed with the petitioner.
+      const representatives = await representativesOf(store, identityKeys, params.id);
+      await audit.record(req, principal, {
+        action: 'identity.reveal',
+        outcome: 'ok',
+        status: 200,
+        objectIds: [params.id, where.petitioner_id],
+        personalFields: representatives.length ? [...fields, 'representatives'] : fields,
+        reason: body.reason,
+      });
+      return { caseId: params.id, petitionerId: where.petitioner_id, petitioner: identity, representatives };
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/cases/:id/attachments/:seq',
+      summary: "One file an online petition came with, as the petitioner sent it (checked against its digest)",
+      access: 'cases.read',
+      scope: 'case',
+      params: attachmentParams,
+    },
+    async ({ req, res, params, principal }) => {
+      const found = await visibleCase(params.id, principal);
+      const file = found && !accusedReader(found.state, principal) ? await attachmentContent(store, identityKeys, params.id, params.seq) : null;
+      if (!file) throw new HttpError(404, `case ${params.id} has no attachment ${params.seq}`);
+      await audit.record(req, principal, { action: 'case.attachment_read', outcome: 'ok', status: 200, objectIds: [params.id], detail: { seq: params.seq, fileName: file.fileName } });
+      res
+        .status(200)
+        .type(file.contentType)
+        // Always a download: a file from the public is never rendered in the staff origin.
+        .set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .send(file.content);
+      return undefined;
     },
   );
 

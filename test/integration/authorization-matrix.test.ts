@@ -312,6 +312,12 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'get /cases': { build: insideOnly(() => ({ query: { limit: '5' } })), servesOrgans: "an organ's users list the cases routed or assigned to their organ" },
     'get /cases/:id': { build: on(CASE, (id) => ({ params: { id } })) },
     'post /cases/:id/petitioner/reveal': { build: on(CASE, (id) => ({ params: { id }, body: { reason: '核实信访人身份' } })) },
+    // The fixtures' cases came by staff intake, with no files: past access, an inside caller meets not_found
+    // (open-petitioning.test.ts downloads a real one and is refused it from another district).
+    'get /cases/:id/attachments/:seq': {
+      build: on(CASE, (id) => ({ params: { id, seq: '0' } })),
+      refusal: (_c, where) => (where === 'inside' ? { status: 404, code: 'not_found' } : null),
+    },
     // Case A and C are routed and awaiting acceptance; the table's order walks them through the
     // procedure, so most actions meet a stage that refuses them. The organs named are those the
     // cases were routed to, so what an organ's user may see never changes.

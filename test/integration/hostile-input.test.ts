@@ -78,7 +78,7 @@ interface JsonSchema {
 const jsonSchema = (schema: z.ZodType): JsonSchema => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 
 /** Values that match the patterns of the table's ids and codes, so a sampled base passes them. */
-const PATTERN_SAMPLES = ['HOSTILE-NONE', '110105', 'AL-20250101-0123456789ab', '0123456789abcdef', 'hostile-none', 'RPT-00000000-0000-0000-0000-000000000000'];
+const PATTERN_SAMPLES = ['HOSTILE-NONE', '110105', 'AL-20250101-0123456789ab', '0123456789abcdef', 'hostile-none', 'RPT-00000000-0000-0000-0000-000000000000', '0'];
 
 /** A value the schema takes (for a pattern, one of PATTERN_SAMPLES; else the first it allows). */
 function sample(s: JsonSchema): unknown {

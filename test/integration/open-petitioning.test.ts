@@ -152,6 +152,20 @@ describe('the online petition form', () => {
         expect(Buffer.from(await download.arrayBuffer()).equals(PNG)).toBe(true);
         expect((await s.post('/case/attachment', { pass: passOf(page.html), seq: '1' })).status).toBe(404);
         expect((await s.post('/case/attachment', { pass: 'forged', seq: '0' })).status).toBe(403);
+
+        // The staff who may see the case see its files and, revealed with a reason, its representatives.
+        await eventually(async () => ((await s.staff(`/cases/${caseId}`)).status === 200 ? true : undefined));
+        expect((await s.staff(`/cases/${caseId}`)).body.attachments).toEqual([{ seq: 0, fileName: '现场照片.png', contentType: 'image/png', sizeBytes: PNG.length }]);
+        const clerk = (await loginAs(s.app.base, 'clerk-chaoyang')).headers;
+        const staffCopy = await fetch(`${s.app.base}/api/v1/cases/${caseId}/attachments/0`, { headers: clerk });
+        expect(staffCopy.status).toBe(200);
+        expect(staffCopy.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''${encodeURIComponent('现场照片.png')}`);
+        expect(Buffer.from(await staffCopy.arrayBuffer()).equals(PNG)).toBe(true);
+        expect((await fetch(`${s.app.base}/api/v1/cases/${caseId}/attachments/1`, { headers: clerk })).status).toBe(404);
+        const elsewhere = (await loginAs(s.app.base, 'officer-education')).headers;
+        expect((await fetch(`${s.app.base}/api/v1/cases/${caseId}/attachments/0`, { headers: elsewhere })).status).toBe(404);
+        const revealed = await s.staff(`/cases/${caseId}/petitioner/reveal`, { reason: '联系集体访代表' });
+        expect(revealed.body.representatives).toEqual(['张三', '李四']);
       } finally {
         await s.close();
       }

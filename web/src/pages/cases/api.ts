@@ -67,6 +67,7 @@ export const caseApi = {
   get: (id: string) => request<CaseDetail>(casePath(id)),
   act: <A extends ActionName>(id: string, action: A, body: ActionBodies[A]) => request<CaseState>(`${casePath(id)}/${action}`, 'POST', body),
   reveal: (id: string, reason: string) =>
-    request<{ caseId: string; petitionerId: string; petitioner: StoredIdentity }>(`${casePath(id)}/petitioner/reveal`, 'POST', { reason }),
+    request<{ caseId: string; petitionerId: string; petitioner: StoredIdentity; representatives: string[] }>(`${casePath(id)}/petitioner/reveal`, 'POST', { reason }),
+  attachmentHref: (id: string, seq: number) => `/api/v1${casePath(id)}/attachments/${seq}`,
   register: (intake: Intake) => request<{ caseId: string }>('/cases', 'POST', intake),
 };

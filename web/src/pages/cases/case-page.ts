@@ -35,7 +35,7 @@ function IdentityList({ identity, id }: { identity: StoredIdentity; id: string }
 
 function Petitioner({ detail }: { detail: CaseDetail }) {
   const state = useApp();
-  const [revealed, setRevealed] = useState<StoredIdentity | null>(null);
+  const [revealed, setRevealed] = useState<{ identity: StoredIdentity; representatives: string[] } | null>(null);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   if (detail.petitionerWithheld) return html`<p class="note" id="petitioner-withheld">${t('检举控告涉及本机关：不显示检举控告人（《信访工作条例》第四十六条）。', 'An accusation against your organ: who brought it is not shown (2022 Regulations art. 46).')}</p>`;
@@ -45,7 +45,8 @@ function Petitioner({ detail }: { detail: CaseDetail }) {
     setBusy(true);
     try {
       const reason = String(new FormData(event.target as HTMLFormElement).get('reason') ?? '');
-      setRevealed((await caseApi.reveal(detail.caseId, reason)).petitioner);
+      const answer = await caseApi.reveal(detail.caseId, reason);
+      setRevealed({ identity: answer.petitioner, representatives: answer.representatives });
       setMessage('');
     } catch (error) {
       setMessage(refusalText(error as Error));
@@ -55,7 +56,8 @@ function Petitioner({ detail }: { detail: CaseDetail }) {
   };
   return html`<div id="petitioner">
     ${revealed
-      ? html`<p class="note">${t('已显示身份；本次查看已记入审计日志。', 'Identity shown; this reveal is in the audit log.')}</p><${IdentityList} identity=${revealed} id="petitioner-revealed" />`
+      ? html`<p class="note">${t('已显示身份；本次查看已记入审计日志。', 'Identity shown; this reveal is in the audit log.')}</p><${IdentityList} identity=${revealed.identity} id="petitioner-revealed" />
+        ${revealed.representatives.length ? html`<p id="petitioner-representatives">${t('代表', 'Representatives')}: ${revealed.representatives.join(t('、', ', '))}</p>` : null}`
       : html`<${IdentityList} identity=${detail.petitioner} id="petitioner-masked" />
         ${can(state, 'identity.reveal')
           ? html`<form id="reveal-form" class="inline" onSubmit=${reveal}>
@@ -174,7 +176,10 @@ export function CasePage({ caseId }: { caseId: string }) {
           </div>
           ${s && can(app, 'cases.act') ? html`<${CaseActions} state=${s} done=${acted} />` : null}
           <section class="card-inner" aria-labelledby="deadlines-title"><h3 id="deadlines-title">${t('期限', 'Deadlines')}</h3><${Deadlines} detail=${d} /></section>
-          <section class="card-inner" aria-labelledby="petitioner-title"><h3 id="petitioner-title">${t('信访人', 'Petitioner')}</h3><${Petitioner} detail=${d} /></section>
+          <section class="card-inner" aria-labelledby="petitioner-title"><h3 id="petitioner-title">${t('信访人', 'Petitioner')}</h3><${Petitioner} detail=${d} />
+            ${d.attachments.length
+              ? html`<p id="case-attachments">${t('网上信访附件', 'Attachments of the online petition')}: ${d.attachments.map((a) => html`<a href=${caseApi.attachmentHref(d.caseId, a.seq)} download=${a.fileName}>${a.fileName}</a> <small>(${Math.max(1, Math.round(a.sizeBytes / 1024))} KB)</small> `)}</p>`
+              : null}</section>
           <section class="card-inner" aria-labelledby="supervision-title"><h3 id="supervision-title">${t('提醒与督办', 'Reminders and supervision')}</h3>
             <p id="case-supervision">${supervision.length ? t(`督办记录 ${supervision.length} 条：`, `${supervision.length} supervision record(s): `) : t('没有逾期督办记录。', 'No supervision record.')}
               ${supervision.map((e) => html`<span class="late">${eventName(e.event_type)} ${e.due_date ?? ''}</span> `)}
