@@ -59,7 +59,9 @@ describe('case work from registration to reply', () => {
     // The route clock with the rule that sets it; the petitioner masked, with a reveal for the clerk.
     const route = page.locator('#case-deadlines tr[data-step="route"]');
     await route.waitFor({ timeout: 30_000 });
-    await page.locator('#petitioner-masked').waitFor({ timeout: 30_000 });
+    // The receipt reaches the event log by the workflow's first activity, which waits behind the
+    // start-up's own writes (demo cases, duty periods) on a loaded machine.
+    await page.locator('#petitioner-masked').waitFor({ timeout: 120_000 });
     const detail = await b.json<CaseDetail>('clerk-chaoyang', `/api/v1/cases/${caseId}`);
     expect(await route.getAttribute('data-due')).toBe(detail.state!.deadlines['route']!.due);
     expect(await route.textContent()).toContain(detail.state!.deadlines['route']!.rule!.article!);

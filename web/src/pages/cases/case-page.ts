@@ -143,9 +143,9 @@ export function CasePage({ caseId }: { caseId: string }) {
   const data = loaded.state === 'ready' ? loaded.data : null;
   const pending = data !== null && data.state !== null && (!data.events.some((e) => e.event_type === 'received') || data.events.length < awaited);
   useEffect(() => {
-    // Backing off to 5 s, for about a minute: a busy worker may take that long.
-    if (!pending || looks.current > 20) return;
-    const timer = setTimeout(loaded.reload, Math.min(500 * 2 ** looks.current++, 5_000));
+    // Backing off to 2 s, for about two minutes: a worker busy with a system's start-up may take that long.
+    if (!pending || looks.current > 60) return;
+    const timer = setTimeout(loaded.reload, Math.min(500 * 2 ** looks.current++, 2_000));
     return () => clearTimeout(timer);
   }, [pending, data]);
   const acted = (state: CaseState, action: ActionName) => {
