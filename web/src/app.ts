@@ -4,7 +4,7 @@
  * opened so the first view carries only its own.
  */
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { PERMISSIONS, type Permission } from '../../domain/roles.js';
 import { api, ApiError, whenSignedOut, type Health, type Session } from './api.js';
 import { AppContext, can, placeName, type AppState } from './context.js';
@@ -98,7 +98,8 @@ function Shell({ state, logOut }: { state: AppState; logOut: () => void }) {
   const allowed = pagesFor(state);
   const landing = LANDING[state.session.role.id] ?? 'overview';
   const target = page && allowed.includes(page) ? page : allowed.includes(landing) ? landing : allowed[0];
-  useEffect(() => {
+  // Before anything can read the page: a page shown under another page's address would be a lie, however brief.
+  useLayoutEffect(() => {
     if (target !== page && (target || location.pathname !== '/')) redirect(target ?? null);
   }, [target, page]);
   useEffect(() => {
