@@ -13,11 +13,9 @@ import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { refusalText } from '../../ui/panel.js';
 import { caseApi, type ActionBodies, type ActionName } from './api.js';
+import { optional, strip, text } from './form-data.js';
 import { OrganPicker } from './organ-picker.js';
 
-const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
-const optional = (form: FormData, name: string) => text(form, name) || undefined;
-const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export const ACTION_TITLES: Record<ActionName, readonly [string, string]> = {
   route: ['转送、交办或上报', 'Route: forward, assign or report'],

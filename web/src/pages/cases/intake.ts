@@ -11,22 +11,16 @@ import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { refusalText } from '../../ui/panel.js';
 import { caseApi, type Intake } from './api.js';
+import { optional, strip, text } from './form-data.js';
 import { OrganPicker } from './organ-picker.js';
 
 type Kind = 'person' | 'organisation' | 'anonymous';
-
-const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
-const optional = (form: FormData, name: string) => text(form, name) || undefined;
 
 function identityOf(form: FormData, kind: Kind): PetitionerIdentity | undefined {
   const common = { phone: optional(form, 'phone'), address: optional(form, 'address') };
   if (kind === 'person') return strip({ kind: 'person' as const, name: text(form, 'name'), idNumber: optional(form, 'idNumber'), ...common });
   if (kind === 'organisation') return strip({ kind: 'organisation' as const, name: text(form, 'name'), creditCode: text(form, 'creditCode'), contact: optional(form, 'contact'), ...common });
   return undefined;
-}
-/** Leaves out the fields left empty, as the API's strict schema wants them absent rather than blank. */
-function strip<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function IntakeForm({ registered }: { registered: (caseId: string) => void }) {
