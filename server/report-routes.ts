@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { MetricsError } from '../analytics/metrics/query.js';
 import { reportQuery } from '../analytics/metrics/request.js';
 import { generateReport } from '../analytics/reports/generate.js';
+import { reportParameters, reportRequest } from '../analytics/reports/kinds.js';
 import { RenderingUnavailable } from '../analytics/reports/pdf.js';
-import { findReport, listReports, REPORT_FORMATS, reportBytes, saveReport, type StoredReport } from '../analytics/reports/report-store.js';
+import { findReport, listReports, reportBytes, saveReport, type StoredReport } from '../analytics/reports/report-store.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { Api } from './api.js';
@@ -23,7 +24,6 @@ export interface ReportRouteDeps {
   now: () => Date;
 }
 
-const reportBody = reportQuery.extend({ kind: z.literal('annual'), format: z.enum(REPORT_FORMATS) }).strict();
 const listQuery = z.object({ region: reportQuery.shape.region }).strict();
 const idParams = z.object({ id: z.string().regex(/^RPT-[0-9a-f-]{36}$/, 'a report id such as RPT-0f8c…') }).strict();
 
@@ -35,13 +35,13 @@ export function reportRoutes(api: Api, deps: ReportRouteDeps): void {
   const { store, audit } = deps;
 
   api.add(
-    { method: 'post', path: '/reports', summary: 'Generate a report (the annual report, art. 41) as HTML, PDF or Word, and keep it', access: 'metrics.read', scope: 'region', body: reportBody, status: 201, expensive: true },
+    { method: 'post', path: '/reports', summary: 'Generate a report (annual, quarterly, assessment, inspection) as HTML, PDF or Word, and keep it', access: 'metrics.read', scope: 'region', body: reportRequest, status: 201, expensive: true },
     async ({ req, body, principal }) => {
       const region = await confineRegion(store, principal, body.region);
-      const asOf = body.asOf ?? chinaDateOf(deps.now());
+      const request = { ...body, region, asOf: body.asOf ?? chinaDateOf(deps.now()) };
       let made: Awaited<ReturnType<typeof generateReport>>;
       try {
-        made = await generateReport(store, { kind: body.kind, year: body.year, region, asOf, format: body.format }, deps.jurisdiction);
+        made = await generateReport(store, request, deps.jurisdiction);
       } catch (error) {
         if (error instanceof MetricsError) throw new HttpError(400, error.message);
         // A machine without Chromium or the fonts cannot print: the operator's to fix, said as such.
@@ -53,8 +53,8 @@ export function reportRoutes(api: Api, deps: ReportRouteDeps): void {
         {
           kind: body.kind,
           regionCode: region,
-          parameters: { year: body.year, region },
-          asOf,
+          parameters: reportParameters(request),
+          asOf: request.asOf,
           format: body.format,
           template: made.document.meta.template,
           requestedBy: principal.username,
@@ -64,7 +64,7 @@ export function reportRoutes(api: Api, deps: ReportRouteDeps): void {
         },
         deps.now(),
       );
-      await audit.record(req, principal, { action: 'report.generate', outcome: 'ok', status: 201, objectIds: [stored.id], detail: { kind: body.kind, year: body.year, region, asOf, format: body.format } });
+      await audit.record(req, principal, { action: 'report.generate', outcome: 'ok', status: 201, objectIds: [stored.id], detail: { ...reportParameters(request), kind: body.kind, asOf: request.asOf, format: body.format } });
       return { ...described(stored), figures: made.document.figures.length };
     },
   );

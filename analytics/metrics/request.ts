@@ -19,7 +19,7 @@ const list = z
 const FIRST_DATE = '1990-01-01';
 const LAST_DATE = '2100-12-31';
 
-const plainDate = z.string().transform((text, ctx): PlainDate => {
+export const plainDate = z.string().transform((text, ctx): PlainDate => {
   try {
     const date = parsePlainDate(text);
     if (date < FIRST_DATE || date > LAST_DATE) throw new RangeError(`${date} lies outside ${FIRST_DATE}..${LAST_DATE}`);
@@ -41,7 +41,7 @@ const dimensions = list.pipe(
     .array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}` }))
     .min(1, 'give at least one dimension, or leave by out'),
 );
-const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
+export const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
 
 const periodFields = {
   year: z.coerce.number().int().min(1990).max(2100).optional(),

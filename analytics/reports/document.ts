@@ -6,6 +6,7 @@
  */
 import type { DimensionValues, MetricRequest } from '../metrics/query.js';
 import type { MeasureId } from '../metrics/catalog.js';
+import type { ComparisonMode } from '../metrics/compare.js';
 import type { ChartSpec } from './charts.js';
 
 /** Heading levels of GB/T 9704-2012 §7.3.3: 一、 （一） 1. （1）. */
@@ -30,6 +31,8 @@ export interface TracedFigure {
   dims: DimensionValues;
   /** `value`: the measure itself; `change`: current minus previous (rates, in rate units); `relative`: change / previous. */
   derivation: 'value' | 'change' | 'relative';
+  /** For a change: against the same period a year before (同比) or the period before (环比). */
+  against?: ComparisonMode;
   /** The current year's request, or the comparison year's for a previous-year figure. */
   request: Omit<MetricRequest, 'measures'>;
   /** Where it is printed: the number of the heading it stands under (一（二）). */
@@ -45,8 +48,12 @@ export interface MeasureDefinition {
   basedOn: string;
 }
 
+/** The reports the system writes (issue 16): art. 41's annual report, Xianning art. 7's quarterly analysis, the assessment and its notice, an inspection brief. */
+export const REPORT_KINDS = ['annual', 'quarterly', 'assessment', 'inspection'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
 export interface ReportDocument {
-  kind: 'annual';
+  kind: ReportKind;
   title: string;
   /** The line under the title: the region, the period and the as-of date. */
   subtitle: string;
@@ -56,7 +63,17 @@ export interface ReportDocument {
   figures: TracedFigure[];
   definitions: MeasureDefinition[];
   /** Facts of the run, for the appendix and the stored record. */
-  meta: { region: string; regionName: string; year: number; asOf: string; template: string };
+  meta: {
+    region: string;
+    regionName: string;
+    /** The period reported on, first and last day. */
+    from: string;
+    to: string;
+    asOf: string;
+    template: string;
+    /** For a report of one organ (an inspection brief of an organ): its code. */
+    organ?: string;
+  };
 }
 
 const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];

@@ -1,6 +1,7 @@
 /**
  * Generating a report: the dataset as of a date, the document made from it, the rendering in
- * the format asked for. The API (POST /api/v1/reports) and `xinfang report --db` share it.
+ * the format asked for. The API (POST /api/v1/reports), `xinfang report --db` and the report
+ * workflows share it.
  */
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
@@ -8,16 +9,9 @@ import { annualReportDocument } from './annual-report.js';
 import type { ReportDocument } from './document.js';
 import { reportDocx } from './docx.js';
 import { reportHtml } from './html.js';
+import type { ResolvedReportRequest } from './kinds.js';
 import { reportPdf } from './pdf.js';
 import type { ReportFormat } from './report-store.js';
-
-export interface ReportRequest {
-  kind: 'annual';
-  year: number;
-  region: string;
-  asOf: PlainDate;
-  format: ReportFormat;
-}
 
 export async function render(document: ReportDocument, format: ReportFormat): Promise<Buffer> {
   switch (format) {
@@ -30,8 +24,26 @@ export async function render(document: ReportDocument, format: ReportFormat): Pr
   }
 }
 
-export async function generateReport(store: AnalyticsStore, request: ReportRequest, jurisdiction: string) {
-  const { document } = await annualReportDocument(store, { year: request.year, region: request.region, asOf: request.asOf, jurisdiction });
+/** The document of a request: each kind from its own dataset, as of the request's date. */
+export async function reportDocument(store: AnalyticsStore, request: ResolvedReportRequest, jurisdiction: string): Promise<ReportDocument> {
+  const asOf = request.asOf as PlainDate;
+  switch (request.kind) {
+    case 'annual':
+      return (await annualReportDocument(store, { year: request.year, region: request.region, asOf, jurisdiction })).document;
+  }
+}
+
+/** The file name of a rendering: what it is, of where, for when, as of when. */
+export function reportFilename(request: ResolvedReportRequest): string {
+  const period = Object.entries(request)
+    .filter(([key]) => !['kind', 'region', 'asOf', 'format'].includes(key))
+    .map(([, value]) => String(value))
+    .join('-');
+  return `${request.kind}-report-${request.region}${period ? `-${period}` : ''}-asof-${request.asOf}.${request.format}`;
+}
+
+export async function generateReport(store: AnalyticsStore, request: ResolvedReportRequest, jurisdiction: string) {
+  const document = await reportDocument(store, request, jurisdiction);
   const bytes = await render(document, request.format);
-  return { document, bytes, filename: `annual-report-${request.region}-${request.year}-asof-${request.asOf}.${request.format}` };
+  return { document, bytes, filename: reportFilename(request) };
 }

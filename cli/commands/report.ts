@@ -2,32 +2,24 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RenderingUnavailable } from '../../analytics/reports/pdf.js';
 import { generateReport } from '../../analytics/reports/generate.js';
-import { REPORT_FORMATS } from '../../analytics/reports/report-store.js';
-import { reportQuery } from '../../analytics/metrics/request.js';
+import { reportRequest, type ReportRequestInput } from '../../analytics/reports/kinds.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import { chinaDateOf } from '../../rules/plain-date.js';
 import { callApi, DEFAULT_URL } from '../api-client.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 
-const KINDS = ['annual'] as const;
+const KINDS = reportRequest.options.map((o) => o.shape.kind.value);
 
 const usage = `usage: xinfang report annual --year YYYY [--region CODE] [--as-of YYYY-MM-DD] --format docx|pdf|html --out FILE
                      [--url ${DEFAULT_URL} | --db FILE [--jurisdiction NAME]]
-Generates the annual report (2022 Regulations art. 41) of a region (default: the city) as of a
-date (default: today, China time) and writes it to FILE. Through the running system (--url, an API
+Generates a report of a region (default: the city) as of a date (default: today, China time) and
+writes it to FILE: annual (2022 Regulations art. 41). Through the running system (--url, an API
 token in XINFANG_TOKEN; the report is kept there and listed by GET /api/v1/reports), or from a
 database file directly (--db; its policy packs those of --jurisdiction, default beijing).`;
 
-const options = z
-  .object({
-    kind: z.enum(KINDS, { error: `the report is one of: ${KINDS.join(', ')}` }),
-    year: reportQuery.shape.year,
-    region: reportQuery.shape.region,
-    asOf: reportQuery.shape.asOf,
-    format: z.enum(REPORT_FORMATS, { error: `--format is one of: ${REPORT_FORMATS.join(', ')}` }),
-    out: z.string().min(1, '--out FILE is needed'),
-  })
-  .strict();
+const out = z.string({ error: '--out FILE is needed' }).min(1, '--out FILE is needed');
+/** The option a request's key is given by: asOf is --as-of. */
+const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export const command: Command = {
   summary: 'the annual report as Word, PDF or HTML, written to a file',
@@ -39,7 +31,11 @@ export const command: Command = {
       allowPositionals: true,
       options: {
         year: { type: 'string' },
+        quarter: { type: 'string' },
         region: { type: 'string' },
+        organ: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
         'as-of': { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
@@ -48,25 +44,26 @@ export const command: Command = {
         jurisdiction: { type: 'string' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError(`name one report: ${KINDS.join(', ')}`);
-    const parsed = options.safeParse({ kind: positionals[0], year: values.year, region: values.region, asOf: values['as-of'], format: values.format, out: values.out });
-    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') === 'asOf' ? '--as-of' : `--${i.path.join('.')}`}: ${i.message}`).join('; '));
+    if (positionals.length !== 1 || !KINDS.includes(positionals[0] as (typeof KINDS)[number])) throw new UsageError(`the report is one of: ${KINDS.join(', ')}`);
+    const { out: file, url, db, jurisdiction, 'as-of': asOf, ...given } = values;
+    // The same validation as POST /api/v1/reports: an option the report does not take is refused.
+    const parsed = reportRequest.safeParse(Object.fromEntries(Object.entries({ kind: positionals[0], ...given, asOf }).filter(([, v]) => v !== undefined)));
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `${positionals[0]} takes no ${i.keys.map(flag).join(', ')}` : `${flag(String(i.path[0] ?? 'kind'))}: ${i.message}`)).join('; '));
     const request = parsed.data;
-    if (values.db !== undefined && values.url !== undefined) throw new UsageError('give --url or --db, not both');
-    if (values.db === undefined && values.jurisdiction !== undefined) throw new UsageError('--jurisdiction goes with --db: the running system knows its own');
+    const outFile = out.safeParse(file);
+    if (!outFile.success) throw new UsageError(outFile.error.issues[0]!.message);
+    if (db !== undefined && url !== undefined) throw new UsageError('give --url or --db, not both');
+    if (db === undefined && jurisdiction !== undefined) throw new UsageError('--jurisdiction goes with --db: the running system knows its own');
 
-    const bytes = values.db !== undefined ? await fromFile(values.db, request, values.jurisdiction ?? 'beijing') : await throughSystem(values.url ?? DEFAULT_URL, request);
-    writeFileSync(request.out, bytes);
-    process.stdout.write(`${request.out}: ${request.kind} report, ${request.format}, ${bytes.length} bytes\n`);
+    const bytes = db !== undefined ? await fromFile(db, request, jurisdiction ?? 'beijing') : await throughSystem(url ?? DEFAULT_URL, request);
+    writeFileSync(outFile.data, bytes);
+    process.stdout.write(`${outFile.data}: ${request.kind} report, ${request.format}, ${bytes.length} bytes\n`);
     return 0;
   },
 };
 
-type Request = z.infer<typeof options>;
-
-async function throughSystem(base: string, request: Request): Promise<Buffer> {
-  const { kind, year, region, asOf, format } = request;
-  const made = await callApi(base, '/api/v1/reports', { method: 'POST', body: { kind, year, format, ...(region ? { region } : {}), ...(asOf ? { asOf } : {}) } });
+async function throughSystem(base: string, request: ReportRequestInput): Promise<Buffer> {
+  const made = await callApi(base, '/api/v1/reports', { method: 'POST', body: request });
   if (made.status !== 201) throw new UsageError(reason(made.body, made.status));
   const { download } = made.body as { download: string };
   // The stored bytes, as any later download gives them: not JSON, so not through callApi.
@@ -83,7 +80,7 @@ function reason(body: unknown, status: number): string {
 
 const cityRow = z.object({ code: z.string() });
 
-async function fromFile(path: string, request: Request, jurisdiction: string): Promise<Buffer> {
+async function fromFile(path: string, request: ReportRequestInput, jurisdiction: string): Promise<Buffer> {
   let store: AnalyticsStore;
   try {
     store = await AnalyticsStore.open(path);
@@ -96,7 +93,7 @@ async function fromFile(path: string, request: Request, jurisdiction: string): P
     const region = request.region ?? city?.code;
     if (!region) throw new UsageError(`${path} has no region hierarchy; give --region`);
     const asOf = request.asOf ?? chinaDateOf(new Date());
-    return (await generateReport(store, { kind: request.kind, year: request.year, region, asOf, format: request.format }, jurisdiction)).bytes;
+    return (await generateReport(store, { ...request, region, asOf }, jurisdiction)).bytes;
   } catch (error) {
     if (error instanceof RenderingUnavailable) throw new UsageError(error.message);
     throw error;

@@ -88,7 +88,9 @@ describe('xinfang report', () => {
     expect(noOut).toMatchObject({ code: 2 });
     expect(noOut.stderr).toContain('--out');
     const format = await xinfang(['annual', '--year', '2025', '--format', 'txt', '--out', join(dir, 'x'), '--db', join(dir, 'copy.duckdb')]);
-    expect(format.stderr).toContain('--format is one of: html, pdf, docx');
+    expect(format.stderr).toContain('--format: the format is one of: html, pdf, docx');
+    const organ = await xinfang(['annual', '--year', '2025', '--organ', 'X', '--format', 'pdf', '--out', join(dir, 'x'), '--db', join(dir, 'copy.duckdb')]);
+    expect(organ.stderr).toContain('annual takes no --organ');
     const kind = await xinfang(['weekly', '--year', '2025', '--format', 'pdf', '--out', join(dir, 'x')]);
     expect(kind.stderr).toContain('the report is one of: annual');
     const both = await xinfang(['annual', '--year', '2025', '--format', 'pdf', '--out', join(dir, 'x'), '--db', 'a', '--url', 'http://127.0.0.1:1']);
