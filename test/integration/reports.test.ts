@@ -7,9 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../analytics/demo-data.js';
@@ -137,6 +137,7 @@ describe('the annual report', () => {
     expect(text).toContain('—1—');
 
     execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', file, join(dir, 'p1')]);
+    mkdirSync(dirname(ARTIFACT), { recursive: true });
     copyFileSync(join(dir, 'p1.png'), ARTIFACT);
 
     const again = await fetch(`${app.base}${report.download}`, { headers: headers.get('leader') });
