@@ -7,6 +7,7 @@
  */
 import { BarChart, LineChart, MapChart, PieChart } from 'echarts/charts';
 import { VisualMapComponent } from 'echarts/components';
+import { chartOption } from '../../../domain/chart-options.js';
 import { api, type ComparedRow, type DutyCalendar, type Measure } from '../api.js';
 import { can, channelName, childrenOf, cityCode, measureOf, placeName, useApp, type AppState } from '../context.js';
 import { formatCount, formatTime, formatValue, lastDayOf, measureTitle, yearBefore } from '../format.js';
@@ -24,9 +25,6 @@ import { RankingTable } from '../ui/ranking.js';
 import { ScopeBar, useScope, type Scope } from '../ui/scope-bar.js';
 
 echarts.use([LineChart, BarChart, PieChart, MapChart, VisualMapComponent]);
-
-const RED = '#b8322f';
-const GREY = '#8c959f';
 
 function useCoverage(scope: Scope) {
   return useLoad(() => coverageOf(scope.region, scope.year), [scope.region, scope.year]);
@@ -73,18 +71,8 @@ function Trend({ scope, coverage }: { scope: Scope; coverage: Coverage | undefin
       const m = measureOf(state, 'cases');
       return html`<${Chart} id="trend-chart" label=${t('按月信访事项数折线图', 'line chart of cases by month')} height=${280}
         data=${{ total: current.reduce<number>((s, v) => s + (v ?? 0), 0), previousTotal: previous.reduce<number>((s, v) => s + (v ?? 0), 0), points: current.filter((v) => v !== null).length }}
-        option=${{
-          color: [RED, GREY],
-          tooltip: { trigger: 'axis', renderMode: 'richText' },
-          legend: { top: 0 },
-          grid: { left: 52, right: 16, top: 32, bottom: 32 },
-          xAxis: { type: 'category', data: months.map((mm) => t(`${Number(mm)}月`, mm)) },
-          yAxis: { type: 'value', name: t('件', 'cases') },
-          series: [
-            { type: 'line', name: String(scope.year), data: current, connectNulls: false },
-            { type: 'line', name: String(scope.year - 1), data: previous, lineStyle: { type: 'dashed' } },
-          ],
-        }} />
+        option=${chartOption({ type: 'line', unit: t('件', 'cases'), categories: months.map((mm) => t(`${Number(mm)}月`, mm)),
+          series: [{ name: String(scope.year), values: current }, { name: String(scope.year - 1), values: previous, dashed: true }] }, 'screen')} />
         ${m ? html`<p class="note" title=${measureTitle(m)}>${m.description} ${t('日期口径', 'Date basis')}: ${m.basis}.</p>` : null}`;
     }}
   <//>`;
@@ -106,11 +94,9 @@ function Breakdown({ scope, coverage, dimension }: { scope: Scope; coverage: Cov
           option=${{ tooltip: { trigger: 'item', renderMode: 'richText' }, legend: { bottom: 0 },
             series: [{ type: 'pie', radius: ['40%', '70%'], data: rows.map((r) => ({ name: name(r.dims.channel), value: r.value })), label: { formatter: '{b} {d}%' } }] }} />`;
       }
-      const top = rows.slice(0, 10).reverse();
+      const top = rows.slice(0, 10);
       return html`<${Chart} id="field-chart" label=${t('涉及领域条形图', 'bar chart of the fields')} height=${280} data=${{ total, bars: top.length }}
-        option=${{ color: [RED], tooltip: { trigger: 'axis', renderMode: 'richText' }, grid: { left: 96, right: 24, top: 8, bottom: 24 },
-          xAxis: { type: 'value' }, yAxis: { type: 'category', data: top.map((r) => name(r.dims.field)) },
-          series: [{ type: 'bar', name: t('件', 'cases'), data: top.map((r) => r.value) }] }} />`;
+        option=${chartOption({ type: 'bar', horizontal: true, unit: t('件', 'cases'), categories: top.map((r) => name(r.dims.field)), series: [{ name: t('信访事项', 'cases'), values: top.map((r) => r.value) }] }, 'screen')} />`;
     }}
   <//>`;
 }

@@ -12,6 +12,7 @@ import { placeName, useApp, type AppState } from '../../context.js';
 import { formatValue } from '../../format.js';
 import { html } from '../../html.js';
 import { label, t } from '../../i18n.js';
+import { CHART_COLORS } from '../../../../domain/chart-options.js';
 import { useLoad, type Loaded } from '../../use-load.js';
 import { Chart, echarts, type ChartClick } from '../../ui/chart.js';
 import { Panel } from '../../ui/panel.js';
@@ -20,8 +21,7 @@ import { dimensionLabel, keyOf, nothingIn, periodText, question, regionPatch, TI
 
 echarts.use([BarChart, LineChart, PieChart]);
 
-const RED = '#b8322f';
-const GREY = '#8c959f';
+const [RED, GREY] = CHART_COLORS;
 const INK = '#1f2328';
 /** The plot area of the bar and line charts, in pixels (also on the element, as data-grid). */
 export const GRID = { left: 56, right: 16, top: 32, bottom: 64 };
