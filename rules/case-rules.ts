@@ -43,7 +43,7 @@ export interface CasePlan {
     >
   >;
   /** Routing rules by what triggers them, with the article to cite when refusing. */
-  routing: Partial<Record<'litigation' | 'accusation' | 'concluded-after-re-review', { action: string; cite: string }>>;
+  routing: Partial<Record<'litigation' | 'accusation' | 'accepted-within-deadline' | 'concluded-after-re-review', { action: string; cite: string }>>;
 }
 
 export function casePlan(jurisdiction: string, receivedDate: PlainDate): CasePlan {
@@ -59,7 +59,6 @@ export function casePlan(jurisdiction: string, receivedDate: PlainDate): CasePla
   }
   const routing: CasePlan['routing'] = {};
   for (const rule of Object.values(rules.routing)) {
-    if (rule.rule.when === 'accepted-within-deadline') continue;
     routing[rule.rule.when] = {
       action: rule.rule.action,
       cite: `${rule.from.titleZh} ${rule.from.article ?? ''} [${rule.from.pack}]`.replace('  ', ' '),

@@ -170,6 +170,10 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
   const handle = (id: string) => temporal.workflow.getHandle(CASE_WORKFLOW_ID_PREFIX + id);
   const state = (id: string) => queryOrNull(handle(id), caseStateQuery);
 
+  /** Whether `p` registers at a level above the case's region (the city's office for a district's case). */
+  const aboveCase = async (p: Principal, caseRegion: string) =>
+    p.regionCode !== null && p.regionCode !== caseRegion && (await regionContains(store, p.regionCode, caseRegion));
+
   /** The case's state and DuckDB row when `p` may see it; null otherwise (the caller answers 404). */
   const visibleCase = async (id: string, p: Principal) => {
     const [workflow, row] = await Promise.all([state(id), caseWhereabouts(store, id)]);
@@ -205,9 +209,19 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     if (sameClaimAs) {
       const prior = await visibleCase(sameClaimAs, principal);
       if (!prior?.state) throw new HttpError(400, `no case ${sameClaimAs}`, undefined, 'sameClaimAs');
-      const rule = casePlan(jurisdiction, receivedDate).routing['concluded-after-re-review'];
-      if (prior.state.closeReason === 'concluded' && rule) {
-        throw new HttpError(409, `not taken: the same claim was concluded on re-review in case ${sameClaimAs} (${rule.cite})`);
+      const { routing } = casePlan(jurisdiction, receivedDate);
+      const concluded = routing['concluded-after-re-review'];
+      if (prior.state.closeReason === 'concluded' && concluded) {
+        throw new HttpError(409, `not taken: the same claim was concluded on re-review in case ${sameClaimAs} (${concluded.cite})`);
+      }
+      // 第十九条第三款: while the accepting organ is within its handling deadline, a level above it does not take the claim again.
+      const withinDeadline = routing['accepted-within-deadline'];
+      const due = prior.state.deadlines.handle?.due;
+      if (withinDeadline && prior.state.stage === 'handling' && due && due >= receivedDate && (await aboveCase(principal, prior.state.regionCode))) {
+        throw new HttpError(
+          409,
+          `not taken: case ${sameClaimAs} was accepted by ${prior.state.responsibleOrgan} and is within its deadline (due ${due}); a higher level does not take it again (${withinDeadline.cite})`,
+        );
       }
     }
     if (accusedOrgan && !(await organNamesOf(store, accusedOrgan)).length) throw new HttpError(400, `${accusedOrgan} is not an organ of the registry`, undefined, 'accusedOrgan');
