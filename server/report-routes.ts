@@ -4,6 +4,7 @@
  * it is made from (GET /reports/annual-data); a stored report outside it is answered 404.
  */
 import { z } from 'zod';
+import { registeredOrgan } from '../analytics/metrics/inspection.js';
 import { MetricsError } from '../analytics/metrics/query.js';
 import { reportQuery } from '../analytics/metrics/request.js';
 import { generateReport } from '../analytics/reports/generate.js';
@@ -11,6 +12,7 @@ import { reportParameters, reportRequest } from '../analytics/reports/kinds.js';
 import { RenderingUnavailable } from '../analytics/reports/pdf.js';
 import { findReport, listReports, reportBytes, saveReport, type StoredReport } from '../analytics/reports/report-store.js';
 import type { AnalyticsStore } from '../analytics/store.js';
+import type { Principal } from '../domain/roles.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { Api } from './api.js';
 import type { Auditor } from './audit.js';
@@ -33,11 +35,23 @@ export type ListedReport = ReturnType<typeof described>;
 
 export function reportRoutes(api: Api, deps: ReportRouteDeps): void {
   const { store, audit } = deps;
+  /**
+   * An organ's brief is kept under the organ's region (the registry's): an organ outside the
+   * caller's jurisdiction is answered as one the registry does not have, so it cannot be probed.
+   */
+  const organRegion = async (principal: Principal, code: string): Promise<string> => {
+    const own = await confineRegion(store, principal, undefined);
+    const organ = await registeredOrgan(store, code);
+    if (!organ || !(await regionContains(store, own, organ.regionCode))) {
+      throw new HttpError(400, `unknown organ code "${code}" (not in the organ registry of your jurisdiction)`, undefined, 'organ');
+    }
+    return organ.regionCode;
+  };
 
   api.add(
     { method: 'post', path: '/reports', summary: 'Generate a report (annual, quarterly, assessment, inspection) as HTML, PDF or Word, and keep it', access: 'metrics.read', scope: 'region', body: reportRequest, status: 201, expensive: true },
     async ({ req, body, principal }) => {
-      const region = await confineRegion(store, principal, body.region);
+      const region = body.kind === 'inspection' && body.organ ? await organRegion(principal, body.organ) : await confineRegion(store, principal, body.region);
       const request = { ...body, region, asOf: body.asOf ?? chinaDateOf(deps.now()) };
       let made: Awaited<ReturnType<typeof generateReport>>;
       try {

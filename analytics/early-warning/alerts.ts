@@ -250,6 +250,11 @@ export interface AlertFilter {
   /** A region and everything under it (a district's streets; the city's districts and streets). */
   region?: string;
   kind?: string;
+  /** Raised in these weeks: the first week in alarm (its Monday) on or after / on or before. */
+  raisedFrom?: PlainDate;
+  raisedTo?: PlainDate;
+  /** First recorded by a scan before this instant: the alerts as they stood then (a report as of a date). */
+  seenBefore?: Date;
   limit?: number;
 }
 
@@ -259,6 +264,9 @@ export async function listAlerts(store: AnalyticsStore, filter: AlertFilter = {}
   if (filter.status) (where.push('a.status = $status'), (params.status = filter.status));
   if (filter.level) (where.push('a.level = $level'), (params.level = filter.level));
   if (filter.kind) (where.push('a.kind = $kind'), (params.kind = filter.kind));
+  if (filter.raisedFrom) (where.push('a.first_period >= $raisedFrom::DATE'), (params.raisedFrom = filter.raisedFrom));
+  if (filter.raisedTo) (where.push('a.first_period <= $raisedTo::DATE'), (params.raisedTo = filter.raisedTo));
+  if (filter.seenBefore) (where.push('a.first_seen < $seenBefore::TIMESTAMPTZ'), (params.seenBefore = filter.seenBefore.toISOString()));
   if (filter.region) {
     where.push(`(a.region_code = $region OR a.region_code IN (
       SELECT r.code FROM regions r LEFT JOIN regions p ON p.code = r.parent_code WHERE r.parent_code = $region OR p.parent_code = $region))`);

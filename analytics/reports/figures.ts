@@ -68,7 +68,9 @@ export class Figures {
    */
   change(c: Compared | undefined, request: Request, mode: ComparisonMode = 'yoy'): Pending | null {
     if (!c || c.change === null) return null;
-    const [against, level] = mode === 'yoy' ? ['同比', '与上年持平'] : ['环比', '与上期持平'];
+    // A whole year is level with the year before (与上年持平); any shorter span with the same span a year before.
+    const wholeYear = request.from.endsWith('-01-01') && request.to === `${request.from.slice(0, 4)}-12-31`;
+    const [against, level] = mode === 'yoy' ? ['同比', wholeYear ? '与上年持平' : '与上年同期持平'] : ['环比', '与上期持平'];
     if (describe(c.measure).kind === 'rate') {
       const n = this.one(c.measure, c, c.change, pointsText(c.change), 'change', request, mode);
       if (n.text === '0.0') return this.say(`${level}（变化`, n, '个百分点）');
@@ -167,9 +169,14 @@ export function appendix(figures: TracedFigure[], definitions: MeasureDefinition
   const dimText = (f: TracedFigure) =>
     Object.entries(f.dims)
       .map(([d, v]) => {
-        const value = v == null ? '（未记录）' : d === 'district' || d === 'street' ? names.region(v) : d === 'channel' && v in CHANNELS ? CHANNELS[v as keyof typeof CHANNELS] : v;
+        const value = v == null ? '（未记录）' : d === 'district' || d === 'street' ? names.region(v) : d === 'channel' && v in CHANNELS ? CHANNELS[v as keyof typeof CHANNELS] : v === 'true' ? '是' : v === 'false' ? '否' : v;
         return `${DIMENSIONS[d as DimensionId].labelZh}：${value}`;
       })
+      .join('；');
+  // A request's filters narrow every row it counts (an organ's brief: the organ by its code or name).
+  const filterText = (f: TracedFigure) =>
+    Object.entries(f.request.filters ?? {})
+      .map(([d, values]) => `${DIMENSIONS[d as DimensionId].labelZh}：${(values ?? []).join('或')}`)
       .join('；');
   const against = { yoy: '同比', pop: '环比' } as const;
   const derivation = (f: TracedFigure) =>
@@ -196,7 +203,7 @@ export function appendix(figures: TracedFigure[], definitions: MeasureDefinition
         f.place,
         f.text,
         `${describe(f.measure).labelZh}${derivation(f)}`,
-        [`${names.region(f.request.region ?? '')}`, `${f.request.from}至${f.request.to}`, dimText(f)].filter(Boolean).join('；'),
+        [`${names.region(f.request.region ?? '')}`, `${f.request.from}至${f.request.to}`, dimText(f), filterText(f)].filter(Boolean).join('；'),
         basisZh(describe(f.measure).basis),
         f.request.asOf,
       ]),

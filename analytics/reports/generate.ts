@@ -6,10 +6,13 @@
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { annualReportDocument } from './annual-report.js';
+import { assessmentReportDocument } from './assessment-report.js';
 import type { ReportDocument } from './document.js';
 import { reportDocx } from './docx.js';
 import { reportHtml } from './html.js';
+import { inspectionReportDocument } from './inspection-report.js';
 import type { ResolvedReportRequest } from './kinds.js';
+import { quarterlyReportDocument } from './quarterly-report.js';
 import { reportPdf } from './pdf.js';
 import type { ReportFormat } from './report-store.js';
 
@@ -30,6 +33,15 @@ export async function reportDocument(store: AnalyticsStore, request: ResolvedRep
   switch (request.kind) {
     case 'annual':
       return (await annualReportDocument(store, { year: request.year, region: request.region, asOf, jurisdiction })).document;
+    case 'quarterly':
+      return (await quarterlyReportDocument(store, { year: request.year, quarter: request.quarter, region: request.region, asOf, jurisdiction })).document;
+    case 'inspection': {
+      // An organ's brief is of the organ's own region, whatever region the caller's defaults filled in.
+      const subject = request.organ ? { organ: request.organ } : { region: request.region };
+      return (await inspectionReportDocument(store, { from: request.from, to: request.to, asOf, subject, jurisdiction })).document;
+    }
+    case 'assessment':
+      return (await assessmentReportDocument(store, { year: request.year, region: request.region, asOf, jurisdiction })).document;
   }
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MetricsError } from '../../analytics/metrics/query.js';
 import { RenderingUnavailable } from '../../analytics/reports/pdf.js';
 import { generateReport } from '../../analytics/reports/generate.js';
 import { reportRequest, type ReportRequestInput } from '../../analytics/reports/kinds.js';
@@ -15,14 +16,23 @@ const usage = `usage: xinfang report annual --year YYYY [--region CODE] [--as-of
 Generates a report of a region (default: the city) as of a date (default: today, China time) and
 writes it to FILE: annual (2022 Regulations art. 41). Through the running system (--url, an API
 token in XINFANG_TOKEN; the report is kept there and listed by GET /api/v1/reports), or from a
-database file directly (--db; its policy packs those of --jurisdiction, default beijing).`;
+database file directly (--db; its policy packs those of --jurisdiction, default beijing).
+  quarterly --year YYYY --quarter 1-4: the quarter's situation analysis (Xianning measures art. 7)
+    against the quarter before and the same quarter a year before; a quarter still running is
+    analysed up to the as-of date, and its subtitle says so.
+  inspection --from YYYY-MM-DD --to YYYY-MM-DD [--region CODE | --organ CODE]: the inspection brief
+    (巡视巡察) of a region or of an organ of the registry (of the organ's own region) over any
+    period of at most 5 years, against the same period a year before.
+  assessment --year YYYY: the annual assessment of the city's districts and city departments and
+    its notice of praise and criticism (Beijing rules arts. 16-17), scored by the method in
+    rules/assessment/JURISDICTION.json.`;
 
 const out = z.string({ error: '--out FILE is needed' }).min(1, '--out FILE is needed');
 /** The option a request's key is given by: asOf is --as-of. */
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export const command: Command = {
-  summary: 'the annual report as Word, PDF or HTML, written to a file',
+  summary: 'a report (annual, quarterly, assessment, inspection) as Word, PDF or HTML, written to a file',
   usage,
   async run(args) {
     const { values, positionals } = parseOptions({
@@ -95,7 +105,8 @@ async function fromFile(path: string, request: ReportRequestInput, jurisdiction:
     const asOf = request.asOf ?? chinaDateOf(new Date());
     return (await generateReport(store, { ...request, region, asOf }, jurisdiction)).bytes;
   } catch (error) {
-    if (error instanceof RenderingUnavailable) throw new UsageError(error.message);
+    // A region or organ the file does not have is the user's to fix, said in one line.
+    if (error instanceof RenderingUnavailable || error instanceof MetricsError) throw new UsageError(error.message);
     throw error;
   } finally {
     store.close();
