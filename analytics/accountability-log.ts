@@ -3,7 +3,8 @@ import type { AnalyticsStore } from './store.js';
 
 export interface AccountabilityEvent {
   caseId: string;
-  type: 'opened' | 'step_imposed' | 'deadline_set' | 'rectification_submitted' | 'rectification_rejected' | 'escalated' | 'closed';
+  /** deadline_provisional / deadline_recomputed: a rectification deadline held provisionally (暂定), and computed again. */
+  type: 'opened' | 'step_imposed' | 'deadline_set' | 'rectification_submitted' | 'rectification_rejected' | 'escalated' | 'closed' | 'deadline_provisional' | 'deadline_recomputed';
   /** Distinguishes repeated events of a type (one per ladder step or submission). */
   key: string;
   occurredAt: string;

@@ -1,6 +1,7 @@
 import { listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { CASE_EVENT_TYPES, caseEventId, type CaseEvent, type CaseIntake } from '../domain/case.js';
+import { OWED_STEPS, type OwedStep } from '../domain/case-clocks.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { CaseStage } from '../workflows/case-actions.js';
 import { refreshCaseFacts } from './facts.js';
@@ -184,9 +185,9 @@ export const CASE_STAGES = [
 const everyStage: Exclude<CaseStage, (typeof CASE_STAGES)[number]> extends never ? true : never = true;
 void everyStage;
 
-/** The clocks an organ owes within a case; the petitioner's own windows (review requests) are not owed. */
-export const OVERDUE_STEPS = ['route', 'notify', 'handle', 'assigned', 'review', 'reReview'] as const;
-export type OverdueStep = (typeof OVERDUE_STEPS)[number];
+/** The clocks an organ owes within a case (domain/case-clocks.ts); the petitioner's own windows are not owed. */
+export const OVERDUE_STEPS = OWED_STEPS;
+export type OverdueStep = OwedStep;
 
 const caseListRow = z.object({
   case_id: z.string(),
@@ -277,8 +278,10 @@ function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>
  *   review          `review_overdue`'s;
  *   reReview        a `hearing_ended` event's (the deadline moved by the hearing) or
  *                   `re_review_overdue`'s, and not while a hearing is under way;
- * and for every clock a `reminder` event's (detail.step), which the workflow writes before it.
- * The latest stored date of a clock is its deadline: extensions and hearings only move it later.
+ * and for every clock a `reminder` event's (detail.step), which the workflow writes before it,
+ * and a provisional deadline's (`deadline_provisional`, `deadline_recomputed`: detail.step).
+ * The date stored last for a clock is its deadline: an extension or a hearing moves it later, a
+ * provisional deadline computed again once its year's schedule is published either way.
  * A step is done by `routed`, `notified`, `replied`, `assigned_reported`, `review_opinion`,
  * `re_review_opinion`. A live workflow writes `<step>_overdue` the instant its clock breaches,
  * so its cases are complete; a generated or imported case whose clock runs past the data's end
@@ -286,7 +289,7 @@ function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>
  */
 const CASE_LIST = (where: string) => `
 WITH events AS (
-  SELECT case_id, event_type, due_date, detail,
+  SELECT case_id, event_type, due_date, detail, occurred_at,
          CASE event_type
            WHEN 'received' THEN CASE WHEN (detail->>'$.receivedBy') = 'organ' THEN 'notify' ELSE 'route' END
            WHEN 'route_overdue' THEN 'route'
@@ -298,6 +301,8 @@ WITH events AS (
            WHEN 'hearing_ended' THEN 'reReview'
            WHEN 're_review_overdue' THEN 'reReview'
            WHEN 'reminder' THEN detail->>'$.step'
+           WHEN 'deadline_provisional' THEN detail->>'$.step'
+           WHEN 'deadline_recomputed' THEN detail->>'$.step'
          END AS clock
     FROM case_events
 ),
@@ -320,12 +325,12 @@ facts AS (
          count(*) FILTER (WHERE e.event_type = 'hearing_started') > count(*) FILTER (WHERE e.event_type = 'hearing_ended') AS in_hearing,
          coalesce(bool_or(e.event_type = 'closed'), false) AS closed,
          (count(*) FILTER (WHERE e.event_type = 'pressed'))::INTEGER AS presses,
-         max(e.due_date) FILTER (WHERE e.clock = 'route') AS route_clock,
-         max(e.due_date) FILTER (WHERE e.clock = 'notify') AS notify_clock,
-         max(e.due_date) FILTER (WHERE e.clock = 'handle') AS handle_clock,
-         max(e.due_date) FILTER (WHERE e.clock = 'assigned') AS assigned_clock,
-         max(e.due_date) FILTER (WHERE e.clock = 'review') AS review_clock,
-         max(e.due_date) FILTER (WHERE e.clock = 'reReview') AS re_review_clock
+         arg_max(e.due_date, e.occurred_at) FILTER (WHERE e.clock = 'route') AS route_clock,
+         arg_max(e.due_date, e.occurred_at) FILTER (WHERE e.clock = 'notify') AS notify_clock,
+         arg_max(e.due_date, e.occurred_at) FILTER (WHERE e.clock = 'handle') AS handle_clock,
+         arg_max(e.due_date, e.occurred_at) FILTER (WHERE e.clock = 'assigned') AS assigned_clock,
+         arg_max(e.due_date, e.occurred_at) FILTER (WHERE e.clock = 'review') AS review_clock,
+         arg_max(e.due_date, e.occurred_at) FILTER (WHERE e.clock = 'reReview') AS re_review_clock
     FROM cases c LEFT JOIN events e USING (case_id)
    WHERE ${where}
    GROUP BY c.case_id, c.received_at, c.channel, c.region_code, c.field, c.origin, c.petitioner_id

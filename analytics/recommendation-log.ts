@@ -12,7 +12,8 @@ import type { AnalyticsStore } from './store.js';
 
 export interface RecommendationEvent {
   recommendationId: string;
-  type: 'issued' | 'reminder' | 'feedback_overdue' | 'feedback';
+  /** deadline_provisional / deadline_recomputed: the feedback clock held provisionally (暂定), and computed again. */
+  type: 'issued' | 'reminder' | 'feedback_overdue' | 'feedback' | 'deadline_provisional' | 'deadline_recomputed';
   /** Distinguishes repeated events of a type (reminders). */
   key?: string;
   occurredAt: string;
@@ -74,6 +75,14 @@ export async function recordRecommendationIssued(
       ],
     );
     await conn.run(INSERT_EVENT, eventParams(issued));
+  });
+}
+
+/** A provisional feedback deadline, or the one computed again in its place: its date on the row and the event. */
+export async function recordFeedbackDue(store: AnalyticsStore, event: RecommendationEvent & { dueDate: string }): Promise<void> {
+  await store.transaction(async (conn) => {
+    await conn.run('UPDATE recommendations SET feedback_due = $2::DATE WHERE recommendation_id = $1', [event.recommendationId, event.dueDate]);
+    await conn.run(INSERT_EVENT, eventParams(event));
   });
 }
 
@@ -141,10 +150,19 @@ const STATUS = `CASE WHEN r.feedback_date IS NOT NULL THEN 'answered'
                      WHEN r.feedback_overdue_date IS NOT NULL OR r.feedback_due < $today::DATE THEN 'overdue'
                      ELSE 'awaiting' END`;
 
+/**
+ * Whether recommendation `r`'s feedback due date is provisional: the latest word its workflow
+ * recorded on the deadline is `deadline_provisional`, or a `deadline_recomputed` still provisional.
+ */
+export const DUE_PROVISIONAL = `coalesce((SELECT arg_max(e.event_type = 'deadline_provisional' OR (e.detail->>'$.provisional')::BOOLEAN, (e.occurred_at, e.recorded_at))
+    FROM recommendation_events e WHERE e.recommendation_id = r.recommendation_id AND e.event_type IN ('deadline_provisional', 'deadline_recomputed')), false)`;
+
 const listRow = recommendationRow.extend({
   status: z.enum(RECOMMENDATION_STATUSES),
   /** The rule the workflow cited when it set the clock; null for a row imported without its events. */
   rule: z.string().nullable(),
+  /** The feedback due date is provisional (暂定): its year's holiday schedule was not published when it was computed. */
+  due_provisional: z.boolean(),
 });
 
 export interface RecommendationFilter {
@@ -187,7 +205,8 @@ export async function listRecommendations(store: AnalyticsStore, filter: Recomme
   const rows = await store.all(
     listRow,
     `SELECT ${COLUMNS}, ${STATUS} AS status,
-            (SELECT max(e.rule) FROM recommendation_events e WHERE e.recommendation_id = r.recommendation_id AND e.event_type = 'issued') AS rule
+            (SELECT max(e.rule) FROM recommendation_events e WHERE e.recommendation_id = r.recommendation_id AND e.event_type = 'issued') AS rule,
+            ${DUE_PROVISIONAL} AS due_provisional
        FROM recommendations r
       WHERE ${where.join(' AND ')} AND ($kind::VARCHAR IS NULL OR r.kind = $kind) AND ($status::VARCHAR IS NULL OR ${STATUS} = $status)
       ORDER BY r.issued_date DESC, r.recommendation_id LIMIT $limit::INTEGER`,

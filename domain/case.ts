@@ -98,6 +98,8 @@ export const CASE_EVENT_TYPES = [
   'closed' /* 办结 or 终结 */,
   'reminder' /* a deadline is near; key says which step and how many days before */,
   'leader_assigned' /* 领导包案: key is the leader's user name */,
+  'deadline_provisional' /* a step's deadline counted provisionally (暂定: its year's holiday schedule is unpublished); key step:n; detail step, years */,
+  'deadline_recomputed' /* a provisional deadline computed again; key step:n; detail step, oldDue, newDue, provisional (still), reason */,
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 

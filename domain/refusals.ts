@@ -202,6 +202,16 @@ export const ACCOUNTABILITY_REFUSALS = {
   escalationNeedsReason: text<Record<never, never>>(() => '升级须写明理由', () => 'an escalation needs its reason'),
   alreadyClosed: text<Record<never, never>>(() => '案件已经结案', () => 'the case is already closed'),
   closingNeedsReason: text<Record<never, never>>(() => '结案须写明理由', () => 'closing needs its reason'),
+  // Measures imposed together with the first step (rules/ladder.ts).
+  measureNotForGround: text<{ step: string; stepZh: string; ground: string; groundZh: string; allowed: string[]; allowedZh: string[] }>(
+    (p) => `“${p.groundZh}”不适用“${p.stepZh}”（可采取：${p.allowedZh.join('、')}）`,
+    (p) => `the ground ${p.ground} does not lead to ${p.step} (it leads to ${p.allowed.join(', ')})`,
+  ),
+  measureRepeated: text<{ step: string; stepZh: string }>((p) => `“${p.stepZh}”重复列出`, (p) => `${p.step} is named twice`),
+  measuresNotCombinable: text<{ steps: string[]; stepsZh: string[] }>(
+    (p) => `${p.stepsZh.map((s) => `“${s}”`).join('与')}不能合并使用：现行规定没有允许合并使用这些方式的条款`,
+    (p) => `${p.steps.join(' and ')} cannot be imposed together: no rule in force lets these measures be combined`,
+  ),
 };
 
 const REFUSALS = { ...CASE_REFUSALS, ...RECOMMENDATION_REFUSALS, ...DUTY_REFUSALS, ...ACCOUNTABILITY_REFUSALS };

@@ -3,12 +3,19 @@
  * days (调休: weekend days that are working days), as the State Council publishes them each
  * year. Data comes from the `chinese-days` package (2004 onward) plus an optional override
  * file for years it does not have yet. Dates are plain `YYYY-MM-DD` keys throughout, so the
- * host's time zone never shifts a day. A date in a year the data does not cover is an error.
+ * host's time zone never shifts a day.
+ *
+ * A year after the last published one is counted provisionally (暂定), for a bounded number of
+ * years: its statutory holidays (rules/statutory-holidays.ts) and weekends are rest days, with
+ * no 调休, which only the year's published schedule can say. A deadline that consults such a
+ * day says so (rules/deadline.ts) and is computed again once the schedule is added. A date
+ * beyond the provisional years is an error.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { parsePlainDate, type PlainDate } from './plain-date.js';
+import { STATUTORY_HOLIDAY_SOURCE, statutoryHolidays } from './statutory-holidays.js';
 
 export interface CalendarYear {
   /** Rest days that would otherwise be working days, and weekend days inside a holiday. */
@@ -17,9 +24,19 @@ export interface CalendarYear {
   workdays: Record<string, string>;
 }
 
+/** How the calendar knows a year: from a published schedule, or provisionally from the statutory holidays alone. */
+export type YearStatus = 'published' | 'provisional';
+
 export interface ChinaCalendar {
   readonly firstYear: number;
+  /** The last year whose schedule is published (the package or the override file). */
   readonly lastYear: number;
+  /** The years after `lastYear` counted provisionally, in order. */
+  readonly provisionalYears: readonly number[];
+  /** null: the calendar does not cover the year (a date in it is an error). */
+  statusOf(year: number): YearStatus | null;
+  /** Whether the date's year has no published schedule yet (its rest days may still change). */
+  isProvisional(date: PlainDate): boolean;
   isWorkingDay(date: PlainDate): boolean;
   /** Why a date is a rest or working day, for explanations. */
   describe(date: PlainDate): string;
@@ -27,6 +44,23 @@ export interface ChinaCalendar {
 
 export class CalendarCoverageError extends Error {
   override name = 'CalendarCoverageError';
+}
+
+/**
+ * How many years after the last published one are counted provisionally: the next one, which
+ * a clock started late in the year reaches before its schedule comes out (the State Council
+ * publishes it in the last weeks of the year before), and one more for a package a year stale.
+ */
+export const PROVISIONAL_YEARS = 2;
+
+/** A year without a published schedule: its statutory holidays, and no 调休. */
+export function provisionalYear(year: number): CalendarYear {
+  const holidays: Record<string, string> = {};
+  for (const h of statutoryHolidays(year)) {
+    const name = `${h.festival}（${h.day}）`;
+    holidays[h.date] = holidays[h.date] ? `${holidays[h.date]}、${name}` : name;
+  }
+  return { holidays, workdays: {} };
 }
 
 const overrideFile = z.object({
@@ -42,27 +76,36 @@ const overrideFile = z.object({
 
 const WEEKDAY_ZH = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 
-export function createCalendar(years: Map<number, CalendarYear>): ChinaCalendar {
-  const covered = [...years.keys()].sort((a, b) => a - b);
+export function createCalendar(published: Map<number, CalendarYear>): ChinaCalendar {
+  const covered = [...published.keys()].sort((a, b) => a - b);
   const firstYear = covered[0]!;
   const lastYear = covered.at(-1)!;
   for (let y = firstYear; y <= lastYear; y++) {
-    if (!years.has(y)) throw new CalendarCoverageError(`calendar data has a gap: no holiday schedule for ${y}`);
+    if (!published.has(y)) throw new CalendarCoverageError(`calendar data has a gap: no holiday schedule for ${y}`);
   }
+  const provisionalYears = Array.from({ length: PROVISIONAL_YEARS }, (_, i) => lastYear + 1 + i);
+  const provisional = new Map(provisionalYears.map((y) => [y, provisionalYear(y)]));
   const yearOf = (date: PlainDate) => {
     const year = Number(date.slice(0, 4));
-    const data = years.get(year);
+    const data = published.get(year) ?? provisional.get(year);
     if (!data) {
       throw new CalendarCoverageError(
-        `${date} is outside the holiday calendar (${firstYear}-${lastYear}); add the State Council's ${year} schedule to the calendar override file`,
+        `${date} is outside the holiday calendar (${firstYear}-${lastYear + PROVISIONAL_YEARS}, ${provisionalYears.join(' and ')} provisional); add the State Council's ${year} schedule to the calendar override file`,
       );
     }
     return data;
   };
   const weekday = (date: PlainDate) => new Date(`${date}T00:00:00Z`).getUTCDay();
+  const isProvisional = (date: PlainDate) => {
+    yearOf(date);
+    return provisional.has(Number(date.slice(0, 4)));
+  };
   return {
     firstYear,
     lastYear,
+    provisionalYears,
+    statusOf: (year) => (published.has(year) ? 'published' : provisional.has(year) ? 'provisional' : null),
+    isProvisional,
     isWorkingDay(date) {
       const data = yearOf(date);
       if (data.holidays[date]) return false;
@@ -73,10 +116,16 @@ export function createCalendar(years: Map<number, CalendarYear>): ChinaCalendar 
     describe(date) {
       const data = yearOf(date);
       const name = WEEKDAY_ZH[weekday(date)]!;
-      if (data.holidays[date]) return `${date} (${name}) is a public holiday: ${data.holidays[date]}`;
-      if (data.workdays[date]) return `${date} (${name}) is an adjusted working day (调休): ${data.workdays[date]}`;
       const day = weekday(date);
-      return day === 0 || day === 6 ? `${date} (${name}) is a weekend rest day` : `${date} (${name}) is a working day`;
+      const plain = data.holidays[date]
+        ? `${date} (${name}) is a public holiday: ${data.holidays[date]}`
+        : data.workdays[date]
+          ? `${date} (${name}) is an adjusted working day (调休): ${data.workdays[date]}`
+          : day === 0 || day === 6
+            ? `${date} (${name}) is a weekend rest day`
+            : `${date} (${name}) is a working day`;
+      if (!isProvisional(date)) return plain;
+      return `${plain} (provisional: no published ${date.slice(0, 4)} schedule, only the statutory holidays of ${STATUTORY_HOLIDAY_SOURCE} and weekends)`;
     },
   };
 }

@@ -6,7 +6,8 @@ import { chinaCalendar } from './calendar.js';
 import { clockFor, composeRules, type EffectiveRules } from './compose.js';
 import { clockDeadline, type ClockOptions, type Deadline } from './deadline.js';
 import { policyLibrary } from './library.js';
-import { PackError, type AccountabilityRule, type CaseStep, type DutyRule } from './pack.js';
+import type { ComposedLadder } from './ladder.js';
+import { PackError, type CaseStep, type DutyRule } from './pack.js';
 import type { PlainDate } from './plain-date.js';
 
 export interface CaseDeadlineRequest extends ClockOptions {
@@ -71,7 +72,9 @@ export function casePlan(jurisdiction: string, receivedDate: PlainDate): CasePla
 export interface AccountabilityPlan {
   jurisdiction: string;
   packs: string[];
-  ladder: AccountabilityRule;
+  /** The ladder in force with every pack's grounds, each step and ground citing its own rulebook. */
+  ladder: ComposedLadder;
+  /** The ladder's rulebook. */
   cite: string;
 }
 

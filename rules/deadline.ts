@@ -8,6 +8,8 @@
  * - `working` basis: count working days only.
  * - An extension adds days to the count; a suspension (e.g. a hearing in re-review) is a
  *   span of days that are not counted.
+ * - A day of a year whose holiday schedule is not published yet is judged provisionally
+ *   (rules/calendar.ts); a deadline that consulted one is marked provisional, with its years.
  */
 import type { ChinaCalendar } from './calendar.js';
 import type { Effective } from './compose.js';
@@ -55,6 +57,19 @@ export interface Deadline {
   /** ISO instant the deadline is missed: 00:00 China time on the day after `due`. */
   breachAt: string;
   explanation: string[];
+  /**
+   * Present when the count consulted a day of a year without a published schedule (暂定): the
+   * due date may move once the State Council publishes that year's 调休 arrangement.
+   */
+  provisional?: true;
+  /** The years counted provisionally, with `provisional`. */
+  provisionalYears?: number[];
+}
+
+/** The explanation line of a provisional deadline, in the engine's English with the Chinese notice. */
+export function provisionalNote(years: readonly number[]): string {
+  const list = years.join(', ');
+  return `provisional: ${list} has no published holiday schedule yet, so only its statutory holidays and weekends are rest days; to be computed again when the State Council publishes it (暂按法定节假日推算，待国务院公布${years.join('、')}年放假安排后重新计算)`;
 }
 
 /** An action the rules do not allow (a second extension, one over the limit, ...). */
@@ -73,6 +88,12 @@ export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalenda
     if (s.from <= start) throw new RangeError(`suspension ${s.from}..${s.to} (${s.reason}) must begin after the clock starts on ${start}`);
   }
   calendar.isWorkingDay(start); // a start outside the covered years is an error too
+  // The start's own status changes nothing (the first day is not counted): only the days consulted below mark the result.
+  const provisionalYears = new Set<number>();
+  const isWorkingDay = (d: PlainDate) => {
+    if (calendar.isProvisional(d)) provisionalYears.add(Number(d.slice(0, 4)));
+    return calendar.isWorkingDay(d);
+  };
 
   const explanation = [`start ${start}; the first day is not counted`];
   if (request.rule) {
@@ -84,7 +105,7 @@ export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalenda
   if (extensionDays) explanation.push(`extended by ${extensionDays} days`);
 
   const suspended = (d: PlainDate) => suspensions.some((s) => s.from <= d && d <= s.to);
-  const counts = (d: PlainDate) => !suspended(d) && (basis === 'calendar' || calendar.isWorkingDay(d));
+  const counts = (d: PlainDate) => !suspended(d) && (basis === 'calendar' || isWorkingDay(d));
   const total = days + extensionDays;
   let day = start;
   let counted = 0;
@@ -99,12 +120,14 @@ export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalenda
   explanation.push(`counting ${total} ${basis} days${suspendedDays ? `, skipping ${suspendedDays} suspended` : ''} reaches ${rawDue}`);
 
   let due = rawDue;
-  if (!calendar.isWorkingDay(due)) {
-    while (!calendar.isWorkingDay(due)) due = addDays(due, 1);
+  if (!isWorkingDay(due)) {
+    while (!isWorkingDay(due)) due = addDays(due, 1);
     explanation.push(`${calendar.describe(rawDue)}; the deadline moves to the next working day, ${due}`);
   }
   const breach = addDays(due, 1);
   explanation.push(`due ${due}; missed from ${breach} 00:00 China time`);
+  const years = [...provisionalYears].sort((a, b) => a - b);
+  if (years.length) explanation.push(provisionalNote(years));
   return {
     start,
     days,
@@ -117,6 +140,7 @@ export function computeDeadline(request: DeadlineRequest, calendar: ChinaCalenda
     rolledForward: due !== rawDue,
     breachAt: startOfChinaDay(breach).toISOString(),
     explanation,
+    ...(years.length ? { provisional: true as const, provisionalYears: years } : {}),
   };
 }
 

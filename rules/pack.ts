@@ -6,6 +6,7 @@
  * overriding earlier ones rule by rule (rules/compose.ts).
  */
 import { z } from 'zod';
+import { OWED_STEPS } from '../domain/case-clocks.js';
 
 /** The steps of a case that have a legal clock (DOMAIN §4). */
 export const CASE_STEPS = [
@@ -40,6 +41,16 @@ export const ORGAN_LEVELS = [
   'petition-office' /* 信访部门 */,
   'organ' /* 任何党政机关 */,
 ] as const;
+
+/**
+ * What a finding that proposes an accountability case is about: an owed step of a case gone
+ * overdue (its supervision record, domain/case-clocks.ts), or a duty period missed. A ground
+ * claims the breaches it is the ground for, so a finding names its ground by rule.
+ */
+export const BREACHES = [...OWED_STEPS, 'missedDuty'] as const;
+export type Breach = (typeof BREACHES)[number];
+
+const stepId = z.string().regex(/^[a-z][\w-]*$/);
 
 const source = z
   .object({
@@ -113,6 +124,12 @@ const ladderStep = z
     honoursIneligible: z.boolean().default(false),
     /** Step taken when the rectification deadline passes unmet; null at the top. */
     escalatesTo: z.string().nullable(),
+    /**
+     * Steps of another pack's ladder that this step carries out when its ladder is the one in
+     * force (rules/compose.ts): e.g. Xianning's 责令整改 is the 2022 Regulations' 责令改正, so a
+     * 2022 ground entering at 责令改正 enters Xianning's ladder there.
+     */
+    standsFor: z.array(stepId).default([]),
     source,
   })
   .strict();
@@ -124,9 +141,19 @@ const ground = z
     startsAt: z.string().min(1),
     /** Steps it may start at instead when the harm is serious or especially serious. */
     seriousStartsAt: z.array(z.string().min(1)).optional(),
+    /** The findings this ground is the one to propose a case on (the latest pack to claim a breach names its ground). */
+    breaches: z.array(z.enum(BREACHES)).default([]),
+    /**
+     * What the article sends out of the ladder, e.g. 构成犯罪的，依法追究刑事责任: shown with the
+     * ground and recorded when a case opens on it, never a step the system decides.
+     */
+    referral: z.string().min(1).optional(),
     source,
   })
   .strict();
+
+/** Steps one decision may impose together, where the rulebook says its measures may be combined (合并使用). */
+const combination = z.object({ steps: z.array(stepId).min(2), source }).strict();
 
 const routingRule = z
   .object({
@@ -169,14 +196,16 @@ export const packSchema = z
     clocks: z.partialRecord(z.enum(CASE_STEPS), clock).default({}),
     duties: z.record(z.string().regex(/^[a-zA-Z][\w.-]*$/), duty).default({}),
     /**
-     * The accountability ladder with the grounds that enter it: one unit, replaced whole by a
-     * later pack, because a pack's grounds name steps of its own ladder.
+     * The accountability ladder with the grounds that enter it and the steps that may be
+     * combined. A pack's grounds name steps of its own ladder; composed, the latest pack's
+     * ladder is the one in force and every pack's grounds enter it (rules/compose.ts).
      */
     accountability: z
       .object({
         start: z.string().min(1),
-        steps: z.record(z.string().regex(/^[a-z][\w-]*$/), ladderStep),
+        steps: z.record(stepId, ladderStep),
         grounds: z.record(z.string().regex(/^[a-z][\w.-]*$/), ground),
+        combinations: z.array(combination).default([]),
       })
       .strict()
       .optional(),
@@ -193,6 +222,7 @@ export type ClockRule = z.infer<typeof clock>;
 export type DutyRule = z.infer<typeof duty>;
 export type LadderStepRule = z.infer<typeof ladderStep>;
 export type GroundRule = z.infer<typeof ground>;
+export type CombinationRule = z.infer<typeof combination>;
 export type AccountabilityRule = NonNullable<PolicyPack['accountability']>;
 export type RoutingRule = z.infer<typeof routingRule>;
 export type ThresholdRule = z.infer<typeof threshold>;
@@ -222,17 +252,24 @@ export function parsePack(raw: unknown, origin: string): PolicyPack {
   return pack;
 }
 
-function checkLadder(packId: string, accountability: AccountabilityRule): void {
-  const { start, steps, grounds } = accountability;
+/**
+ * Every step a ladder names is one of its steps: its start, escalations, the grounds' first
+ * steps and the combinations. Checked for each pack alone and again for the composed ladder.
+ */
+export function checkLadder(packId: string, accountability: Pick<AccountabilityRule, 'start' | 'steps' | 'grounds' | 'combinations'>): void {
+  const { start, steps, grounds, combinations } = accountability;
   const known = (step: string, rule: string) => {
-    if (!(step in steps)) throw new PackError(packId, rule, `unknown ladder step "${step}"`);
+    if (!Object.hasOwn(steps, step)) throw new PackError(packId, rule, `unknown ladder step "${step}"`);
   };
   known(start, 'accountability.start');
   for (const [id, step] of Object.entries(steps)) {
     if (step.escalatesTo !== null) known(step.escalatesTo, `accountability.steps.${id}.escalatesTo`);
+    const own = step.standsFor.find((s) => Object.hasOwn(steps, s));
+    if (own) throw new PackError(packId, `accountability.steps.${id}.standsFor`, `"${own}" is a step of this ladder; a step stands for another pack's step`);
   }
   for (const [id, ground] of Object.entries(grounds)) {
     known(ground.startsAt, `accountability.grounds.${id}.startsAt`);
     ground.seriousStartsAt?.forEach((s) => known(s, `accountability.grounds.${id}.seriousStartsAt`));
   }
+  combinations.forEach((c, i) => c.steps.forEach((s) => known(s, `accountability.combinations.${i}.steps`)));
 }

@@ -7,10 +7,12 @@
 import { z } from 'zod';
 import { caseFinding, dutyFinding, openCaseFindings, openDutyFindings, recordFindingDecision, type CaseFinding, type DutyFinding, type FindingDecision } from '../analytics/accountability-findings.js';
 import { accountabilityHistory, listAccountability, type AccountabilityHistoryRow, type AccountabilityScope } from '../analytics/accountability-log.js';
+import { refusalIn } from '../domain/refusals.js';
 import type { Principal } from '../domain/roles.js';
 import { attributeResponsibility } from '../rules/attribution.js';
 import { accountabilityPlan, caseRules } from '../rules/case-rules.js';
-import { PackError, type AccountabilityRule } from '../rules/pack.js';
+import { combinationRefusal, type ComposedLadder } from '../rules/ladder.js';
+import { PackError, type Breach } from '../rules/pack.js';
 import { chinaDateOf, type PlainDate } from '../rules/plain-date.js';
 import {
   ACCOUNTABILITY_WORKFLOW_ID_PREFIX,
@@ -36,13 +38,16 @@ export type AccountabilityRouteDeps = WorkflowRouteDeps;
 /** What GET /accountability-findings answers. */
 export interface FindingsAnswer {
   total: number;
-  findings: (DutyFinding & { source: 'duty'; duty: ReturnType<typeof dutyLabel> })[];
-  /** Supervision (督办) records of overdue case steps against an organ of the registry, the longest late first. */
-  caseFindings: (CaseFinding & { source: 'case' })[];
+  /** Each with the ground the packs name for a missed duty (null: none does), proposed for a case opened from it. */
+  findings: (DutyFinding & { source: 'duty'; duty: ReturnType<typeof dutyLabel>; ground: string | null })[];
+  /** Supervision (督办) records of overdue case steps against an organ of the registry, the longest late first, each with the ground the packs name for that step's breach. */
+  caseFindings: (CaseFinding & { source: 'case'; ground: string | null })[];
   caseTotal: number;
   cite: string | null;
-  grounds: ReturnType<typeof groundsInForce>['grounds'];
-  steps: ReturnType<typeof groundsInForce>['steps'];
+  grounds: InForce['grounds'];
+  steps: InForce['steps'];
+  /** Steps one decision may impose together, with the article that allows it. */
+  combinations: InForce['combinations'];
 }
 /** What POST /accountability-findings/decline answers. */
 export interface FindingDeclined {
@@ -85,6 +90,8 @@ const openBody = z
       .strict(),
     startAt: z.object({ step: text(40), reason: text(1000) }).strict().optional(),
     rectifyBy: boundedDate.optional(),
+    /** Measures imposed together with the first step, where a rule in force lets them be combined. */
+    combinedWith: z.object({ steps: z.array(text(40)).min(1).max(4), reason: text(1000) }).strict().optional(),
   })
   .strict();
 type OpenBody = z.infer<typeof openBody>;
@@ -155,17 +162,36 @@ function dutyLabel(jurisdiction: string, dutyId: string, periodStart: PlainDate)
   }
 }
 
-/** The grounds a case may be opened on today, each with the step it starts at and its article. */
-function groundsInForce(jurisdiction: string, day: PlainDate) {
+interface InForce {
+  cite: string | null;
+  grounds: { id: string; labelZh: string; labelEn: string; startsAt: string; seriousStartsAt: string[]; article: string | null; cite: string; referral: string | null }[];
+  steps: { id: string; labelZh: string; labelEn: string; rank: number; article: string | null; cite: string }[];
+  combinations: { steps: string[]; article: string | null; cite: string }[];
+  proposals: Partial<Record<Breach, string>>;
+}
+
+/** The grounds a case may be opened on today, each with the step it starts at and its article, and the ground each breach proposes. */
+function groundsInForce(jurisdiction: string, day: PlainDate): InForce {
   try {
     const { ladder, cite } = accountabilityPlan(jurisdiction, day);
     return {
       cite,
-      grounds: Object.entries(ladder.grounds).map(([id, g]) => ({ id, labelZh: g.labelZh, labelEn: g.labelEn, startsAt: g.startsAt, seriousStartsAt: g.seriousStartsAt ?? [], article: g.source.article ?? null })),
-      steps: Object.entries(ladder.steps).map(([id, st]) => ({ id, labelZh: st.labelZh, labelEn: st.labelEn, rank: st.rank, article: st.source.article ?? null })),
+      grounds: Object.entries(ladder.grounds).map(([id, g]) => ({
+        id,
+        labelZh: g.labelZh,
+        labelEn: g.labelEn,
+        startsAt: g.startsAt,
+        seriousStartsAt: g.seriousStartsAt ?? [],
+        article: g.source.article ?? null,
+        cite: g.cite,
+        referral: g.referral ?? null,
+      })),
+      steps: Object.entries(ladder.steps).map(([id, st]) => ({ id, labelZh: st.labelZh, labelEn: st.labelEn, rank: st.rank, article: st.source.article ?? null, cite: st.cite })),
+      combinations: ladder.combinations.map((c) => ({ steps: c.steps, article: c.source.article ?? null, cite: c.cite })),
+      proposals: ladder.proposals,
     };
   } catch (error) {
-    if (error instanceof PackError) return { cite: null, grounds: [], steps: [] };
+    if (error instanceof PackError) return { cite: null, grounds: [], steps: [], combinations: [], proposals: {} };
     throw error;
   }
 }
@@ -176,7 +202,7 @@ function groundsInForce(jurisdiction: string, day: PlainDate) {
  * after today. Checked against the same rules, so the caller gets its 400 and no workflow runs.
  */
 function checkOpening(jurisdiction: string, day: PlainDate, body: OpenBody): void {
-  let ladder: AccountabilityRule;
+  let ladder: ComposedLadder;
   try {
     ladder = accountabilityPlan(jurisdiction, day).ladder;
   } catch (error) {
@@ -189,6 +215,10 @@ function checkOpening(jurisdiction: string, day: PlainDate, body: OpenBody): voi
   const starts = [ground.startsAt, ...(ground.seriousStartsAt ?? [])];
   if (body.startAt && !starts.includes(body.startAt.step)) {
     throw new HttpError(400, `ground ${body.ground} may start at ${starts.join(' or ')}, not ${body.startAt.step}`, undefined, 'startAt.step');
+  }
+  if (body.combinedWith) {
+    const refusal = combinationRefusal(ladder, body.ground, body.startAt?.step ?? ground.startsAt, body.combinedWith.steps);
+    if (refusal) throw new HttpError(400, refusalIn(refusal, 'en'), undefined, 'combinedWith.steps', refusal);
   }
   if (body.rectifyBy !== undefined && body.rectifyBy <= day) throw new HttpError(400, `rectifyBy ${body.rectifyBy} must be after today`, undefined, 'rectifyBy');
   try {
@@ -305,12 +335,13 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       const today = chinaDateOf(now());
       const { findings, total } = await openDutyFindings(store, scope, query.limit);
       const cases = await openCaseFindings(store, scope, today, query.limit);
+      const { proposals, ...inForce } = groundsInForce(jurisdiction, today);
       return {
         total,
-        findings: findings.map((f) => ({ source: 'duty' as const, ...f, duty: dutyLabel(jurisdiction, f.duty_id, f.period_start as PlainDate) })),
-        caseFindings: cases.findings.map((f) => ({ source: 'case' as const, ...f })),
+        findings: findings.map((f) => ({ source: 'duty' as const, ...f, duty: dutyLabel(jurisdiction, f.duty_id, f.period_start as PlainDate), ground: proposals.missedDuty ?? null })),
+        caseFindings: cases.findings.map((f) => ({ source: 'case' as const, ...f, ground: proposals[f.step] ?? null })),
         caseTotal: cases.total,
-        ...groundsInForce(jurisdiction, today),
+        ...inForce,
       };
     },
   );

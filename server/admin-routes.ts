@@ -11,9 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { FileReport } from '../analytics/import/importer.js';
+import { provisionalDeadlineCounts } from '../analytics/provisional-deadlines.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Principal } from '../domain/roles.js';
-import { chinaCalendar, loadChinaCalendar, type ChinaCalendar } from '../rules/calendar.js';
+import { chinaCalendar, loadChinaCalendar, provisionalYear, type ChinaCalendar, type YearStatus as YearKnown } from '../rules/calendar.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import type { Api } from './api.js';
 import type { Auditor } from './audit.js';
@@ -156,16 +157,16 @@ const overrideSummary = z.object({
 
 let packaged: ChinaCalendar | undefined;
 
-export type YearStatus = 'published' | 'provisional' | 'missing';
+export type YearStatus = YearKnown | 'missing';
 
 /**
- * The holiday schedule's years: from the package (published by the State Council), from the
- * operator's override file, or none. An override year that lists no public holiday is a
- * stopgap (weekends only) and said to be provisional: deadlines computed in it may move once
- * the year's schedule is published. A year with no schedule at all is missing: a deadline
- * falling in it waits (the workflows retry) until the override file adds it.
+ * The holiday schedule's years as the calendar knows them (rules/calendar.ts): published, by
+ * the package or the operator's override file; provisional (暂定), the years after the last
+ * published one, counted from the statutory holidays alone until their schedule is added; or
+ * missing, when a date in them is an error. With how many cases and recommendations hold a
+ * provisional due date now.
  */
-function calendarCoverage(years: number[]) {
+async function calendarCoverage(store: AnalyticsStore, years: number[]) {
   packaged ??= loadChinaCalendar();
   const path = process.env.XINFANG_CALENDAR_OVERRIDES;
   let override: z.infer<typeof overrideSummary> | null = null;
@@ -177,21 +178,22 @@ function calendarCoverage(years: number[]) {
     }
   }
   const effective = chinaCalendar();
-  const statusOf = (year: number): { year: number; status: YearStatus; source: 'package' | 'override' | null; holidays: number | null } => {
+  const statusOf = (year: number): { year: number; status: YearStatus; source: 'package' | 'override' | 'statutory' | null; holidays: number | null } => {
+    const status = effective.statusOf(year);
     const fromOverride = override?.years[String(year)];
-    if (fromOverride) {
-      const holidays = Object.keys(fromOverride.holidays).length;
-      return { year, status: holidays ? 'published' : 'provisional', source: 'override', holidays };
-    }
-    if (year >= packaged!.firstYear && year <= packaged!.lastYear) return { year, status: 'published', source: 'package', holidays: null };
+    if (status === 'published' && fromOverride) return { year, status, source: 'override', holidays: Object.keys(fromOverride.holidays).length };
+    if (status === 'published') return { year, status, source: 'package', holidays: null };
+    if (status === 'provisional') return { year, status, source: 'statutory', holidays: Object.keys(provisionalYear(year).holidays).length };
     return { year, status: 'missing', source: null, holidays: null };
   };
   return {
     firstYear: effective.firstYear,
     lastYear: effective.lastYear,
+    provisionalYears: [...effective.provisionalYears],
     package: { name: 'chinese-days', firstYear: packaged.firstYear, lastYear: packaged.lastYear },
     override: override ? { source: override.source, years: Object.keys(override.years).map(Number).sort((a, b) => a - b) } : null,
     years: years.map(statusOf),
+    provisionalDeadlines: await provisionalDeadlineCounts(store),
   };
 }
 
@@ -242,7 +244,7 @@ export async function dataCoverage(store: AnalyticsStore, p: Principal, today: s
     z.object({ batches: z.number(), quarantined: z.number(), last: z.string().nullable() }),
     `SELECT count(*)::INTEGER AS batches, (SELECT count(*)::INTEGER FROM import_quarantine) AS quarantined, ${utc('max(finished_at)')} AS last FROM import_batches`,
   );
-  return { asOf: today, calendar: calendarCoverage(years), cases, imports: imports ?? { batches: 0, quarantined: 0, last: null } };
+  return { asOf: today, calendar: await calendarCoverage(store, years), cases, imports: imports ?? { batches: 0, quarantined: 0, last: null } };
 }
 export type DataCoverage = Awaited<ReturnType<typeof dataCoverage>>;
 

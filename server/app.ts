@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { countCases } from '../analytics/case-log.js';
+import { calendarStatus } from '../analytics/provisional-deadlines.js';
 import type { IdentityKeyRing } from '../analytics/identity-vault.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNELS } from '../domain/case.js';
@@ -35,6 +36,7 @@ import { disputeRoutes } from './dispute-routes.js';
 import { openApiDocument } from './openapi.js';
 import type { RateLimit } from './rate-limit.js';
 import { recommendationRoutes } from './recommendation-routes.js';
+import { reportBatchRoutes } from './report-batch-routes.js';
 import { reportRoutes } from './report-routes.js';
 import { sqlRoutes } from './sql-routes.js';
 import { OPEN_PREFIX, openSite } from './public/site.js';
@@ -73,7 +75,7 @@ export function buildApi(deps: AppDependencies): Api {
   const audit = auditor(store, now);
   const api = new Api(deps.expensiveRate);
 
-  api.add({ method: 'get', path: '/health', summary: 'Whether Temporal and DuckDB answer (no login needed)', access: 'public', scope: 'none' }, async ({ res }) => {
+  api.add({ method: 'get', path: '/health', summary: "Whether Temporal and DuckDB answer; the holiday calendar's published and provisional years, and how many cases, recommendations and accountability cases hold a provisional date (no login needed)", access: 'public', scope: 'none' }, async ({ res }) => {
     const health = await systemHealth(store, temporal, taskQueue);
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
@@ -102,6 +104,7 @@ export function buildApi(deps: AppDependencies): Api {
   adminRoutes(api, { store, audit, now });
   metricsRoutes(api, { store, now });
   reportRoutes(api, { store, jurisdiction, audit, now });
+  reportBatchRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   exploreRoutes(api, { store, audit, now });
   sqlRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
   geoRoutes(api, { store });
@@ -206,7 +209,9 @@ async function systemHealth(store: AnalyticsStore, temporal: Client, taskQueue: 
     probe(async () => ({ cases: await countCases(store) })),
   ]);
   const ok = temporalHealth.ok && duckdbHealth.ok;
-  return { status: ok ? 'ok' : 'degraded', temporal: temporalHealth, duckdb: duckdbHealth };
+  // The holiday calendar's published and provisional years, and how many cases and recommendations hold a provisional date: information, not a fault.
+  const calendar = await probe(() => calendarStatus(store));
+  return { status: ok ? 'ok' : 'degraded', temporal: temporalHealth, duckdb: duckdbHealth, calendar };
 }
 
 // What is down is said; how it failed goes no further than the log (it can name hosts and paths).

@@ -19,6 +19,7 @@ import { demoPassword, ensureDemoUsers } from './identity/demo-users.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
 import { ensureDutySchedules } from './duty-routes.js';
 import { ensureScanSchedule } from './early-warning-routes.js';
+import { ensureReportSchedules } from './report-schedules.js';
 import { ensureRollupsSchedule } from './rollups-schedule.js';
 import { startEmbeddedTemporal, temporalClient, type EmbeddedTemporal } from './temporal.js';
 
@@ -107,6 +108,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
         log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 Asia/Shanghai)`);
         const rollupsSchedule = await ensureRollupsSchedule(temporal.client, config.temporal.taskQueue);
         log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
+        const reportSchedules = await ensureReportSchedules(temporal.client, config.temporal.taskQueue, config.jurisdiction);
+        log(`reports: ${reportSchedules.created} of ${reportSchedules.kinds.length} batch schedules created (${reportSchedules.kinds.join(', ')}; see server/report-schedules.ts)`);
         if (demoLive) log(`demo: ${await startDemoCases(temporal.client, config.temporal.taskQueue, config.jurisdiction)} open cases started`);
       } catch (error) {
         // A second try must not find this one's worker still polling beside its own.

@@ -5,14 +5,17 @@
  * 纪律处分). Serious grounds may start higher, as the ground allows. Authorised users may
  * escalate or close with a reason. Every decision is recorded with who, when, ground and rule.
  */
-import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { AccountabilityEvent } from '../analytics/accountability-log.js';
 import type { Attribution, FailureKind, Participant } from '../rules/attribution.js';
 import type { AccountabilityPlan } from '../rules/case-rules.js';
 import { decidedDeadline, type Deadline } from '../rules/deadline.js';
+import { combinationOf, combinationRefusal } from '../rules/ladder.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { AccountabilityActivities, AccountabilityPlanning } from './activities.js';
+import { PROVISIONAL_CALENDAR_PATCH, PROVISIONAL_RECHECK_MS, recomputedBecause, sameDeadline } from './case-clock.js';
 import { refuseFor } from './refuse.js';
+import { DUE_DATE_PLANNING, PACK_PLANNING, RECORDING } from './retry-policies.js';
 
 export const ACCOUNTABILITY_WORKFLOW_ID_PREFIX = 'accountability/';
 
@@ -31,6 +34,11 @@ export interface AccountabilityInput {
   startAt?: { step: string; reason: string };
   /** Rectification deadline of the first step, when the pack leaves it to the decision. */
   rectifyBy?: string;
+  /**
+   * Measures imposed together with the first step, where a rule in force lets them be combined
+   * (rules/ladder.ts), with why. The ladder goes on from the first step.
+   */
+  combinedWith?: { steps: string[]; reason: string };
 }
 
 export type AccountabilityStage = 'opening' | 'awaiting_deadline' | 'rectifying' | 'submitted' | 'at_top' | 'closed';
@@ -41,8 +49,8 @@ export interface AccountabilityState {
   ground: string;
   stage: AccountabilityStage;
   step: string;
-  /** Steps imposed so far, in order. */
-  steps: { step: string; at: string; by: string; reason: string }[];
+  /** Steps imposed so far, in order; a decision that combined measures names the others. */
+  steps: { step: string; at: string; by: string; reason: string; combinedWith?: string[] }[];
   deadline?: Deadline;
   /** Year for which the organ lost eligibility for comprehensive honours, if it did. */
   honoursIneligibleYear?: number;
@@ -63,14 +71,10 @@ export const rejectRectificationUpdate = defineUpdate<AccountabilityState, [Deci
 export const escalateUpdate = defineUpdate<AccountabilityState, [Decision]>('escalate');
 export const closeAccountabilityUpdate = defineUpdate<AccountabilityState, [Decision]>('closeAccountability');
 
-const { planAccountability, rectificationDeadline } = proxyLocalActivities<AccountabilityPlanning>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError', 'Error'] },
-});
-const { recordAccountabilityEvent } = proxyActivities<AccountabilityActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { planAccountability } = proxyLocalActivities<AccountabilityPlanning>(PACK_PLANNING);
+// A rectification deadline in a year the calendar does not cover yet waits, as a case's deadlines do.
+const { rectificationDeadline } = proxyLocalActivities<AccountabilityPlanning>(DUE_DATE_PLANNING);
+const { recordAccountabilityEvent } = proxyActivities<AccountabilityActivities>(RECORDING);
 
 
 export async function accountabilityWorkflow(input: AccountabilityInput): Promise<AccountabilityState> {
@@ -83,6 +87,11 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
   if (firstStep !== ground.startsAt && !ground.seriousStartsAt?.includes(firstStep)) {
     throw ApplicationFailure.nonRetryable(`ground ${input.ground} may start at ${[ground.startsAt, ...(ground.seriousStartsAt ?? [])].join(' or ')}, not ${firstStep}`);
   }
+  const combined = input.combinedWith;
+  const refused = combined && combinationRefusal(ladder, input.ground, firstStep, combined.steps);
+  if (refused) refuseFor(refused.code, refused.params);
+  // A plan recorded before the packs' grounds were composed cites its ladder's rulebook only.
+  const citeOf = (rule: { cite?: string }) => rule.cite ?? plan.cite;
 
   const state: AccountabilityState = {
     caseId: input.caseId,
@@ -109,12 +118,14 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
       ...rest,
     });
 
-  /** Imposes a step and arms its rectification deadline (fixed days, a decision, or none). */
-  const impose = async (step: string, by: string, reason: string, rectifyBy?: string) => {
+  /** Imposes a step, with the measures combined with it, and arms its rectification deadline (fixed days, a decision, or none). */
+  const impose = async (step: string, by: string, reason: string, rectifyBy?: string, alongside?: { steps: string[]; reason: string }) => {
     const rule = ladder.steps[step]!;
+    const others = (alongside?.steps ?? []).map((s) => ladder.steps[s]!);
+    const combination = alongside && combinationOf(ladder, [step, ...alongside.steps]);
     state.step = step;
-    state.steps.push({ step, at: new Date().toISOString(), by, reason });
-    if (rule.honoursIneligible) state.honoursIneligibleYear ??= Number(chinaDateOf(new Date()).slice(0, 4));
+    state.steps.push({ step, at: new Date().toISOString(), by, reason, ...(alongside ? { combinedWith: alongside.steps } : {}) });
+    if (rule.honoursIneligible || others.some((o) => o.honoursIneligible)) state.honoursIneligibleYear ??= Number(chinaDateOf(new Date()).slice(0, 4));
     delete state.deadline;
     const today = chinaDateOf(new Date());
     const rect = rule.rectification;
@@ -124,12 +135,19 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
     changed();
     await record('step_imposed', `${state.steps.length}:${step}`, {
       actor: by,
-      rule: `${rule.labelZh} ${rule.source.article ?? ''} [${plan.cite}]`,
+      rule: `${rule.labelZh} ${rule.source.article ?? ''} [${citeOf(rule)}]`,
       ...(state.deadline ? { dueDate: state.deadline.due } : {}),
       detail: {
         reason,
-        consequences: rule.consequences.join('；'),
+        consequences: [rule, ...others].flatMap((r) => r.consequences).join('；'),
         honoursIneligibleYear: state.honoursIneligibleYear ?? null,
+        ...(alongside
+          ? {
+              combinedWith: alongside.steps.join(','),
+              combinedRule: `${others.map((o) => `${o.labelZh} ${o.source.article ?? ''} [${citeOf(o)}]`).join('；')}；合并使用 ${combination?.source.article ?? ''} [${combination?.cite ?? ''}]`,
+              combinedReason: alongside.reason,
+            }
+          : {}),
       },
     });
   };
@@ -235,22 +253,49 @@ export async function accountabilityWorkflow(input: AccountabilityInput): Promis
   // ── The procedure ──────────────────────────────────────────────────────────────────
   await record('opened', 'opened', {
     actor: input.openedBy,
-    rule: `${ground.labelZh} ${ground.source.article ?? ''} [${plan.cite}]`,
+    rule: `${ground.labelZh} ${ground.source.article ?? ''} [${citeOf(ground)}]`,
     detail: {
       finding: `${input.finding.source}${input.finding.ref ? `:${input.finding.ref}` : ''}`,
       attribution: attribution.map((a) => `${a.person}=${a.responsibility}`).join(', '),
       packs: plan.packs.join(' '),
+      ...(ground.referral ? { referral: ground.referral } : {}),
     },
   });
   // Without a reason of its own, the first step stands on the ground as the rule names it.
-  await impose(firstStep, input.openedBy, input.startAt?.reason ?? `${ground.labelZh}${ground.source.article ? ` ${ground.source.article}` : ''}`, input.rectifyBy);
+  await impose(firstStep, input.openedBy, input.startAt?.reason ?? `${ground.labelZh}${ground.source.article ? ` ${ground.source.article}` : ''}`, input.rectifyBy, combined);
 
+  // The provisional rectification deadline (暂定) last put on record, and how many were.
+  let noted: Deadline | undefined;
+  let notes = 0;
   while (state.stage !== 'closed') {
     const seen = version;
     const moved = () => version !== seen;
     if (state.stage === 'rectifying' && state.deadline) {
       const remaining = Date.parse(state.deadline.breachAt) - Date.now();
-      if (remaining > 0 && (await condition(moved, remaining))) continue;
+      if (state.deadline.provisional && patched(PROVISIONAL_CALENDAR_PATCH)) {
+        // Asked again weekly, and before the escalation it would cause.
+        const held = state.deadline;
+        if (noted !== held) {
+          noted = held;
+          await record('deadline_provisional', `${state.steps.length}:${++notes}`, { dueDate: held.due, detail: { years: (held.provisionalYears ?? []).join(',') } });
+          if (moved()) continue;
+        }
+        const wait = Math.min(remaining, PROVISIONAL_RECHECK_MS);
+        if (wait > 0 && (await condition(moved, wait))) continue;
+        const again = await rectificationDeadline({ start: held.start, days: held.days, step: state.step });
+        if (moved()) continue;
+        if (!sameDeadline(held, again)) {
+          state.deadline = again;
+          noted = again;
+          changed();
+          await record('deadline_recomputed', `${state.steps.length}:${++notes}`, {
+            dueDate: again.due,
+            detail: { oldDue: held.due, newDue: again.due, provisional: again.provisional === true, reason: recomputedBecause(held, again) },
+          });
+          continue;
+        }
+        if (wait < remaining) continue;
+      } else if (remaining > 0 && (await condition(moved, remaining))) continue;
       if (moved()) continue;
       // 未按期完成整改: the deadline passed without accepted rectification.
       await escalate('system', `rectification deadline ${state.deadline.due} passed without accepted rectification`);

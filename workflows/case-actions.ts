@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CaseIntake } from '../domain/case.js';
+import type { ClockStep, OwedStep } from '../domain/case-clocks.js';
 import type { CasePlan } from '../rules/case-rules.js';
 import type { Deadline } from '../rules/deadline.js';
 
@@ -99,8 +100,7 @@ export interface Press {
 }
 
 /** The steps an organ owes the petitioner, each with a clock; a press is against one of them. */
-export const PRESSABLE_STEPS = ['route', 'notify', 'assigned', 'handle', 'review', 'reReview'] as const;
-export type PressableStep = (typeof PRESSABLE_STEPS)[number];
+export type PressableStep = OwedStep;
 
 export interface ReviewRequest {
   /** The organ one level above the one whose opinion is contested. */
@@ -138,9 +138,9 @@ export interface CaseState {
   responsibleOrgan: string;
   plan: CasePlan | null;
   /** Every deadline the case has had, by step, as last computed, with its explanation. */
-  deadlines: Partial<Record<string, Deadline>>;
+  deadlines: Partial<Record<ClockStep, Deadline>>;
   /** Steps whose clock ran out before the step was done (each a supervision record). */
-  overdue: string[];
+  overdue: OwedStep[];
   routing?: RouteDecision;
   acceptedAt?: string;
   extension?: Extension;

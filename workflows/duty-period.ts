@@ -14,6 +14,7 @@ import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { DutyActivities, DutyPlanning } from './activities.js';
 import { runClock, type Clock } from './case-clock.js';
 import { refuseFor } from './refuse.js';
+import { PACK_PLANNING, RECORDING } from './retry-policies.js';
 
 export const DUTY_WORKFLOW_ID_PREFIX = 'duty/';
 
@@ -50,14 +51,8 @@ export interface DutyPeriodState {
 export const dutyPeriodStateQuery = defineQuery<DutyPeriodState>('dutyPeriodState');
 export const recordEvidenceUpdate = defineUpdate<DutyPeriodState, [Evidence]>('recordEvidence');
 
-const { planDuty } = proxyLocalActivities<DutyPlanning>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['PackError'] },
-});
-const { recordDutyEvent } = proxyActivities<DutyActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { planDuty } = proxyLocalActivities<DutyPlanning>(PACK_PLANNING);
+const { recordDutyEvent } = proxyActivities<DutyActivities>(RECORDING);
 
 
 export async function dutyPeriodWorkflow(input: DutyPeriodInput): Promise<DutyPeriodState> {
@@ -124,7 +119,8 @@ export async function dutyPeriodWorkflow(input: DutyPeriodInput): Promise<DutyPe
   );
 
   await record('period_opened', 'opened', { workflowId: workflowInfo().workflowId });
-  const clock: Clock = {
+  // A duty's clock is named by the duty, not by a step of a case.
+  const clock: Clock<string> = {
     step: input.dutyId,
     deadline: decidedDeadline(input.dutyId, period.start, period.end, plan.cite),
     version: 0,

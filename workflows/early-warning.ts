@@ -10,6 +10,7 @@ import type { ScanSummary, SignalId } from '../analytics/early-warning/scan.js';
 import { isMonday, lastCompleteWeek } from '../analytics/early-warning/weeks.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
 import type { EarlyWarningActivities } from './early-warning-activities.js';
+import { EARLY_WARNING_SCAN } from './retry-policies.js';
 
 export const EARLY_WARNING_SCHEDULE_ID = 'early-warning-weekly-scan';
 export const SCAN_WORKFLOW_ID_PREFIX = 'early-warning-scan-';
@@ -23,11 +24,7 @@ export interface EarlyWarningScanInput {
   signals?: SignalId[];
 }
 
-const { runEarlyWarningScan } = proxyActivities<EarlyWarningActivities>({
-  // Seconds on the largest dataset; the timeout leaves room for a busy machine.
-  startToCloseTimeout: '15 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5, nonRetryableErrorTypes: ['ScanError'] },
-});
+const { runEarlyWarningScan } = proxyActivities<EarlyWarningActivities>(EARLY_WARNING_SCAN);
 
 export async function earlyWarningScanWorkflow(input: EarlyWarningScanInput = { trigger: 'schedule' }): Promise<ScanSummary> {
   const week = input.week ? parsePlainDate(input.week) : lastCompleteWeek(chinaDateOf(new Date()));

@@ -5,3 +5,4 @@ export * from './duty-period.js';
 export * from './early-warning.js';
 export * from './recommendation.js';
 export * from './rollups.js';
+export * from './report-batch.js';

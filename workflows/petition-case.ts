@@ -8,8 +8,9 @@
  *   reply ─ review window (30 d) ─ review (30 d) ─ re-review window (30 d)
  *         ─ re-review (30 d, hearings not counted) ─ concluded (终结)
  */
-import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { CaseEvent, CaseEventType } from '../domain/case.js';
+import { SUPERVISION_RECORDS, type ClockStep, type OwedStep } from '../domain/case-clocks.js';
 import { decidedDeadline, type Deadline, type Suspension } from '../rules/deadline.js';
 import type { CaseStep } from '../rules/pack.js';
 import { chinaDateOf, parsePlainDate, type PlainDate } from '../rules/plain-date.js';
@@ -36,45 +37,15 @@ import {
   type PetitionCaseInput,
   type PressableStep,
 } from './case-actions.js';
-import { runClock, type Clock } from './case-clock.js';
+import { PROVISIONAL_CALENDAR_PATCH, recomputedBecause, runClock, sameDeadline, type Clock } from './case-clock.js';
 import { refuseFor } from './refuse.js';
+import { DUE_DATE_PLANNING, RECORDING } from './retry-policies.js';
 
 export * from './case-actions.js';
 
-const { recordCaseReceived, recordCaseEvent } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  // No attempt limit: the event log must end up complete, so a DuckDB outage only delays it.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-// A bad pack or a refused rule will not fix itself: fail fast and visibly.
-const { planCase } = proxyLocalActivities<DeadlineActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError'] },
-});
-// A due date in a year whose holidays are not yet published waits, retrying, until an
-// operator adds that year to the calendar override file; then the case resumes by itself.
-// Backoffs longer than a minute become durable timers, so the wait survives restarts.
-const { planDeadline } = proxyLocalActivities<DeadlineActivities>({
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '1 minute',
-  retry: {
-    initialInterval: '1 minute',
-    backoffCoefficient: 2,
-    maximumInterval: '6 hours',
-    nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError'],
-  },
-});
-
-const OVERDUE: Record<string, CaseEventType> = {
-  route: 'route_overdue',
-  notify: 'notify_overdue',
-  handle: 'handle_overdue',
-  assigned: 'assigned_overdue',
-  review: 'review_overdue',
-  reReview: 're_review_overdue',
-};
-
+const { recordCaseReceived, recordCaseEvent } = proxyActivities<CaseActivities>(RECORDING);
+// planCase computes the first due date with the rules, so it waits for the calendar as the others do.
+const { planCase, planDeadline } = proxyLocalActivities<DeadlineActivities>(DUE_DATE_PLANNING);
 
 export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<CaseState> {
   const { intake, receivedBy } = input;
@@ -98,7 +69,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     overdue: [],
     presses: [],
   };
-  const clocks: Partial<Record<string, Clock>> = {};
+  const clocks: Partial<Record<ClockStep, Clock>> = {};
 
   // Actions may arrive while the case is being registered; their events follow the receipt.
   let registered = false;
@@ -107,18 +78,55 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     await condition(() => registered);
     await recordCaseEvent({ caseId: intake.caseId, type, occurredAt, ...rest });
   };
-  const deadlineFor = async (step: CaseStep, start: PlainDate, options: { extensionDays?: number; suspensions?: Suspension[] } = {}) => {
+  // What each step's deadline was last asked with, so a provisional one can be computed again.
+  type DeadlineOptions = { extensionDays?: number; suspensions?: Suspension[] };
+  const requests: Partial<Record<CaseStep, DeadlineOptions & { start: PlainDate }>> = firstStep ? { [firstStep]: { start: receivedDate } } : {};
+  // A provisional deadline (暂定) is on record when held, and so is each one that replaces it.
+  let deadlineNotes = 0;
+  const noteDeadline = async (step: CaseStep, held: Deadline | undefined, next: Deadline, reason: string) => {
+    if (!held?.provisional && !next.provisional) return;
+    if (held && sameDeadline(held, next)) return;
+    if (!patched(PROVISIONAL_CALENDAR_PATCH)) return;
+    deadlineNotes += 1;
+    const key = `${step}:${deadlineNotes}`;
+    if (held?.provisional) {
+      await record('deadline_recomputed', { key, dueDate: next.due, detail: { step, oldDue: held.due, newDue: next.due, provisional: next.provisional === true, reason } });
+    } else {
+      await record('deadline_provisional', { key, dueDate: next.due, detail: { step, years: (next.provisionalYears ?? []).join(',') } });
+    }
+  };
+  const deadlineFor = async (step: CaseStep, start: PlainDate, options: DeadlineOptions = {}) => {
     const deadline = await planDeadline({ jurisdiction: intake.jurisdiction, receivedDate, step, start, ...options });
+    const held = state.deadlines[step];
+    requests[step] = { start, ...options };
     state.deadlines[step] = deadline;
+    await noteDeadline(step, held, deadline, options.extensionDays ? `extended by ${options.extensionDays} days (延期)` : options.suspensions?.length ? 'hearing days not counted (听证)' : 'planned again');
     return deadline;
   };
-  const watch = (step: string, deadline: Deadline, done: () => boolean): Promise<boolean> => {
-    const clock: Clock = {
+  // A provisional deadline asked again of the calendar in force now (runClock calls it).
+  const recheck = async (clock: Clock) => {
+    const { step, version } = clock;
+    // An assignment's due date is decided, not counted: it is never provisional.
+    if (step === 'assigned') return;
+    const request = requests[step];
+    if (!request) return;
+    const again = await planDeadline({ jurisdiction: intake.jurisdiction, receivedDate, step, ...request });
+    // An extension or a hearing that planned the clock meanwhile has the newer answer.
+    if (clock.version !== version || sameDeadline(clock.deadline, again)) return;
+    const held = clock.deadline;
+    clock.deadline = again;
+    clock.version++;
+    state.deadlines[step] = again;
+    await noteDeadline(step, held, again, recomputedBecause(held, again));
+  };
+  const watch = (step: OwedStep, deadline: Deadline, done: () => boolean): Promise<boolean> => {
+    const clock: Clock<OwedStep> = {
       step,
       deadline,
       version: 0,
       paused: false,
-      reminders: plan.clocks[step as CaseStep]?.reminders ?? [],
+      // An assignment's due date is the assigning office's decision: no pack names its reminders.
+      reminders: step === 'assigned' ? [] : (plan.clocks[step]?.reminders ?? []),
     };
     clocks[step] = clock;
     return runClock(clock, {
@@ -131,7 +139,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
         }),
       breach: async (c) => {
         state.overdue.push(c.step);
-        await record(OVERDUE[c.step]!, {
+        await record(SUPERVISION_RECORDS[c.step], {
           occurredAt: c.deadline.breachAt,
           dueDate: c.deadline.due,
           detail: {
@@ -140,10 +148,18 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
           },
         });
       },
+      recheck,
     });
   };
+  /** Waits for `done` while a petitioner's window is open; false if it closed first. A provisional one is followed as a clock is. */
+  const waitWindow = (step: CaseStep, window: Deadline, done: () => boolean): Promise<boolean> => {
+    if (!window.provisional || !patched(PROVISIONAL_CALENDAR_PATCH)) return condition(done, Date.parse(window.breachAt) - Date.now());
+    let closed = false;
+    const clock: Clock = { step, deadline: window, version: 0, paused: false, reminders: [] };
+    return runClock(clock, { done: () => done() || closed, remind: async () => undefined, breach: async () => void (closed = true), recheck });
+  };
   // A deadline not planned yet belongs to a step that has only just begun: still open.
-  const windowOpen = (step: string) => {
+  const windowOpen = (step: ClockStep) => {
     const deadline = state.deadlines[step];
     return !deadline || Date.now() < Date.parse(deadline.breachAt);
   };
@@ -506,6 +522,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     detail: { receivedBy: receivedBy.kind, organ: receivedBy.organ, packs: plan.packs.join(' ') },
   });
   registered = true;
+  if (firstStep && first) await noteDeadline(firstStep, undefined, first, 'planned at receipt');
 
   const leaves = (stage: CaseStage) => () => state.stage !== stage;
   if (firstStep && first) await watch(firstStep, first, leaves(initialStage));
@@ -519,12 +536,12 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   }
   if (state.stage === 'review_window') {
     const window = await deadlineFor('reviewRequest', chinaDateOf(new Date(state.reply!.at)));
-    if (!(await condition(leaves('review_window'), Date.parse(window.breachAt) - Date.now()))) close('reply_final');
+    if (!(await waitWindow('reviewRequest', window, leaves('review_window')))) close('reply_final');
   }
   if (state.stage === 'in_review') {
     await watch('review', await deadlineFor('review', chinaDateOf(new Date(state.review!.requestedAt))), leaves('in_review'));
     const window = await deadlineFor('reReviewRequest', today());
-    if (!(await condition(leaves('re_review_window'), Date.parse(window.breachAt) - Date.now()))) close('review_final');
+    if (!(await waitWindow('reReviewRequest', window, leaves('re_review_window')))) close('review_final');
   }
   if (state.stage === 'in_re_review') {
     await watch('reReview', await deadlineFor('reReview', chinaDateOf(new Date(state.reReview!.requestedAt))), leaves('in_re_review'));

@@ -1,4 +1,4 @@
-import { recordFeedback, recordFeedbackOverdue, recordRecommendationEvent, recordRecommendationIssued, type RecommendationEvent } from '../analytics/recommendation-log.js';
+import { recordFeedback, recordFeedbackDue, recordFeedbackOverdue, recordRecommendationEvent, recordRecommendationIssued, type RecommendationEvent } from '../analytics/recommendation-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { RecommendationFeedback, RecommendationIssue } from '../domain/recommendation.js';
 import { chinaCalendar } from '../rules/calendar.js';
@@ -43,6 +43,10 @@ export function createRecommendationActivities(store: AnalyticsStore) {
     },
     async recordRecommendationEvent(event: RecommendationEvent): Promise<void> {
       await recordRecommendationEvent(store, event);
+    },
+    /** A provisional feedback deadline held, or computed again: the row's due date follows. */
+    async recordRecommendationDeadline(event: RecommendationEvent & { dueDate: string }): Promise<void> {
+      await recordFeedbackDue(store, event);
     },
     async recordFeedbackOverdue(overdueDate: string, event: RecommendationEvent): Promise<void> {
       await recordFeedbackOverdue(store, overdueDate, event);

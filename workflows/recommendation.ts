@@ -8,15 +8,16 @@
  *
  * After a breach the organ still owes the feedback: it is taken late and the breach stands.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { RecommendationEvent } from '../analytics/recommendation-log.js';
 import type { RecommendationFeedback, RecommendationIssue } from '../domain/recommendation.js';
 import type { Deadline } from '../rules/deadline.js';
 import { chinaDateOf, parsePlainDate } from '../rules/plain-date.js';
-import { runClock, type Clock } from './case-clock.js';
+import { PROVISIONAL_CALENDAR_PATCH, recomputedBecause, runClock, sameDeadline, type Clock } from './case-clock.js';
 import type { RecommendationActivities, RecommendationPlanning } from './recommendation-activities.js';
 import { refusalIn } from '../domain/refusals.js';
 import { refuseFor } from './refuse.js';
+import { DUE_DATE_PLANNING, RECORDING } from './retry-policies.js';
 
 export const RECOMMENDATION_WORKFLOW_ID_PREFIX = 'recommendation/';
 
@@ -44,24 +45,9 @@ export function feedbackGiven(state: RecommendationState): string | null {
 }
 const givenParams = (recommendationId: string, f: NonNullable<RecommendationState['feedback']>) => ({ recommendationId, adopted: f.adopted, date: f.date, actor: f.actor });
 
-// The calendar may lack the year of the due date (2027 until it is published): wait and retry,
-// as a case's deadlines do; a bad pack or jurisdiction will not fix itself.
-const { planRecommendation } = proxyLocalActivities<RecommendationPlanning>({
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '1 minute',
-  retry: {
-    initialInterval: '1 minute',
-    backoffCoefficient: 2,
-    maximumInterval: '6 hours',
-    nonRetryableErrorTypes: ['PackError', 'RuleViolation', 'RangeError'],
-  },
-});
-// No attempt limit: the record must end up complete, so a DuckDB outage only delays it.
-const { recordRecommendationIssued, recordRecommendationEvent, recordFeedbackOverdue, recordRecommendationFeedback } =
-  proxyActivities<RecommendationActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+const { planRecommendation } = proxyLocalActivities<RecommendationPlanning>(DUE_DATE_PLANNING);
+const { recordRecommendationIssued, recordRecommendationEvent, recordFeedbackOverdue, recordRecommendationFeedback, recordRecommendationDeadline } =
+  proxyActivities<RecommendationActivities>(RECORDING);
 
 export async function recommendationWorkflow(input: RecommendationIssue): Promise<RecommendationState> {
   const issuedDate = parsePlainDate(input.issuedDate);
@@ -126,6 +112,21 @@ export async function recommendationWorkflow(input: RecommendationIssue): Promis
   // Awaiting feedback once the recommendation is on record, so a reader who sees the stage finds the row.
   if (state.stage === 'issuing') state.stage = 'awaiting_feedback';
 
+  // A provisional feedback deadline (暂定) is on record, and so is each one computed again in its place.
+  let deadlineNotes = 0;
+  const noteDeadline = async (held: Deadline | null, next: Deadline) => {
+    if (!patched(PROVISIONAL_CALENDAR_PATCH)) return;
+    deadlineNotes += 1;
+    const detail: RecommendationEvent['detail'] = held
+      ? { oldDue: held.due, newDue: next.due, provisional: next.provisional === true, reason: recomputedBecause(held, next) }
+      : { years: (next.provisionalYears ?? []).join(',') };
+    await recordRecommendationDeadline({
+      ...event(held ? 'deadline_recomputed' : 'deadline_provisional', { key: String(deadlineNotes), rule: plan.cite, detail }),
+      dueDate: next.due,
+    });
+  };
+  if (plan.deadline.provisional) await noteDeadline(null, plan.deadline);
+
   const clock: Clock = { step: 'recommendationFeedback', deadline: plan.deadline, version: 0, paused: false, reminders: plan.reminders };
   await runClock(clock, {
     done: () => state.feedback !== null,
@@ -149,6 +150,16 @@ export async function recommendationWorkflow(input: RecommendationIssue): Promis
           detail: { organ: input.toOrgan, kind: input.kind, issuedBy: input.issuedBy },
         }),
       );
+    },
+    // The same plan asked again: the packs of the day of issue, the calendar in force now.
+    recheck: async (c) => {
+      const again = (await planRecommendation({ jurisdiction: input.jurisdiction, issuedDate })).deadline;
+      if (sameDeadline(c.deadline, again)) return;
+      const held = c.deadline;
+      c.deadline = again;
+      c.version++;
+      state.deadline = again;
+      await noteDeadline(held, again);
     },
   });
   await condition(allHandlersFinished);

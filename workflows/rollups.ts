@@ -5,15 +5,12 @@
  * only keeps them fast.
  */
 import { proxyActivities } from '@temporalio/workflow';
+import { ROLLUP_REFRESH } from './retry-policies.js';
 import type { RollupActivities } from './rollup-activities.js';
 
 export const ROLLUPS_SCHEDULE_ID = 'metrics-rollups-refresh';
 
-const { refreshMetricRollups } = proxyActivities<RollupActivities>({
-  // A second or two for a day's changes on 10M cases; the timeout leaves room for a busy machine.
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5 },
-});
+const { refreshMetricRollups } = proxyActivities<RollupActivities>(ROLLUP_REFRESH);
 
 /** Returns how many (date basis, month) pairs were rebuilt. */
 export async function refreshRollupsWorkflow(): Promise<number> {

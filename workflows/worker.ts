@@ -12,6 +12,7 @@ import {
 } from './activities.js';
 import { createEarlyWarningActivities } from './early-warning-activities.js';
 import { createRecommendationActivities, recommendationPlanning } from './recommendation-activities.js';
+import { createReportActivities } from './report-activities.js';
 import { createRollupActivities } from './rollup-activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -47,6 +48,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       ...createEarlyWarningActivities(store),
       ...createRecommendationActivities(store),
       ...createRollupActivities(store),
+      ...createReportActivities(store),
       ...recommendationPlanning,
     },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? WORKFLOWS_PATH }),

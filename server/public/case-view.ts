@@ -127,7 +127,7 @@ export function renderCase(lang: Lang, view: CaseView): Html {
       ? html`<ul class="steps">${shownSteps.map(([step, d]) => {
           if (!d) return '';
           const s = STEPS[step]!;
-          const late = state.overdue.includes(step);
+          const late = state.overdue.some((o) => o === step);
           return html`<li class="${late ? 'late' : ''}">
             <p>${s[lang](d.due)}${late ? html` <strong class="badge">${t('已超期', 'past its deadline')}</strong>` : ''}</p>
             <p class="small">${s.passes[lang]}${d.rule?.article ? html` ${t('依据', 'Rule')}: ${d.rule.article}${d.extensionDays ? t(`（含延长 ${d.extensionDays} 日）`, ` (with ${d.extensionDays} days' extension)`) : ''}` : ''}</p>

@@ -159,8 +159,9 @@ describe('the administration page', () => {
     const coverage = await b.json<DataCoverage>('admin', '/api/v1/data/coverage');
     const years = await page.locator('#calendar-years tbody tr').evaluateAll((els) => els.map((e) => [Number((e as HTMLElement).dataset.year), (e as HTMLElement).dataset.status]));
     expect(years).toEqual(coverage.calendar.years.map((y) => [y.year, y.status]));
-    // The test system covers the years after the package with a weekends-only file: provisional.
-    expect(coverage.calendar.years.find((y) => y.year > coverage.calendar.package.lastYear)).toMatchObject({ status: 'provisional', source: 'override' });
+    // The test system covers the years after the package with a weekends-only file: published as the file says, no holiday listed.
+    expect(coverage.calendar.years.find((y) => y.year > coverage.calendar.package.lastYear)).toMatchObject({ status: 'published', source: 'override', holidays: 0 });
+    expect(await page.locator('#calendar-provisional').getAttribute('data-cases')).toBe(String(coverage.calendar.provisionalDeadlines.cases));
     const range = page.locator('#calendar-range');
     expect([Number(await range.getAttribute('data-first')), Number(await range.getAttribute('data-last'))]).toEqual([coverage.calendar.firstYear, coverage.calendar.lastYear]);
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsStore } from '../../analytics/store.js';
-import { loadChinaCalendar } from '../../rules/calendar.js';
+import { loadChinaCalendar, PROVISIONAL_YEARS } from '../../rules/calendar.js';
+import { statutoryHolidays } from '../../rules/statutory-holidays.js';
 import { chinaDateOf } from '../../rules/plain-date.js';
 import type { BatchQuarantine, DataCoverage, ImportBatch } from '../../server/admin-routes.js';
 import { startApiApp, type RunningApp } from '../support/api-app.js';
@@ -133,17 +134,26 @@ describe("the data's coverage", () => {
     expect(district.body.cases).toMatchObject({ region: '110105', months: [{ month: '2025-05', cases: 1 }], gaps: [] });
   });
 
-  it('says which years the holiday schedule covers: published by the package, a stopgap override provisional, none missing', async () => {
+  it('says which years the holiday schedule covers: published by the package or the override file, provisional after them, then missing', async () => {
     const before = process.env.XINFANG_CALENDAR_OVERRIDES;
     try {
       delete process.env.XINFANG_CALENDAR_OVERRIDES;
       const plain = (await call<DataCoverage>('admin', '/data/coverage')).body.calendar;
       expect(plain.override).toBeNull();
       expect(plain.package).toMatchObject({ name: 'chinese-days', firstYear: packaged.firstYear, lastYear: packaged.lastYear });
-      // The years of the data to the year after this one.
-      expect(plain.years).toEqual(window.map((year) => (year <= packaged.lastYear ? { year, status: 'published', source: 'package', holidays: null } : { year, status: 'missing', source: null, holidays: null })));
+      // The years of the data to the year after this one; after the package's, the statutory holidays (their distinct days) provisionally.
+      const statutoryDays = (year: number) => new Set(statutoryHolidays(year).map((h) => h.date)).size;
+      expect(plain.years).toEqual(
+        window.map((year) =>
+          year <= packaged.lastYear ? { year, status: 'published', source: 'package', holidays: null }
+          : year <= packaged.lastYear + PROVISIONAL_YEARS ? { year, status: 'provisional', source: 'statutory', holidays: statutoryDays(year) }
+          : { year, status: 'missing', source: null, holidays: null },
+        ),
+      );
+      expect(plain.provisionalYears).toEqual([packaged.lastYear + 1, packaged.lastYear + 2]);
+      expect(plain.provisionalDeadlines).toEqual({ cases: 0, recommendations: 0, accountability: 0 });
 
-      // The operator's file: next year with holidays (published), the one after weekends only (provisional).
+      // The operator's file: next year with holidays, the one after with none listed; both published, as the file says.
       const file = join(dataDir, 'calendar.json');
       const next = thisYear + 1;
       writeFileSync(file, JSON.stringify({ source: 'test: the State Council schedule', years: { [next]: { holidays: { [`${next}-01-01`]: '元旦' } }, [next + 1]: { holidays: {} } } }));
@@ -151,10 +161,12 @@ describe("the data's coverage", () => {
       const extended = (await call<DataCoverage>('admin', '/data/coverage')).body.calendar;
       expect(extended.override).toEqual({ source: 'test: the State Council schedule', years: [next, next + 1] });
       expect(extended.lastYear).toBe(next + 1);
+      expect(extended.provisionalYears).toEqual([next + 2, next + 3]);
       expect(extended.years.at(-1)).toEqual({ year: next, status: 'published', source: 'override', holidays: 1 });
 
+      // A file listing no holiday for the year still publishes it; the count of holidays says what it holds.
       writeFileSync(file, JSON.stringify({ source: 'stopgap', years: { [next]: { holidays: {} } } }));
-      expect((await call<DataCoverage>('admin', '/data/coverage')).body.calendar.years.at(-1)).toEqual({ year: next, status: 'provisional', source: 'override', holidays: 0 });
+      expect((await call<DataCoverage>('admin', '/data/coverage')).body.calendar.years.at(-1)).toEqual({ year: next, status: 'published', source: 'override', holidays: 0 });
     } finally {
       if (before === undefined) delete process.env.XINFANG_CALENDAR_OVERRIDES;
       else process.env.XINFANG_CALENDAR_OVERRIDES = before;

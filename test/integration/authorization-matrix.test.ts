@@ -259,6 +259,8 @@ interface Fixtures {
   othersToken: string;
   /** A stored report per region of REPORT_REGION. */
   reports: Map<string, string>;
+  /** A report batch of the city, started by its leader. */
+  batchId: string;
 }
 
 function routeSamples(f: Fixtures): Record<string, RouteSample> {
@@ -390,6 +392,16 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /reports': { build: on(REGION, (region) => ({ body: { kind: 'annual', year: Number(year), region, format: 'html' } })) },
     'get /reports': { build: regionQuery({}) },
     'get /reports/:id/download': { build: on(REPORT_REGION, (region) => ({ params: { id: f.reports.get(region)! } })) },
+    // A batch is of the city and every district, and takes no region: the caller's own node, which must be the city.
+    'post /reports/batches': {
+      build: insideOnly(() => ({ body: { kind: 'annual', year: Number(year), formats: ['html'] } })),
+      refusal: (c, where) => (where === 'inside' && c.profile !== 'city' ? { status: 403, code: 'outside_jurisdiction' } : null),
+    },
+    'get /reports/batches': { build: plain },
+    // Batches are of the city: the city holds each, and below it each lies outside.
+    'get /reports/batches/:id': { build: (c, where) => ((c.profile === 'city') === (where === 'inside') ? { params: { id: f.batchId } } : null) },
+    // The fixture's batch has no failed item (or has closed): past the gate the retry is refused (409).
+    'post /reports/batches/:id/retry': { build: (c, where) => ((c.profile === 'city') === (where === 'inside') ? { params: { id: f.batchId } } : null), stateful: true },
     'get /geo/:region': {
       build: on(REGION, (region) => ({ params: { region } })),
       // A street's office asks for its own street, which has no published boundary.
@@ -645,7 +657,9 @@ async function fixtures(base: string, taskQueue: string): Promise<Fixtures> {
     reports.set(region, (await saveReport(t.store, report, new Date())).id);
   }
 
-  return { today, scanId, tokens, othersToken, reports };
+  const { batchId } = await api('leader', 'POST', '/reports/batches', 202, z.looseObject({ batchId: z.string() }), { kind: 'annual', year: 2025, formats: ['html'] });
+
+  return { today, scanId, tokens, othersToken, reports, batchId };
 }
 
 interface Cell {

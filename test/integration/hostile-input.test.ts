@@ -398,6 +398,8 @@ const BASES: Record<string, Base> = {
   'GET /metrics/ranking': { query: { measure: MEASURES[0]!.id, year: TODAY.slice(0, 4) } },
   'GET /metrics/three-declines': { query: { year: TODAY.slice(0, 4) } },
   'GET /reports/annual-data': { query: { year: TODAY.slice(0, 4) } },
+  // A batch as of tomorrow is refused (its figures would still change): nothing is started.
+  'POST /reports/batches': { body: { kind: 'annual', year: Number(TODAY.slice(0, 4)), formats: ['html'], asOf: addDays(TODAY, 1) } },
   'GET /petition-index': { query: { year: TODAY.slice(0, 4) } },
   'GET /duties': { query: { year: TODAY.slice(0, 4) } },
 };

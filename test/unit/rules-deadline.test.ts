@@ -98,14 +98,16 @@ describe('clocks from the packs, with extensions and suspensions', () => {
 
   it('explains the rule with its pack and article', () => {
     const d = caseDeadline({ ...beijing, step: 'route', start: parsePlainDate('2025-09-16') });
-    expect(d.rule).toEqual({ step: 'route', labelZh: '登记并转送、交办', pack: 'regulations-2022', version: '2022.1', article: '第二十二条' });
+    expect(d.rule).toEqual({ step: 'route', labelZh: '登记并转送、交办', pack: 'regulations-2022', version: '2022.2', article: '第二十二条' });
     expect(d).toMatchObject({ rawDue: '2025-10-01', due: '2025-10-09' });
   });
 });
 
 describe('coverage', () => {
-  it('refuses a date outside the published years instead of guessing', () => {
-    expect(() => due('2026-12-20', 15, 'calendar')).toThrow(/outside the holiday calendar \(2004-2026\)/);
+  it('counts the years after the published ones provisionally, and refuses a date beyond them instead of guessing', () => {
+    const last = calendar.lastYear;
+    expect(due(`${last}-12-20`, 15, 'calendar')).toMatchObject({ provisional: true, provisionalYears: [last + 1] });
+    expect(() => due(`${last + 2}-12-20`, 15, 'calendar')).toThrow(new RegExp(`outside the holiday calendar \\(2004-${last + 2}, ${last + 1} and ${last + 2} provisional\\)`));
     expect(() => due('2003-06-01', 5, 'calendar')).toThrow(/outside the holiday calendar/);
   });
 });

@@ -38,5 +38,7 @@ export const EVENTS: Record<CaseEventType, [string, string]> = {
   closed: ['办结', 'closed'],
   reminder: ['到期提醒', 'reminder'],
   leader_assigned: ['领导包案', 'leader owns the case'],
+  deadline_provisional: ['期限暂定（该年放假安排未公布）', 'deadline provisional (the year’s holiday schedule is unpublished)'],
+  deadline_recomputed: ['期限重新计算', 'deadline computed again'],
 };
 export const eventName = (type: CaseEventType): string => t(...EVENTS[type]);

@@ -107,7 +107,7 @@ function Facts({ d }: { d: AccountabilityDetail }) {
   return html`<dl class="method acc-facts" data-case=${d.caseId} data-stage=${d.stage} data-step=${d.step}>
     <dt>${t('被追责单位', 'Organ')}</dt><dd id="acc-organ">${app.reference.organs.find((o) => o.code === d.organ)?.nameZh ?? d.organ}</dd>
     <dt>${t('追责情形', 'Ground')}</dt><dd id="acc-ground">${groundText(d.plan, d.ground)}</dd>
-    <dt>${t('当前处理', 'Step imposed')}</dt><dd id="acc-step" data-step=${d.step}>${stepText(d.plan, d.step)} <small>${d.plan.cite}</small></dd>
+    <dt>${t('当前处理', 'Step imposed')}</dt><dd id="acc-step" data-step=${d.step}>${stepText(d.plan, d.step)} <small>${d.plan.ladder.steps[d.step]?.cite ?? d.plan.cite}</small></dd>
     <dt>${t('阶段', 'Stage')}</dt><dd id="acc-stage" data-stage=${d.stage}>${stageName(d.stage)}${d.closeReason ? `（${closedName(d.closeReason)}）` : ''}</dd>
     <dt>${t('整改期限', 'Rectify by')}</dt><dd id="acc-deadline">${d.deadline ? html`${d.deadline.due}${d.deadline.rule ? html` <small>${d.deadline.rule.pack ?? ''} ${d.deadline.rule.article ?? ''}</small>` : null}` : t('无（本档未设或尚待决定）', 'none (the step has none, or it awaits the decision)')}</dd>
     <dt>${t('综合性荣誉', 'Comprehensive honours')}</dt><dd>${d.honoursIneligibleYear ? t(`${d.honoursIneligibleYear} 年度不得参评`, `ineligible for ${d.honoursIneligibleYear}`) : t('未受影响', 'not affected')}</dd>

@@ -29,11 +29,8 @@ const stepName = (step: CaseFinding['step']) => t(...STEP_NAMES[step]);
 const caseArticle = (f: CaseFinding) => (f.rule === 'decided' ? t('决定设定的期限', 'a deadline set by decision') : (f.rule ?? ''));
 /** What the finding is about, in a line: the duty and period, or the case and its overdue step. */
 const aboutText = (f: AnyFinding) => (f.source === 'duty' ? `${dutyText(f)} · ${f.period_label}` : `${f.case_id} · ${stepName(f.step)}${t('逾期', ' overdue')}`);
-const groundOf = (f: AnyFinding, data: FindingsAnswer) => {
-  // An overdue step is a failure to handle as required; a missed duty the catch-all ground.
-  const wanted = f.source === 'case' ? 'procedure' : 'other';
-  return data.grounds.some((g) => g.id === wanted) ? wanted : (data.grounds[0]?.id ?? '');
-};
+// The ground the packs name for the finding's breach (e.g. 2022 art. 44(三) for a late notice of acceptance); else the user picks.
+const groundOf = (f: AnyFinding, data: FindingsAnswer) => f.ground ?? data.grounds[0]?.id ?? '';
 
 /** The supervision records of case steps gone overdue against the organs, the longest late first. */
 export function CaseFindingsTable({ data, selected, mayDecide }: { data: FindingsAnswer; selected: string | null; mayDecide: boolean }) {

@@ -22,6 +22,8 @@ const EVENTS: Record<string, [string, string]> = {
   rectification_rejected: ['整改不予认可', 'rectification rejected'],
   escalated: ['升级', 'escalated'],
   closed: ['结案', 'closed'],
+  deadline_provisional: ['整改期限暂定（该年放假安排未公布）', 'rectification deadline provisional (the year’s holiday schedule is unpublished)'],
+  deadline_recomputed: ['整改期限重新计算', 'rectification deadline computed again'],
 };
 export const eventName = (e: string) => pick(EVENTS, e);
 

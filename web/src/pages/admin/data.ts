@@ -18,21 +18,25 @@ const PAGE = 100;
 
 const STATUS: Record<CalendarYear['status'], [string, string]> = {
   published: ['已覆盖', 'covered'],
-  provisional: ['临时（未列节假日）', 'provisional (no holidays listed)'],
+  provisional: ['暂定（按法定节假日推算）', 'provisional (statutory holidays only)'],
   missing: ['未覆盖', 'not covered'],
 };
 
 function yearSource(y: CalendarYear, c: DataCoverage['calendar']): string {
   if (y.source === 'package') return t(`${c.package.name} 数据包（国务院公布）`, `the ${c.package.name} package (as the State Council published it)`);
   if (y.source === 'override') return `${t('补充文件', 'override file')}: ${c.override?.source ?? ''}${y.holidays !== null ? t(`，${y.holidays} 个节假日`, `, ${y.holidays} holidays`) : ''}`;
+  if (y.source === 'statutory') return t(`国务院尚未公布放假安排：按《全国年节及纪念日放假办法》的 ${y.holidays ?? 0} 天法定节假日和周末推算，无调休；公布后期限重新计算`, `no published schedule yet: the ${y.holidays ?? 0} statutory holidays and weekends, no adjusted working days; deadlines are computed again once it is published`);
   return t('无节假日安排：落在该年的期限将等待，直到补充文件加入该年', 'no holiday schedule: a deadline falling in this year waits until the override file adds it');
 }
 
 function CalendarPanel({ loaded }: { loaded: Loaded<DataCoverage> }) {
   return html`<${Panel} id="calendar-coverage" title=${t('节假日日历覆盖', 'Holiday calendar coverage')} loaded=${loaded}
-      note=${t('期限按国务院公布的节假日和调休计算。临时年份只按周末计算，公布后期限可能变化。', 'Deadlines count the public holidays and adjusted working days the State Council publishes. A provisional year counts weekends only; its deadlines may move once the schedule is published.')}>
+      note=${t('期限按国务院公布的节假日和调休计算。暂定年份只按法定节假日和周末推算，公布后期限可能变化。', 'Deadlines count the public holidays and adjusted working days the State Council publishes. A provisional year counts the statutory holidays and weekends only; its deadlines may move once the schedule is published.')}>
     ${(d: DataCoverage) => html`<p id="calendar-range" data-first=${d.calendar.firstYear} data-last=${d.calendar.lastYear}>
         ${t(`日历覆盖 ${d.calendar.firstYear}–${d.calendar.lastYear} 年（数据包 ${d.calendar.package.firstYear}–${d.calendar.package.lastYear}${d.calendar.override ? `，补充文件 ${d.calendar.override.years.join('、')}` : ''}）。`, `The calendar covers ${d.calendar.firstYear}–${d.calendar.lastYear} (package ${d.calendar.package.firstYear}–${d.calendar.package.lastYear}${d.calendar.override ? `, override file ${d.calendar.override.years.join(', ')}` : ''}).`)}
+      </p>
+      <p id="calendar-provisional" data-cases=${d.calendar.provisionalDeadlines.cases} data-recommendations=${d.calendar.provisionalDeadlines.recommendations} data-accountability=${d.calendar.provisionalDeadlines.accountability}>
+        ${t(`暂定年份：${d.calendar.provisionalYears.join('、') || '无'}；持有暂定期限的信访事项 ${d.calendar.provisionalDeadlines.cases} 件、建议 ${d.calendar.provisionalDeadlines.recommendations} 件、追责案件 ${d.calendar.provisionalDeadlines.accountability} 件。`, `Provisional years: ${d.calendar.provisionalYears.join(', ') || 'none'}; ${d.calendar.provisionalDeadlines.cases} cases, ${d.calendar.provisionalDeadlines.recommendations} recommendations and ${d.calendar.provisionalDeadlines.accountability} accountability cases hold a provisional due date.`)}
       </p>
       <table id="calendar-years">
         <caption class="sr-only">${t('数据年份至明年的日历覆盖', 'Calendar coverage from the data’s first year to next year')}</caption>

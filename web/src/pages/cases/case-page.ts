@@ -16,6 +16,7 @@ import { t } from '../../i18n.js';
 import { linkHandler } from '../../router.js';
 import { eventName, STAGES, stepName } from '../../ui/case-names.js';
 import { Panel, refusalText } from '../../ui/panel.js';
+import { ProvisionalMark } from '../../ui/provisional.js';
 import { useLoad } from '../../use-load.js';
 import type { CaseState } from '../../../../workflows/case-actions.js';
 import { ACTION_TITLES, CaseActions } from './actions.js';
@@ -74,9 +75,9 @@ function Petitioner({ detail }: { detail: CaseDetail }) {
 function DeadlineRow({ step, d }: { step: string; d: Deadline }) {
   const basis = d.basis === 'working' ? t('个工作日', ' working days') : t('日', ' days');
   const rule = d.rule ? `${d.rule.labelZh} · ${d.rule.article ?? ''} [${d.rule.pack} ${d.rule.version}]` : t('由交办机关确定', 'set by the assigning office');
-  return html`<tr data-step=${step} data-due=${d.due}>
+  return html`<tr data-step=${step} data-due=${d.due} data-provisional=${d.provisional ? 'true' : 'false'}>
     <th scope="row">${stepName(step)}</th>
-    <td><strong>${d.due}</strong>${d.rolledForward ? html` <small>${t(`（${d.rawDue} 逢节假日顺延）`, `(from ${d.rawDue}, rolled past a holiday)`)}</small>` : null}</td>
+    <td><strong>${d.due}</strong>${d.provisional ? html`<${ProvisionalMark} years=${d.provisionalYears} />` : null}${d.rolledForward ? html` <small>${t(`（${d.rawDue} 逢节假日顺延）`, `(from ${d.rawDue}, rolled past a holiday)`)}</small>` : null}</td>
     <td>${t(`自 ${d.start} 起 ${d.days}${basis}`, `${d.days}${basis} from ${d.start}`)}${d.extensionDays ? t(`，延长 ${d.extensionDays} 日`, `, extended ${d.extensionDays} days`) : ''}${d.suspendedDays ? t(`，听证 ${d.suspendedDays} 日不计`, `, ${d.suspendedDays} hearing days not counted`) : ''}</td>
     <td>${rule}<details><summary>${t('计算过程', 'How it is computed')}</summary><ol class="explanation">${d.explanation.map((line) => html`<li>${line}</li>`)}</ol></details></td>
   </tr>`;
@@ -100,6 +101,7 @@ const DETAIL_NAMES: Record<string, [string, string]> = {
   mode: ['方式', 'mode'], toOrgan: ['机关', 'organ'], toKind: ['类别', 'kind'], organ: ['机关', 'organ'], reason: ['理由', 'reason'], days: ['天数', 'days'],
   approvedBy: ['批准人', 'approved by'], outcome: ['结论', 'outcome'], summary: ['摘要', 'summary'], step: ['环节', 'step'], late: ['逾期', 'late'],
   rule: ['依据', 'rule'], leader: ['领导账号', 'leader'], leaderName: ['包案领导', 'leader'], satisfied: ['满意', 'satisfied'], level: ['评价', 'rating'], note: ['留言', 'note'], comment: ['意见', 'comment'], receivedBy: ['接收', 'received by'], packs: ['适用规则', 'rules'],
+  oldDue: ['原期限', 'was due'], newDue: ['新期限', 'now due'], provisional: ['仍为暂定', 'still provisional'], years: ['暂定年份', 'provisional years'],
 };
 /** The workflow's coded values, as the forms name them. */
 const VALUE_NAMES: Record<string, [string, string]> = {

@@ -11,6 +11,7 @@ import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { useLoad } from '../../use-load.js';
 import { Missing, Panel, refusalText } from '../../ui/panel.js';
+import { ProvisionalMark } from '../../ui/provisional.js';
 import { recommendation, recordFeedback, type RecommendationDetail, type RecommendationState } from './api.js';
 import { adoptionText, eventName, kindName } from './names.js';
 
@@ -56,7 +57,7 @@ function Deadline({ d }: { d: RecommendationDetail }) {
   return html`<div class="rec-deadline" id="rec-deadline" data-due=${due ?? ''}>
     <h3>${t('反馈期限', 'Feedback deadline')}</h3>
     ${due
-      ? html`<p class="verdict" id="rec-due">${t(`${due} 前书面反馈`, `Written feedback by ${due}`)}${deadline?.rolledForward ? html` <small>${t(`（${deadline.rawDue} 为休息日，顺延）`, `(${deadline.rawDue} is a rest day: moved forward)`)}</small>` : null}</p>`
+      ? html`<p class="verdict" id="rec-due" data-provisional=${deadline?.provisional ? 'true' : 'false'}>${t(`${due} 前书面反馈`, `Written feedback by ${due}`)}${deadline?.provisional ? html`<${ProvisionalMark} years=${deadline.provisionalYears} />` : null}${deadline?.rolledForward ? html` <small>${t(`（${deadline.rawDue} 为休息日，顺延）`, `(${deadline.rawDue} is a rest day: moved forward)`)}</small>` : null}</p>`
       : html`<${Missing}>${t('期限尚未计算：工作流正在按签发日的规则计算（日历缺该年度时等待补齐）。', 'Not yet planned: the workflow is computing it from the rules of the day of issue (waiting if the calendar lacks the year).')}<//>`}
     ${clock
       ? html`<p id="rec-rule">${t('依据', 'Rule')}: ${clock.titleZh} ${clock.article ?? t('（无条款）', '(no article)')} · ${t(`${clock.days} 日`, `${clock.days} days`)} (${clock.basis === 'calendar' ? t('自然日', 'calendar days') : t('工作日', 'working days')}) · ${clock.pack}@${clock.version}

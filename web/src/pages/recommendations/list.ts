@@ -7,6 +7,7 @@ import { formatCount, formatRate } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { setParams } from '../../router.js';
+import { ProvisionalMark } from '../../ui/provisional.js';
 import type { RecommendationItem, RecommendationKind, RecommendationList, RecommendationStatus } from './api.js';
 import { adoptionText, KINDS, kindName, STATUSES, statusName } from './names.js';
 
@@ -48,7 +49,7 @@ export function Totals({ list }: { list: RecommendationList }) {
 /** The due date and where it comes from: the rule the workflow cited, or that no rule is on record. */
 function DueCell({ r }: { r: RecommendationItem }) {
   if (!r.feedback_due) return html`<td>${t('尚未计算', 'not yet planned')}</td>`;
-  return html`<td class="due">${r.feedback_due}<br /><small class="rule">${r.rule ?? t('依据未随记录导入', 'its rule came not with the record')}</small></td>`;
+  return html`<td class="due" data-provisional=${r.due_provisional ? 'true' : 'false'}>${r.feedback_due}${r.due_provisional ? html`<${ProvisionalMark} years=${[Number(r.feedback_due.slice(0, 4))]} />` : null}<br /><small class="rule">${r.rule ?? t('依据未随记录导入', 'its rule came not with the record')}</small></td>`;
 }
 
 export function RecommendationTable({ list, selected, view }: { list: RecommendationList; selected: string | null; view: (id: string) => void }) {

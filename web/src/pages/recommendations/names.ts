@@ -27,5 +27,7 @@ const EVENTS: Record<string, [string, string]> = {
   reminder: ['反馈提醒', 'reminder'],
   feedback_overdue: ['反馈逾期（督办记录）', 'feedback overdue (supervision record)'],
   feedback: ['书面反馈', 'written feedback'],
+  deadline_provisional: ['期限暂定（该年放假安排未公布）', 'deadline provisional (the year’s holiday schedule is unpublished)'],
+  deadline_recomputed: ['期限重新计算', 'deadline computed again'],
 };
 export const eventName = (type: string): string => (EVENTS[type] ? t(...EVENTS[type]) : type);
