@@ -91,18 +91,19 @@ export type FindingDecision = z.infer<typeof decisionRow>;
 /** Where a finding comes from: a missed duty period, or a case's supervision record. */
 export type FindingSource = 'duty' | 'case';
 
-/** Each owed step's supervision record, and the event that does the step (late or not). */
-const STEP_EVENTS: Record<OverdueStep, { overdue: string; done: string }> = {
-  route: { overdue: 'route_overdue', done: 'routed' },
-  notify: { overdue: 'notify_overdue', done: 'notified' },
-  handle: { overdue: 'handle_overdue', done: 'replied' },
-  assigned: { overdue: 'assigned_overdue', done: 'assigned_reported' },
-  review: { overdue: 'review_overdue', done: 'review_opinion' },
-  reReview: { overdue: 're_review_overdue', done: 're_review_opinion' },
+/** Each owed step's supervision record, and the events that do the step (late or not). */
+const STEP_EVENTS: Record<OverdueStep, { overdue: string; done: readonly string[] }> = {
+  route: { overdue: 'route_overdue', done: ['routed'] },
+  // A routed case's receiving organ gives its notice by accepting or declining the case.
+  notify: { overdue: 'notify_overdue', done: ['notified', 'accepted', 'not_accepted'] },
+  handle: { overdue: 'handle_overdue', done: ['replied'] },
+  assigned: { overdue: 'assigned_overdue', done: ['assigned_reported'] },
+  review: { overdue: 'review_overdue', done: ['review_opinion'] },
+  reReview: { overdue: 're_review_overdue', done: ['re_review_opinion'] },
 };
 const STEPS = Object.entries(STEP_EVENTS);
 const STEP_OF = `CASE e.event_type ${STEPS.map(([step, x]) => `WHEN '${x.overdue}' THEN '${step}'`).join(' ')} END`;
-const DONE_BY = `CASE e.event_type ${STEPS.map(([, x]) => `WHEN '${x.overdue}' THEN '${x.done}'`).join(' ')} END`;
+const DONE_BY = `CASE e.event_type ${STEPS.map(([, x]) => `WHEN '${x.overdue}' THEN [${x.done.map((d) => `'${d}'`).join(', ')}]`).join(' ')} END`;
 /** The supervision records, as event types: what a case finding's ref ends in. */
 export const SUPERVISION_EVENTS = STEPS.map(([, x]) => x.overdue);
 
@@ -133,7 +134,7 @@ const SUPERVISED = `
          o.code AS organ, o.name_zh AS organ_name, o.region_code,
          e.due_date::VARCHAR AS due_date,
          (SELECT min(timezone('Asia/Shanghai', d.occurred_at))::DATE FROM case_events d
-           WHERE d.case_id = e.case_id AND d.event_type = ${DONE_BY} AND d.occurred_at >= e.occurred_at)::VARCHAR AS done_on,
+           WHERE d.case_id = e.case_id AND list_contains(${DONE_BY}, d.event_type) AND d.occurred_at >= e.occurred_at)::VARCHAR AS done_on,
          e.detail->>'$.rule' AS rule,
          strftime(timezone('UTC', e.occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS found_at
     FROM case_events e JOIN organs o ON o.code = (e.detail->>'$.organ') OR o.name_zh = (e.detail->>'$.organ')

@@ -273,6 +273,8 @@ function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>
  * closed. The due dates are those the event log stores:
  *   route / notify  the `received` event's due date (notify when an organ, not a petition
  *                   office, took the case in), or the `route_overdue` / `notify_overdue` event's;
+ *   notify          also the `routed` event's: the receiving organ's notice of acceptance of a
+ *                   routed case (a case routed before that clock ran stores none);
  *   handle          an `extended` event's (the extended deadline) or `handle_overdue`'s;
  *   assigned        `assigned_overdue`'s (交办 result report);
  *   review          `review_overdue`'s;
@@ -282,7 +284,8 @@ function regionCondition(scope: RegionScope, params: Record<string, DuckDBValue>
  * and a provisional deadline's (`deadline_provisional`, `deadline_recomputed`: detail.step).
  * The date stored last for a clock is its deadline: an extension or a hearing moves it later, a
  * provisional deadline computed again once its year's schedule is published either way.
- * A step is done by `routed`, `notified`, `replied`, `assigned_reported`, `review_opinion`,
+ * A step is done by `routed`, `notified` (a routed case's notice: `accepted`, or
+ * `not_accepted`, which closes it), `replied`, `assigned_reported`, `review_opinion`,
  * `re_review_opinion`. A live workflow writes `<step>_overdue` the instant its clock breaches,
  * so its cases are complete; a generated or imported case whose clock runs past the data's end
  * counts only where a due date was stored (route and notify always, handle once extended).
@@ -293,6 +296,7 @@ WITH events AS (
          CASE event_type
            WHEN 'received' THEN CASE WHEN (detail->>'$.receivedBy') = 'organ' THEN 'notify' ELSE 'route' END
            WHEN 'route_overdue' THEN 'route'
+           WHEN 'routed' THEN CASE WHEN due_date IS NOT NULL THEN 'notify' END
            WHEN 'notify_overdue' THEN 'notify'
            WHEN 'extended' THEN 'handle'
            WHEN 'handle_overdue' THEN 'handle'
@@ -353,7 +357,7 @@ owed AS (
   -- Each step under way and not done, with its deadline (past or not).
   SELECT *,
          CASE WHEN stage <> 'closed' AND NOT by_organ AND NOT routed THEN route_clock END AS owed_route,
-         CASE WHEN stage <> 'closed' AND by_organ AND NOT notified THEN notify_clock END AS owed_notify,
+         CASE WHEN stage <> 'closed' AND ((by_organ AND NOT notified) OR (routed AND NOT accepted)) THEN notify_clock END AS owed_notify,
          CASE WHEN stage <> 'closed' AND accepted AND NOT replied THEN handle_clock END AS owed_handle,
          CASE WHEN stage <> 'closed' AND NOT assigned_reported THEN assigned_clock END AS owed_assigned,
          CASE WHEN stage <> 'closed' AND review_requested AND NOT review_opinion THEN review_clock END AS owed_review,

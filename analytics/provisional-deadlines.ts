@@ -14,7 +14,8 @@ import type { AnalyticsStore } from './store.js';
 // The event that ends a step's clock: a provisional deadline of a step already taken is held by nobody.
 const STEP_DONE: Record<string, string> = {
   route: 'routed',
-  notify: 'notified',
+  // The notice comes with the acceptance, of a case taken in directly or routed; a refusal closes the case.
+  notify: 'accepted',
   handle: 'replied',
   assigned: 'assigned_reported',
   review: 'review_opinion',

@@ -3,8 +3,9 @@
  * as a durable timer. Deterministic: time comes from the workflow clock, rules and deadlines
  * from local activities (recorded in history), I/O from activities.
  *
- *   receipt ─ route (petition office, 15 d) ──┐
- *           └ notify (other organ, 15 d) ─────┴ acceptance ─ handle (60 d, +≤30 once) ─ reply
+ *   receipt ─ route (petition office, 15 d) ─ notify (receiving organ, 15 d) ──┐
+ *           └ notify (other organ, 15 d) ──────────────────────────────────────┴ acceptance
+ *   acceptance ─ handle (60 d, +≤30 once) ─ reply
  *   reply ─ review window (30 d) ─ review (30 d) ─ re-review window (30 d)
  *         ─ re-review (30 d, hearings not counted) ─ concluded (终结)
  */
@@ -46,6 +47,11 @@ export * from './case-actions.js';
 const { recordCaseReceived, recordCaseEvent } = proxyActivities<CaseActivities>(RECORDING);
 // planCase computes the first due date with the rules, so it waits for the calendar as the others do.
 const { planCase, planDeadline } = proxyLocalActivities<DeadlineActivities>(DUE_DATE_PLANNING);
+/**
+ * The patch that gives a routed case its notice clock (2022 art. 23 applied to the organ that
+ * receives it), so histories of cases routed before it, which ran none, replay.
+ */
+const ROUTED_ACCEPTANCE_PATCH = 'routed-acceptance-clock';
 
 export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<CaseState> {
   const { intake, receivedBy } = input;
@@ -186,10 +192,15 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
         state.stage = 'awaiting_acceptance';
         state.responsibleOrgan = decision.toOrgan;
       }
+      // The receiving organ owes the petitioner its written notice of acceptance from the day it
+      // got the case, as an organ taking one in directly does; none is owed to an unknown address.
+      const notice = !routedOut && !input.anonymous && patched(ROUTED_ACCEPTANCE_PATCH) ? await deadlineFor('notify', today()) : undefined;
       await record('routed', {
         actor: decision.actor,
+        ...(notice ? { dueDate: notice.due } : {}),
         detail: { mode: decision.mode, toOrgan: decision.toOrgan, toKind: decision.toKind, late: state.overdue.includes('route') },
       });
+      if (notice) noticeClock = watch('notify', notice, () => state.stage !== 'awaiting_acceptance');
       if (decision.mode === 'assign' && decision.resultDue) {
         const due = decidedDeadline('assigned', today(), parsePlainDate(decision.resultDue), `the assigning office (${receivedBy.organ})`);
         state.deadlines['assigned'] = due;
@@ -217,21 +228,23 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     },
   );
   let assignedClock: Promise<boolean> | undefined;
+  let noticeClock: Promise<boolean> | undefined;
 
   // 受理 (or, for a case taken in directly by an organ, 书面告知 whether it is accepted).
   setHandler(
     acceptUpdate,
     async (decision) => {
       const notice = state.stage === 'awaiting_notice';
+      const late = state.overdue.includes('notify');
       if (decision.accepted) {
         state.stage = 'handling';
         state.acceptedAt = new Date().toISOString();
         state.responsibleOrgan = decision.organ ?? state.responsibleOrgan;
       } else close('not_accepted');
-      if (notice) await record('notified', { actor: decision.actor, detail: { accepted: decision.accepted } });
+      if (notice) await record('notified', { actor: decision.actor, detail: { accepted: decision.accepted, late } });
       await record(decision.accepted ? 'accepted' : 'not_accepted', {
         actor: decision.actor,
-        detail: { organ: state.responsibleOrgan, reason: decision.reason ?? null },
+        detail: { organ: state.responsibleOrgan, reason: decision.reason ?? null, late },
       });
       return state;
     },
@@ -333,6 +346,8 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
     const current: Partial<Record<CaseStage, PressableStep>> = {
       awaiting_route: 'route',
       awaiting_notice: 'notify',
+      // A routed case's notice, owed by the organ it was routed to.
+      awaiting_acceptance: 'notify',
       handling: 'handle',
       in_review: 'review',
       in_re_review: 'reReview',
@@ -548,6 +563,7 @@ export async function petitionCaseWorkflow(input: PetitionCaseInput): Promise<Ca
   }
 
   await assignedClock;
+  await noticeClock;
   await condition(allHandlersFinished);
   await record('closed', { detail: { reason: state.closeReason ?? null } });
   return state;

@@ -25,6 +25,7 @@ import { dutyPeriodWorkflow, recordEvidenceUpdate, type DutyPeriodInput } from '
 import { earlyWarningScanWorkflow } from '../../workflows/early-warning.js';
 import {
   acceptUpdate,
+  caseStateQuery,
   endHearingUpdate,
   extendUpdate,
   petitionCaseWorkflow,
@@ -128,6 +129,20 @@ export const SCENARIOS: Record<string, Scenario> = {
     await handle.executeUpdate(pressUpdate, { args: [{}] });
     await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'partly_supported' }] });
     await handle.executeUpdate(rateUpdate, { args: [{ level: 'basically_satisfied', comment: '基本解决' }] });
+    return handle;
+  },
+  // Issue 18: a routed case's notice of acceptance (2022 art. 23) runs out against the receiving
+  // organ, its reminder first; the petitioner presses it, the organ accepts late and replies.
+  async 'petition-case-routed-acceptance-late'(r) {
+    const handle = await startCase(r, 'R3', { organ: '朝阳区信访办', kind: 'petition-office' });
+    await r.env.sleep(2 * DAY);
+    const routed = await handle.executeUpdate(routeUpdate, { args: [{ ...clerk, mode: 'forward', toOrgan: 'BJ-JW', toKind: 'competent' }] });
+    await skipTo(r, addDays(routed.deadlines['notify']!.due as PlainDate, 1));
+    await until(() => handle.query(caseStateQuery), (s) => s.overdue.includes('notify'));
+    await handle.executeUpdate(pressUpdate, { args: [{ note: '请告知是否受理' }] });
+    await handle.executeUpdate(acceptUpdate, { args: [{ ...clerk, accepted: true }] });
+    await r.env.sleep(20 * DAY);
+    await handle.executeUpdate(replyUpdate, { args: [{ ...clerk, outcome: 'supported' }] });
     return handle;
   },
   // 通报 with a decided deadline; a rejected rectification lets it pass, so the case escalates to
