@@ -8,7 +8,9 @@ import { quarterPeriod } from '../metrics/quarterly.js';
 import { plainDate, regionCode } from '../metrics/request.js';
 import { REPORT_FORMATS } from './report-store.js';
 
-const year = z.coerce.number().int().min(1990).max(2100);
+// Coerced (the CLI and query strings give text): a missing or non-numeric value would read "received NaN".
+const year = z.coerce.number({ error: 'a year such as 2025 is needed' }).int().min(1990).max(2100);
+const quarter = z.coerce.number({ error: 'a quarter, 1 to 4, is needed' }).int().min(1, 'a quarter is 1 to 4').max(4, 'a quarter is 1 to 4');
 const common = { region: regionCode.optional(), asOf: plainDate.optional(), format: z.enum(REPORT_FORMATS, { error: `the format is one of: ${REPORT_FORMATS.join(', ')}` }) };
 
 /** An organ of the registry by its code (organs.code); it becomes part of the report's file name. */
@@ -43,7 +45,7 @@ function quarterBegun(r: { year: number; quarter: number; asOf?: string | undefi
 
 export const reportRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('annual'), year, ...common }).strict(),
-  z.object({ kind: z.literal('quarterly'), year, quarter: z.coerce.number().int().min(1).max(4), ...common }).strict().superRefine(quarterBegun),
+  z.object({ kind: z.literal('quarterly'), year, quarter, ...common }).strict().superRefine(quarterBegun),
   z.object({ kind: z.literal('inspection'), from: plainDate, to: plainDate, organ: organCode.optional(), ...common }).strict().superRefine(inspectionPeriod),
   z.object({ kind: z.literal('assessment'), year, ...common }).strict(),
 ]);
