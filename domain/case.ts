@@ -29,9 +29,13 @@ export interface CaseIntake {
   petitionClass?: PetitionClass;
   /** Keyed-hash pseudonym of the petitioner (never a name): links repeat petitions. */
   petitionerId?: string;
-  /** 重复信访: the petitioner brought the same matter before. */
+  /**
+   * 重复信访: the petitioner brought the same matter before (初信初访 is its complement). Derived at
+   * intake, never typed, and at import unless the source carries it (rules/petition-kind.ts);
+   * absent when the data cannot tell.
+   */
   repeatPetition?: boolean;
-  /** 越级信访: the petitioner skipped the competent level. */
+  /** 越级信访: a visit that skipped the competent level. Derived like repeatPetition. */
   skipLevel?: boolean;
   /** Organ responsible for handling, when known at load time. */
   organCode?: string;

@@ -6,11 +6,13 @@
  */
 import { z } from 'zod';
 import { CASE_STAGES, caseWhereabouts, eventsOfCase, listCases, type CaseEventRow } from '../analytics/case-log.js';
+import { forgetRepresentatives, recordRepresentatives, staffRepresentativesOf } from '../analytics/case-representatives.js';
 import { maskedIdentity, revealIdentity, sealIdentity, type IdentityKeyRing } from '../analytics/identity-vault.js';
+import { deriveAtIntake, forgetPetitionKind, nodesOf, petitionKindOf, type CasePetitionKind } from '../analytics/petition-kinds.js';
 import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
 import { petitionerIdentity, type MaskedIdentity } from '../domain/petitioner.js';
 import type { Principal } from '../domain/roles.js';
-import { caseDeadline, casePlan } from '../rules/case-rules.js';
+import { caseDeadline, casePlan, caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import {
   CASE_WORKFLOW_ID_PREFIX,
@@ -88,6 +90,10 @@ const leaderAction = (store: CaseRouteDeps['store'], whereIs: (id: string) => Pr
     return { leader: user.username, leaderName: user.display_name };
   });
 
+/** 初信初访, 重复信访 and 越级信访 are derived at intake (rules/petition-kind.ts): a clerk who types one is told so. */
+const derived = (name: string) =>
+  z.never({ error: `${name} is derived from the petitioner's earlier petitions and the level of the organ the petition is brought to, not typed` }).optional();
+
 const intakeBody = z
   .object({
     caseId: caseId.optional(),
@@ -111,6 +117,11 @@ const intakeBody = z
     petitioner: petitionerIdentity.optional(),
     /** A claim the petitioner brought before: refused when that case was concluded on re-review. */
     sameClaimAs: caseId.optional(),
+    /** A collective case's representatives (推选代表): at most the pack's representativesMax; sealed like the petitioner's identity. */
+    representatives: z.array(text(50)).min(1).max(100).optional(),
+    repeatPetition: derived('重复信访 (repeatPetition)'),
+    skipLevel: derived('越级信访 (skipLevel)'),
+    firstPetition: derived('初信初访 (firstPetition)'),
   })
   .strict();
 
@@ -150,6 +161,8 @@ export interface CaseDetail {
   state: CaseState | null;
   petitioner: MaskedIdentity | null;
   petitionerWithheld?: string;
+  /** 初信初访, 重复信访 and 越级信访 with their reasons; null while the case has neither a derivation nor a row. */
+  petitionKind: CasePetitionKind | null;
   /** The files an online petition came with (网上信访), to download one by one. */
   attachments: ListedAttachment[];
   events: CaseEventRow[];
@@ -184,8 +197,9 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
   };
 
   api.add({ method: 'post', path: '/cases', summary: 'Register a case (登记): its workflow starts', access: 'cases.register', scope: 'region', body: intakeBody, status: 201 }, async ({ req, res, body, principal }) => {
-    const { receivedBy, litigationRelated, accusation, accusedOrgan, anonymous, sameClaimAs, petitioner, ...fields } = body;
+    const { receivedBy, litigationRelated, accusation, accusedOrgan, anonymous, sameClaimAs, petitioner, representatives = [], ...fields } = body;
     if (petitioner && anonymous) throw new HttpError(400, 'an anonymous petition names no petitioner', undefined, 'petitioner');
+    if (representatives.length && !petitioner) throw new HttpError(400, 'representatives come with the petitioner, with whom they are revealed: name the petitioner', undefined, 'representatives');
     // A street's office registers the cases of its street: the street is what must lie in its jurisdiction.
     await confineRegion(store, principal, fields.streetCode ?? fields.regionCode);
     const region = await regionNode(store, fields.regionCode);
@@ -225,16 +239,36 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       }
     }
     if (accusedOrgan && !(await organNamesOf(store, accusedOrgan)).length) throw new HttpError(400, `${accusedOrgan} is not an organ of the registry`, undefined, 'accusedOrgan');
-    // Before the identity is sealed: a refused duplicate must leave the vault as it was.
-    if (fields.caseId && (await state(fields.caseId))) throw new HttpError(409, `case ${fields.caseId} is already registered`);
+    if (representatives.length) {
+      // 2022 art. 20(3): several petitioners with one matter choose representatives, at most as many as the pack says.
+      if (fields.collectiveSize < 2) throw new HttpError(400, 'representatives are for a collective case: give collectiveSize, the number of petitioners (2 or more)', undefined, 'representatives');
+      if (representatives.length > fields.collectiveSize) throw new HttpError(400, `${representatives.length} representatives for ${fields.collectiveSize} petitioners`, undefined, 'representatives');
+      const most = caseRules(jurisdiction, receivedDate).thresholds.representativesMax;
+      if (most && representatives.length > most.rule.value) {
+        throw new HttpError(400, `at most ${most.rule.value} representatives (${most.from.titleZh} ${most.from.article ?? ''} [${most.from.pack}])`, undefined, 'representatives');
+      }
+    }
+    // Before the identity is sealed: a refused duplicate must leave the vault as it was. A case
+    // the store holds without a workflow (imported, generated) is registered as well.
+    if (fields.caseId && ((await state(fields.caseId)) || (await caseWhereabouts(store, fields.caseId)))) throw new HttpError(409, `case ${fields.caseId} is already registered`);
     // Sealed before the workflow starts: the workflow and its history carry only the pseudonym.
-    const petitionerId = petitioner ? (await sealIdentity(store, identityKeys, petitioner)).petitionerId : undefined;
+    const petitionerId = petitioner ? (await sealIdentity(store, identityKeys, petitioner)).petitionerId : null;
+    const newCaseId = fields.caseId ?? mintId('XF', receivedDate);
+    // Brought to the organ named as receiving it when the registry knows it, else to the registering office.
+    const offices = [receivedBy.organ, ...(principal.regionCode ? [principal.regionCode] : [])];
+    const nodes = await nodesOf(store, offices);
+    const broughtTo = offices.map((o) => nodes.get(o)).find((n) => n !== undefined) ?? null;
+    const facts = { caseId: newCaseId, receivedAt: receivedAt.toISOString(), channel: fields.channel, regionCode: fields.regionCode, field: fields.field ?? null, petitionerId, sameClaimAs: sameClaimAs ?? null, broughtTo };
+    const kind = await deriveAtIntake(store, facts, now(), (conn) => recordRepresentatives(conn, identityKeys, newCaseId, representatives));
+    if (!kind) throw new HttpError(409, `case ${newCaseId} is already registered`);
     const intake: CaseIntake = {
       ...fields,
       ...(petitionerId ? { petitionerId } : {}),
+      ...(kind.repeat.value === null ? {} : { repeatPetition: kind.repeat.value }),
+      ...(kind.skipLevel.value === null ? {} : { skipLevel: kind.skipLevel.value }),
       jurisdiction,
-      caseId: fields.caseId ?? mintId('XF', receivedDate),
-      receivedAt: receivedAt.toISOString(),
+      caseId: newCaseId,
+      receivedAt: facts.receivedAt,
     };
     const input: PetitionCaseInput = {
       intake,
@@ -245,10 +279,17 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       ...(anonymous ? { anonymous } : {}),
     };
     const workflowId = CASE_WORKFLOW_ID_PREFIX + intake.caseId;
-    await startOnce(() => temporal.workflow.start(petitionCaseWorkflow, { workflowId, taskQueue, args: [input] }), `case ${intake.caseId} is already registered`);
+    try {
+      await startOnce(() => temporal.workflow.start(petitionCaseWorkflow, { workflowId, taskQueue, args: [input] }), `case ${intake.caseId} is already registered`);
+    } catch (error) {
+      // No case without its workflow: nor its derivation, which would be history to the next petition.
+      await forgetPetitionKind(store, intake.caseId);
+      await forgetRepresentatives(store, intake.caseId);
+      throw error;
+    }
     await audit.record(req, principal, { action: 'case.register', outcome: 'ok', status: 201, objectIds: [intake.caseId] });
     res.location(`/api/v1/cases/${intake.caseId}`);
-    return { caseId: intake.caseId, workflowId };
+    return { caseId: intake.caseId, workflowId, petitionKind: kind };
   });
 
   api.add(
@@ -290,6 +331,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       state: found.state,
       petitioner,
       ...(withheld ? { petitionerWithheld: 'an accusation against your organ: who brought it is not shown' } : {}),
+      // Its reasons name the petitioner's other cases: the accused organ does not get them either.
+      petitionKind: withheld ? null : await petitionKindOf(store, params.id),
       attachments,
       events,
     };
@@ -309,8 +352,8 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       const identity = where?.petitioner_id ? await revealIdentity(store, identityKeys, where.petitioner_id) : null;
       if (!identity || !where?.petitioner_id) throw new HttpError(404, `case ${params.id} names no petitioner`);
       const fields = Object.keys(identity).filter((k) => k !== 'kind');
-      // A collective online petition's representatives (at most 5, 2022 art. 20) are personal data revealed with the petitioner.
-      const representatives = await representativesOf(store, identityKeys, params.id);
+      // A collective case's representatives (2022 art. 20(3)), named online or at intake, are personal data revealed with the petitioner.
+      const representatives = [...(await representativesOf(store, identityKeys, params.id)), ...(await staffRepresentativesOf(store, identityKeys, params.id))];
       await audit.record(req, principal, {
         action: 'identity.reveal',
         outcome: 'ok',

@@ -23,6 +23,7 @@ import type { RegionHierarchy } from '../../domain/region-hierarchy.js';
 import { refreshCaseFacts } from '../facts.js';
 import type { AnalyticsStore } from '../store.js';
 import { CASE_TARGETS, RowMapper, type Mapping } from './mapping.js';
+import { derivePetitionKinds, type PetitionKindsReport } from './petition-kinds.js';
 import type { PetitionerKeys } from './pseudonym.js';
 import { formatOf, ImportFileError, readArrow, readCsv, readJsonLines, readParquetRows, readXlsx, type FileFormat, type RawRecord } from './readers.js';
 import {
@@ -141,6 +142,8 @@ export interface ImportReport {
   disputes: Counts;
   /** Per reason, how many rows the quarantine took (most frequent first, at most 20). */
   reasons: Array<{ reason: string; rows: number }>;
+  /** 初信初访, 重复信访 and 越级信访: which flags were derived from the petitioners' history and which the source carried. */
+  petitionKinds: PetitionKindsReport;
   ms: number;
 }
 
@@ -169,9 +172,11 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
     await createStaging(conn, options.hierarchy);
     const identities = new Map<string, string>();
+    // Case id → the organ it was brought to (mapping `receivedIn`), read by the derivation of skip_level.
+    const receivedIn = new Map<string, string>();
     const planned: PlannedFile[] = [];
     for (const source of options.sources) {
-      planned.push(await stageFile(conn, source, mapper, options.keys, identities));
+      planned.push(await stageFile(conn, source, mapper, options.keys, identities, receivedIn));
     }
 
     const files: FileReport[] = [];
@@ -204,6 +209,7 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
       { batch: batchId },
     );
     if (identities.size) await storeIdentities(conn, identities, options.keys, batchId);
+    const petitionKinds = await derivePetitionKinds(conn, batchId, options.mapping, receivedIn, startedAt);
     await refreshCaseFacts(conn, 'transaction');
 
     const sum = (kind: ImportKind): Counts => {
@@ -245,7 +251,7 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     await conn.run('DROP TABLE temp.main.stage_identities');
     await conn.run('DROP TABLE temp.main.import_regions');
     await conn.run('DROP TABLE temp.main.import_vocab');
-    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, recommendations, disputes, reasons, ms: Date.now() - started };
+    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, recommendations, disputes, reasons, petitionKinds, ms: Date.now() - started };
   });
 }
 
@@ -317,6 +323,7 @@ async function stageFile(
   mapper: RowMapper | null,
   keys: PetitionerKeys,
   identities: Map<string, string>,
+  receivedIn: Map<string, string>,
 ): Promise<PlannedFile> {
   const name = source.name ?? source.path;
   const format = formatOf(source.path)!;
@@ -367,6 +374,8 @@ async function stageFile(
           values.petitioner_id = id;
           if (mapper.mapping.petitioner?.keepIdentity) identities.set(id, mapped.identity);
         }
+        // The first row of an id is the one the insert keeps.
+        if (mapped.receivedIn && values.case_id && !receivedIn.has(values.case_id)) receivedIn.set(values.case_id, mapped.receivedIn);
       } else if (!record.error) {
         const unknown = Object.keys(record.fields).find((k) => !columns.some((c) => c.name === k) && !isIgnored(kind!, k));
         if (unknown) problem = `unknown column ${unknown}`;

@@ -70,6 +70,11 @@ const mappingSchema = z
     ]),
     /** Source columns that together identify the petitioner; pseudonymised, never stored. */
     petitioner: z.object({ from: z.array(z.string()).min(1), keepIdentity: z.boolean().default(false) }).strict().optional(),
+    /**
+     * The organ each case was brought to (登记机关), as a region code of the hierarchy or an organ
+     * of the registry (code or name): read to derive skip_level (越级信访), not stored.
+     */
+    receivedIn: rule.optional(),
     columns: z.partialRecord(z.enum(CASE_TARGETS), rule),
   })
   .strict();
@@ -95,15 +100,16 @@ export function loadMapping(path: string): Mapping {
   } catch {
     throw new MappingError(`${path}: timezone ${mapping.timezone} is not a known IANA time zone`);
   }
-  for (const [target, r] of Object.entries(mapping.columns)) {
+  const rules: Array<[string, FieldRule]> = [...Object.entries(mapping.columns).map(([t, r]) => [`columns.${t}`, r] as [string, FieldRule]), ...(mapping.receivedIn ? [['receivedIn', mapping.receivedIn] as [string, FieldRule]] : [])];
+  for (const [target, r] of rules) {
     for (const p of r.patterns ?? []) {
       try {
         new RegExp(p.match);
       } catch (error) {
-        throw new MappingError(`${path}: columns.${target}.patterns: ${(error as Error).message}`);
+        throw new MappingError(`${path}: ${target}.patterns: ${(error as Error).message}`);
       }
     }
-    if (r.parse === 'datetime' && !r.formats?.length) throw new MappingError(`${path}: columns.${target}: a datetime needs formats`);
+    if (r.parse === 'datetime' && !r.formats?.length) throw new MappingError(`${path}: ${target}: a datetime needs formats`);
   }
   return { ...mapping, regionsPath: mapping.regions ? resolve(dirname(path), mapping.regions) : null };
 }
@@ -114,6 +120,8 @@ export interface MappedRow {
   values: Partial<Record<CaseTarget, string | null>>;
   /** Identity text for the pseudonym (never stored in analytics). */
   identity: string | null;
+  /** The organ the case was brought to (mapping `receivedIn`), for deriving skip_level. */
+  receivedIn: string | null;
   /** First problem found, as the quarantine reason. */
   problem: string | null;
 }
@@ -121,12 +129,15 @@ export interface MappedRow {
 /** A compiled mapping: applies to one record at a time. */
 export class RowMapper {
   private readonly compiled: Array<[CaseTarget, FieldRule, RegExp[]]>;
+  private readonly receivedIn: [FieldRule, RegExp[]] | null;
   private readonly zone: ZoneOffsets;
   /** Occurrences of each content hash per file, so identical rows get distinct, stable ids. */
   private readonly seen = new Map<string, number>();
 
   constructor(readonly mapping: Mapping) {
-    this.compiled = Object.entries(mapping.columns).map(([t, r]) => [t as CaseTarget, r, (r.patterns ?? []).map((p) => new RegExp(p.match))]);
+    const patterns = (r: FieldRule) => (r.patterns ?? []).map((p) => new RegExp(p.match));
+    this.compiled = Object.entries(mapping.columns).map(([t, r]) => [t as CaseTarget, r, patterns(r)]);
+    this.receivedIn = mapping.receivedIn ? [mapping.receivedIn, patterns(mapping.receivedIn)] : null;
     this.zone = new ZoneOffsets(mapping.timezone);
   }
 
@@ -163,7 +174,13 @@ export class RowMapper {
       const parts = this.mapping.petitioner.from.map((c) => fields[c]?.trim() ?? '');
       identity = parts.some((p) => p) ? parts.join(' / ') : null;
     }
-    return { values, identity, problem };
+    let receivedIn: string | null = null;
+    if (this.receivedIn) {
+      const result = this.apply(this.receivedIn[0], this.receivedIn[1], fields);
+      if (typeof result === 'object' && result !== null) problem ??= `receivedIn: ${result.problem}`;
+      else receivedIn = result;
+    }
+    return { values, identity, receivedIn, problem };
   }
 
   private apply(r: FieldRule, patterns: RegExp[], fields: Fields): string | null | { problem: string } {

@@ -57,6 +57,13 @@ export function formatReport(report: ImportReport): string {
   if (report.events.read) lines.push(row('events', report.events));
   if (report.recommendations.read) lines.push(row('recommendations', report.recommendations));
   if (report.disputes.read) lines.push(row('disputes', report.disputes));
+  const kinds = report.petitionKinds;
+  const carried = kinds.carried.length ? `; carried from the source: ${kinds.carried.join(', ')}` : '';
+  lines.push(
+    kinds.derived.length
+      ? `petition kinds: derived ${kinds.derived.join(', ')} for ${kinds.cases} cases (${kinds.repeat} repeat, ${kinds.skipLevel} skip-level)${carried}`
+      : `petition kinds: none derived (${kinds.note ?? ''})${carried}`,
+  );
   if (report.reasons.length) {
     lines.push('quarantined, by reason:');
     for (const r of report.reasons) lines.push(`  ${String(r.rows).padStart(8)}  ${r.reason}`);

@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import { eventsOfCase } from '../../analytics/case-log.js';
 import { sealIdentity, type IdentityKeyRing } from '../../analytics/identity-vault.js';
+import { deriveAtIntake } from '../../analytics/petition-kinds.js';
 import type { AnalyticsStore } from '../../analytics/store.js';
 import { refusalIn } from '../../domain/refusals.js';
 import { caseDeadline } from '../../rules/case-rules.js';
@@ -158,10 +159,13 @@ export function openSite(deps: OpenSiteDeps): express.Router {
     const code = mintVerificationCode();
     const hash = await hashCode(code);
     const { petitionerId } = await sealIdentity(store, identityKeys, sub.petitioner);
-    await store.transaction(async (conn) => {
+    // 初信初访 or 重复信访 from the petitioner's history, as staff intake derives it (rules/petition-kind.ts); online is no visit, so never 越级.
+    const facts = { caseId, receivedAt: receivedAt.toISOString(), channel: 'online' as const, regionCode: sub.district, field: sub.field, petitionerId, sameClaimAs: null, broughtTo: null };
+    const kind = await deriveAtIntake(store, facts, receivedAt, async (conn) => {
       await recordAccess(conn, identityKeys, caseId, hash, receivedAt, sub.representatives);
       await recordAttachments(conn, identityKeys, caseId, sub.attachments);
     });
+    if (!kind) throw new Error(`case id ${caseId} was minted twice`);
     const input: PetitionCaseInput = {
       intake: {
         caseId,
@@ -174,6 +178,8 @@ export function openSite(deps: OpenSiteDeps): express.Router {
         collectiveSize: sub.collectiveSize,
         summary: sub.matter,
         petitionerId,
+        ...(kind.repeat.value === null ? {} : { repeatPetition: kind.repeat.value }),
+        ...(kind.skipLevel.value === null ? {} : { skipLevel: kind.skipLevel.value }),
       },
       receivedBy: { organ: '信访办', kind: 'petition-office' },
       ...(sub.accusation ? { accusation: true } : {}),
@@ -185,6 +191,7 @@ export function openSite(deps: OpenSiteDeps): express.Router {
       await store.transaction(async (conn) => {
         await conn.run('DELETE FROM open_attachments WHERE case_id = $caseId', { caseId });
         await conn.run('DELETE FROM open_access WHERE case_id = $caseId', { caseId });
+        await conn.run('DELETE FROM petition_kinds WHERE case_id = $caseId', { caseId });
       });
       console.error(`[xinfang] open petition ${caseId} not registered: ${error instanceof Error ? error.message : String(error)}`);
       throw new PageError(503, '系统暂时无法登记，请稍后再试；本次提交未被登记', 'the system cannot register petitions just now; try again later (this one was not registered)');

@@ -278,6 +278,54 @@ describe('import with a mapping', () => {
     store.close();
   });
 
+  it('derives first, repeat and skip-level petitions from the petitioners and where each was brought, unless the source carries them', async () => {
+    const dir = tempDir();
+    const file = join(dir, '登记表.csv');
+    writeFileSync(
+      file,
+      [
+        '编号,登记时间,方式,区,类别,人数,内容,姓名,身份证,登记单位,重复',
+        '1,2025/4/1 9:00,来访,朝阳,拆迁,1,补偿,张三,110105199001011234,朝阳区信访办,否',
+        '2,2025/4/8 9:00,来信,朝阳,拆迁,1,补偿,张三,110105199001011234,朝阳区信访办,否',
+        '3,2025/4/2 9:00,来访,海淀,欠薪,1,工资,李四,110108198502021111,市信访办,是',
+        '4,2025/4/3 9:00,来访,海淀,欠薪,1,工资,王五,110108198502021112,某公司,否',
+      ].join('\n'),
+    );
+    const receivedIn = { from: '登记单位', synonyms: { 朝阳区信访办: '110105', 市信访办: '110000' } };
+    const flags = (store: AnalyticsStore) =>
+      store.all(z.object({ case_id: z.string(), repeat_petition: z.boolean().nullable(), skip_level: z.boolean().nullable() }), 'SELECT case_id, repeat_petition, skip_level FROM cases ORDER BY case_id');
+
+    const store = await AnalyticsStore.open(':memory:');
+    const report = await run(store, [file], { mapping: loadMapping(mappingFile(dir, { receivedIn })) });
+    expect(report.petitionKinds).toEqual({ derived: ['repeat_petition', 'skip_level'], carried: [], cases: 4, repeat: 1, skipLevel: 1 });
+    expect(await flags(store)).toEqual([
+      { case_id: 'OFF-1', repeat_petition: false, skip_level: false },
+      { case_id: 'OFF-2', repeat_petition: true, skip_level: false },
+      { case_id: 'OFF-3', repeat_petition: false, skip_level: true },
+      // Brought to an organ neither the hierarchy nor the registry knows: whether it skipped a level cannot be told.
+      { case_id: 'OFF-4', repeat_petition: false, skip_level: null },
+    ]);
+    // The measures count what was derived; the reasons are kept beside the case.
+    const measured = await store.all(z.object({ repeats: z.number(), skips: z.number() }), 'SELECT count(*) FILTER (repeat_petition)::INTEGER AS repeats, count(*) FILTER (skip_level)::INTEGER AS skips FROM case_facts');
+    expect(measured).toEqual([{ repeats: 1, skips: 1 }]);
+    const why = await store.all(z.object({ reason: z.string() }), `SELECT kind->>'$.repeat.reason' AS reason FROM petition_kinds WHERE case_id = 'OFF-2'`);
+    expect(why).toEqual([{ reason: '重复信访: the petitioner brought the same matter (城乡建设 in 110105) before, first in case OFF-1' }]);
+    store.close();
+
+    // A mapping that takes 重复 from the source keeps it as it came, and derives only skip_level.
+    const carrying = await AnalyticsStore.open(':memory:');
+    const mapping = loadMapping(mappingFile(dir, { receivedIn, columns: { ...loadMapping(mappingFile(dir)).columns, repeat_petition: { from: '重复', parse: 'boolean' } } }));
+    const carried = await run(carrying, [file], { mapping });
+    expect(carried.petitionKinds).toEqual({ derived: ['skip_level'], carried: ['repeat_petition'], cases: 4, repeat: 0, skipLevel: 1 });
+    expect((await flags(carrying)).map((f) => [f.case_id, f.repeat_petition, f.skip_level])).toEqual([
+      ['OFF-1', false, false],
+      ['OFF-2', false, false],
+      ['OFF-3', true, true],
+      ['OFF-4', false, null],
+    ]);
+    carrying.close();
+  });
+
   it('refuses a mapping that does not say where required columns come from', () => {
     const dir = tempDir();
     const path = join(dir, 'bad.json');

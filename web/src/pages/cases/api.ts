@@ -57,6 +57,8 @@ export interface Intake {
   accusedOrgan?: string;
   anonymous?: boolean;
   petitioner?: PetitionerIdentity;
+  /** A collective case's representatives (推选代表, 2022 art. 20(3)). */
+  representatives?: string[];
 }
 
 const casePath = (id: string) => `/cases/${encodeURIComponent(id)}`;

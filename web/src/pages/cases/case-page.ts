@@ -2,10 +2,12 @@
  * One case (信访事项): where it stands and who owes the step, every deadline with its
  * explanation (rule, article, pack version, extension, hearing days, roll-forward), the event
  * log as a timeline with the reminders and supervision (督办) records, the petitioner masked
- * (revealed only with a reason, for the roles allowed), and the forms of the actions its stage
+ * (revealed only with a reason, for the roles allowed), whether it is a first, repeat or
+ * skip-level petition with the reason the derivation gave, and the forms of the actions its stage
  * allows. A generated or imported case has no workflow: its log and due dates are shown, no forms.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CasePetitionKind } from '../../../../analytics/petition-kinds.js';
 import type { StoredIdentity } from '../../../../domain/petitioner.js';
 import type { Deadline } from '../../../../rules/deadline.js';
 import type { CaseDetail } from '../../../../server/case-routes.js';
@@ -69,6 +71,23 @@ function Petitioner({ detail }: { detail: CaseDetail }) {
             </form>`
           : null}`}
   </div>`;
+}
+
+const KIND_NAMES = [
+  ['first', '初信初访', 'First petition'],
+  ['repeat', '重复信访', 'Repeat petition'],
+  ['skipLevel', '越级信访', 'Skip-level petition'],
+] as const;
+
+/** 初信初访, 重复信访, 越级信访: derived at intake or import, never typed; each with why. */
+function PetitionKindList({ kind }: { kind: CasePetitionKind }) {
+  const answer = (v: boolean | null) => (v === null ? t('无法判断', 'cannot tell') : v ? t('是', 'yes') : t('否', 'no'));
+  return html`<dl class="facts" id="case-petition-kind" data-derived-by=${kind.derivedBy}>
+    ${KIND_NAMES.map(([key, zh, en]) => {
+      const f = kind[key];
+      return html`<dt>${t(zh, en)}</dt><dd data-kind=${key} data-value=${String(f.value)}><strong>${answer(f.value)}</strong> <small>${f.reason}${f.cite ? ` · ${f.cite}` : ''}</small></dd>`;
+    })}
+  </dl>`;
 }
 
 /** A deadline as the clerk reads it: the due day first, then how the rules reach it. */
@@ -179,6 +198,7 @@ export function CasePage({ caseId }: { caseId: string }) {
           ${s && can(app, 'cases.act') ? html`<${CaseActions} state=${s} done=${acted} />` : null}
           <section class="card-inner" aria-labelledby="deadlines-title"><h3 id="deadlines-title">${t('期限', 'Deadlines')}</h3><${Deadlines} detail=${d} /></section>
           <section class="card-inner" aria-labelledby="petitioner-title"><h3 id="petitioner-title">${t('信访人', 'Petitioner')}</h3><${Petitioner} detail=${d} />
+            ${d.petitionKind ? html`<${PetitionKindList} kind=${d.petitionKind} />` : null}
             ${d.attachments.length
               ? html`<p id="case-attachments">${t('网上信访附件', 'Attachments of the online petition')}: ${d.attachments.map((a) => html`<a href=${caseApi.attachmentHref(d.caseId, a.seq)} download=${a.fileName}>${a.fileName}</a> <small>(${Math.max(1, Math.round(a.sizeBytes / 1024))} KB)</small> `)}</p>`
               : null}</section>

@@ -1,7 +1,9 @@
 /**
  * 登记: a clerk registers a case with its channel, place, field, petitioner (a person or an
- * organisation, or anonymous) and its class (涉法涉诉, 检举控告 against an organ). The identity
- * goes to the vault; the case gets the pseudonym. A refusal says which field is wrong.
+ * organisation, or anonymous), a collective case's representatives, and its class (涉法涉诉,
+ * 检举控告 against an organ). The identity goes to the vault; the case gets the pseudonym. Whether
+ * it is a first, repeat or skip-level petition the server derives: the form does not ask. A
+ * refusal says which field is wrong.
  */
 import { useState } from 'preact/hooks';
 import type { PetitionerIdentity } from '../../../../domain/petitioner.js';
@@ -40,6 +42,7 @@ export function IntakeForm({ registered }: { registered: (caseId: string) => voi
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
     const petitioner = identityOf(form, kind);
+    const representatives = text(form, 'representatives').split(/[、,，;；\s]+/).filter((r) => r !== '');
     const intake: Intake = strip({
       channel: text(form, 'channel'),
       regionCode: text(form, 'regionCode'),
@@ -51,6 +54,7 @@ export function IntakeForm({ registered }: { registered: (caseId: string) => voi
       ...(accusation ? { accusation: true, accusedOrgan: optional(form, 'accusedOrgan') } : {}),
       ...(kind === 'anonymous' ? { anonymous: true } : {}),
       ...(petitioner ? { petitioner } : {}),
+      ...(representatives.length ? { representatives } : {}),
     });
     setBusy(true);
     try {
@@ -87,6 +91,9 @@ export function IntakeForm({ registered }: { registered: (caseId: string) => voi
       <label for="intake-size">${t('人数', 'People')}</label>
       <input name="collectiveSize" id="intake-size" type="number" min="1" value="1" aria-describedby="intake-size-note" />
       <small id="intake-size-note" class="span">${t('5 人及以上为集体访', 'Five or more is a collective petition')}</small>
+      <label for="intake-representatives">${t('代表', 'Representatives')}</label>
+      <input name="representatives" id="intake-representatives" maxlength="300" autocomplete="off" aria-describedby="intake-representatives-note" aria-invalid=${invalid('representatives')} />
+      <small id="intake-representatives-note" class="span">${t('多人信访推选代表，以“、”分隔，人数以规则为限（《信访工作条例》第二十条）', 'Several petitioners choose representatives, separated by 、, as many as the rules allow (2022 Regulations art. 20)')}</small>
       <label for="intake-summary">${t('诉求', 'Matter')}</label>
       <textarea name="summary" id="intake-summary" maxlength="2000" rows="2"></textarea>
 
