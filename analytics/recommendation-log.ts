@@ -238,12 +238,16 @@ export async function recommendationEventsOf(store: AnalyticsStore, id: string) 
 const organRow = z.object({ code: z.string(), name_zh: z.string(), level: z.string(), region_code: z.string() });
 export type AddresseeOrgan = z.infer<typeof organRow>;
 
-/** The registry's organs of a region (a city with its districts'), those its offices address recommendations to. */
+/**
+ * The registry's organs of a region (a city with its districts', a district with its streets'),
+ * those its offices address recommendations to. A street's leadership belongs to its district
+ * (organs.region_code) and is its district's to address, not the city's.
+ */
 export async function organsOfRegion(store: AnalyticsStore, region: string): Promise<AddresseeOrgan[]> {
   return store.all(
     organRow,
     `SELECT code, name_zh, level, region_code FROM organs
-      WHERE region_code = $region OR region_code IN (SELECT code FROM regions WHERE parent_code = $region)
+      WHERE region_code = $region OR (street_code IS NULL AND region_code IN (SELECT code FROM regions WHERE parent_code = $region))
       ORDER BY region_code, code`,
     { region },
   );

@@ -29,19 +29,28 @@ export async function recordRegions(conn: DuckDBConnection, hierarchy: RegionHie
   );
 }
 
-/** Writes the organ registry, keeping rows already there (see migration 007). */
+/**
+ * Writes the organ registry (migrations 007, 021). The registry's file is the source of its
+ * organs: a row already there takes the file's name, level, place and aliases.
+ */
 export async function recordOrgans(conn: DuckDBConnection, jurisdiction: string, organs: readonly Organ[]): Promise<void> {
   await conn.run(
-    `INSERT INTO organs (code, name_zh, level, region_code, jurisdiction)
-     SELECT unnest($codes::VARCHAR[]), unnest($names::VARCHAR[]), unnest($levels::VARCHAR[]), unnest($regions::VARCHAR[]), $jurisdiction
-     ON CONFLICT DO NOTHING`,
+    `INSERT INTO organs (code, name_zh, level, region_code, street_code, aliases, jurisdiction)
+     SELECT unnest($codes::VARCHAR[]), unnest($names::VARCHAR[]), unnest($levels::VARCHAR[]), unnest($regions::VARCHAR[]),
+            unnest($streets::VARCHAR[]), unnest($aliases::VARCHAR[][]), $jurisdiction
+     ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, level = excluded.level, region_code = excluded.region_code,
+                                      street_code = excluded.street_code, aliases = excluded.aliases`,
     {
       codes: listValue(organs.map((o) => o.code)),
       names: listValue(organs.map((o) => o.nameZh)),
       levels: listValue(organs.map((o) => o.level)),
       regions: listValue(organs.map((o) => o.regionCode)),
+      streets: listValue(organs.map((o) => o.streetCode ?? null)),
+      aliases: listValue(organs.map((o) => listValue([...o.aliases]))),
       jurisdiction,
     },
+    // Explicit types: a list of nulls or of empty lists is otherwise typed as all-null.
+    { streets: LIST(VARCHAR), aliases: LIST(LIST(VARCHAR)) },
   );
 }
 

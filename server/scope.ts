@@ -61,11 +61,11 @@ export async function visibleTo(store: AnalyticsStore, p: Principal, o: ScopedOb
   return o.regionCode !== null && (await regionContains(store, p.regionCode, o.regionCode));
 }
 
-const organName = z.object({ name_zh: z.string() });
+const organName = z.object({ name_zh: z.string(), aliases: z.array(z.string()).nullable() });
 
-/** An organ's names as cases record them (routing names the organ as typed; the registry has its code). */
+/** An organ's names as cases record them (routing names the organ as typed; the registry has its code): its name and aliases. */
 export async function organNamesOf(store: AnalyticsStore, code: string): Promise<string[]> {
-  return (await store.all(organName, 'SELECT name_zh FROM organs WHERE code = $code', { code })).map((r) => r.name_zh);
+  return (await store.all(organName, 'SELECT name_zh, aliases FROM organs WHERE code = $code', { code })).flatMap((r) => [r.name_zh, ...(r.aliases ?? [])]);
 }
 
 /** Everything a record may call the organ by: its code and its names. */

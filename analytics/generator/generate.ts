@@ -180,8 +180,8 @@ SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VAR
        CASE WHEN e.due >= 0 THEN DATE '1970-01-01' + e.due END AS due_date,
        CAST(CASE ($types::VARCHAR[])[e.type + 1]
          WHEN 'received' THEN json_object('receivedBy', 'petition-office', 'organ', ($districtNames::VARCHAR[])[c.district + 1] || '信访办')
-         WHEN 'routed' THEN json_object('mode', 'forward', 'toOrgan', CASE WHEN e.code = 1 THEN '纪委监委' WHEN e.code = 2 THEN '政法委'
-                                        ELSE ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1] END,
+         WHEN 'routed' THEN json_object('mode', 'forward', 'toOrgan', ($districtNames::VARCHAR[])[c.district + 1]
+                                        || CASE WHEN e.code = 1 THEN '纪委监委' WHEN e.code = 2 THEN '政法委' ELSE ($departments::VARCHAR[])[c.field + 1] END,
                                         'toKind', (['organ', 'discipline-inspection', 'political-legal'])[e.code + 1], 'late', e.late = 1)
          WHEN 'accepted' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1])
          WHEN 'not_accepted' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1],

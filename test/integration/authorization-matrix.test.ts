@@ -109,13 +109,13 @@ const RECOMMENDATION_REGION: Targets = {
 };
 
 /**
- * The region a duty calendar is asked for: its query takes a city or district code only, so a
- * street's office reads its own node by naming none, and its district is what lies outside.
+ * The region a duty calendar is asked for: a city, district or street code; a street's office
+ * reads its own node (its leadership's calendar), and another street of its district lies outside.
  */
 const DUTY_REGION: Targets<{ region?: string }> = {
   city: { inside: { region: '110000' } },
   chaoyang: { inside: { region: '110105' }, outside: { region: '110108' } },
-  jianwai: { inside: {}, outside: { region: '110105' } },
+  jianwai: { inside: { region: '110105001' }, outside: { region: '110105002' } },
   // Organs do not hold duties.read: these cells answer 403 forbidden.
   education: { inside: {}, outside: { region: '110108' } },
   'chaoyang-organ': { inside: {}, outside: { region: '110108' } },
@@ -125,7 +125,7 @@ const DUTY_REGION: Targets<{ region?: string }> = {
 const ORGAN: Targets = {
   city: { inside: 'D110108' },
   chaoyang: { inside: 'D110105', outside: 'D110108' },
-  // The registry's organs are of the city or a district: none lies within a street.
+  // A street's leadership owes no periodic duty (its hearings are as needed): a street has no inside here.
   jianwai: { outside: 'D110105' },
   education: { inside: 'BJ-JW', outside: 'D110105' },
   'chaoyang-organ': { inside: 'D110105', outside: 'BJ-JW' },
@@ -339,9 +339,8 @@ function routeSamples(f: Fixtures): Record<string, RouteSample> {
     'post /cases/:id/giveReReviewOpinion': caseAction(() => ({ outcome: 'upheld' })),
 
     'get /duties': {
+      // A street's own calendar is its leadership's (the registry's street-township organ).
       build: on(DUTY_REGION, (region) => ({ query: { ...region, year } })),
-      // The registry has no organ of a street: a street's own calendar is "no organs in region".
-      refusal: (c, where) => (c.profile === 'jianwai' && where === 'inside' ? { status: 404, code: 'not_found' } : null),
     },
     'post /duties/:organ/:dutyId/evidence': {
       build: on(ORGAN, (organ) => ({ params: { organ, dutyId: DUTY }, body: { kind: 'meeting', date: f.today, reference: '矩阵测试 会议纪要' } })),

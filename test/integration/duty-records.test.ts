@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../analytics/audit-log.js';
 import { AnalyticsStore } from '../../analytics/store.js';
+import { BEIJING_ORGANS } from '../../domain/organs.js';
 import { addDays, chinaDateOf } from '../../rules/plain-date.js';
 import type { DutyCalendarAnswer } from '../../server/duty-routes.js';
 import { startApiApp, type RunningApp } from '../support/api-app.js';
@@ -85,6 +86,25 @@ describe('records of the duties owed as needed', () => {
     expect((await (await as(app.base, 'clerk-chaoyang'))('/duties/D110105/leaderReception/records', { kind: 'letter', date: today, reference: '朝阳区领导阅批来信 5 号' })).status).toBe(201);
     const chaoyang = (await (await as(app.base, 'leader-chaoyang'))(`/duties?region=110105&year=${year}`)).body as unknown as DutyCalendarAnswer;
     expect(chaoyang.records.map((r) => r.organ)).toEqual(['D110105']);
-    expect(chaoyang.recordSummary).toEqual([expect.objectContaining({ organ: 'D110105', letters: 1, reception_days: 0 })]);
+    // The district's own organs, each counted: its leadership, petition office and departments.
+    const own = BEIJING_ORGANS.filter((o) => o.regionCode === '110105' && !o.streetCode).map((o) => o.code);
+    expect(chaoyang.recordSummary.map((r) => r.organ)).toEqual(own);
+    expect(own).toEqual(expect.arrayContaining(['D110105', 'D110105-XFB', 'D110105-ZJW']));
+    expect(chaoyang.recordSummary.find((r) => r.organ === 'D110105')).toMatchObject({ letters: 1, reception_days: 0, records: 1 });
+    expect(chaoyang.recordSummary.filter((r) => r.records > 0).map((r) => r.organ)).toEqual(['D110105']);
+  });
+
+  it("lets a street's clerk record its leadership's hearings (Beijing art. 4: as needed), read on the street's calendar, and refuses its district's organs", async () => {
+    const street = await as(app.base, 'clerk-jianwai');
+    const hearing = await street('/duties/S110105001/hearReport.street/records', { kind: 'meeting', date: today, reference: '建外街道党工委会议纪要 3 号' });
+    expect(hearing).toMatchObject({ status: 201, body: { organ: 'S110105001', organ_name: '朝阳区建外街道党工委、办事处', rule: '北京市信访工作责任制实施细则 第四条 [beijing-2017]' } });
+    expect((await street('/duties/D110105/leaderReception/records', { kind: 'letter', date: today, reference: '越权' })).status).toBe(403);
+    expect((await street('/duties/S110105002/hearReport.street/records', { kind: 'meeting', date: today, reference: '越权' })).status).toBe(403);
+    const own = (await street(`/duties?year=${year}`)).body as unknown as DutyCalendarAnswer & { region: string };
+    expect(own.region).toBe('110105001');
+    expect(own.recordSummary).toEqual([expect.objectContaining({ organ: 'S110105001', records: 1, duties: expect.arrayContaining(['hearReport.street', 'leaderReception']) })]);
+    // Its district reads the street's calendar by the street's code.
+    const fromDistrict = (await (await as(app.base, 'leader-chaoyang'))(`/duties?region=110105001&year=${year}`)).body as unknown as DutyCalendarAnswer;
+    expect(fromDistrict.records.map((r) => r.reference)).toEqual(['建外街道党工委会议纪要 3 号']);
   });
 });

@@ -10,6 +10,7 @@ import { recordHistory } from '../../analytics/case-log.js';
 import { loadDemoData } from '../../analytics/demo-data.js';
 import { recordDutyEvent, type DutyEvent } from '../../analytics/duty-log.js';
 import type { CaseEvent, CaseIntake } from '../../domain/case.js';
+import { BEIJING_ORGANS } from '../../domain/organs.js';
 import { caseDeadline, dutyPlan } from '../../rules/case-rules.js';
 import { periodsOfYear, type Period } from '../../rules/periods.js';
 import { addDays, chinaDateOf, type PlainDate } from '../../rules/plain-date.js';
@@ -248,7 +249,9 @@ describe('duties missed', () => {
       expect(body).toMatchObject({ region: '110105', year: YEAR, status: 'missed' });
       expect(body.periods).toEqual([{ organ: 'D110105', organ_name: '朝阳区委、区政府', duty_id: DUTY, period_label: `${YEAR}Q1`, status: 'missed', rule: cite, period_start: `${YEAR}-01-01`, period_end: `${YEAR}-03-31`, evidence: 0, evidence_items: [], workflow_id: `duty/D110105/${DUTY}/${YEAR}Q1` }]);
       expect(cite).toMatch(/第四条/);
-      expect(body.summary).toEqual([{ organ: 'D110105', organ_name: '朝阳区委、区政府', open: 0, met: 2, late: 1, missed: 1 }]);
+      // Every organ of the district is counted; only its leadership has periods here.
+      expect(body.summary.map((s) => s.organ)).toEqual(BEIJING_ORGANS.filter((o) => o.regionCode === '110105' && !o.streetCode).map((o) => o.code));
+      expect(body.summary.filter((s) => s.open + s.met + s.late + s.missed > 0)).toEqual([{ organ: 'D110105', organ_name: '朝阳区委、区政府', open: 0, met: 2, late: 1, missed: 1 }]);
 
       const late = (await call('leader-chaoyang', `/duties?year=${YEAR}&status=late`)).body as Calendar;
       // The late evidence has no cite of its own: the period's other records give it.

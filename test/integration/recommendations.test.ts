@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getRecommendation, recommendationEventsOf } from '../../analytics/recommendation-log.js';
+import { BEIJING_ORGANS } from '../../domain/organs.js';
 import type { RecommendationIssue } from '../../domain/recommendation.js';
 import { startApiApp } from '../support/api-app.js';
 import { caseDeadline } from '../../rules/case-rules.js';
@@ -214,10 +215,14 @@ describe('the API', () => {
         expect(await ids('region=110105&')).not.toContain('R-API-1');
         expect((await clerk('/recommendations?year=1800')).status).toBe(400);
         // The issuing form picks the organ from the registry: the region's organs come with the list.
-        expect((listed.body.addressees as Array<{ code: string }>).map((o) => o.code)).toEqual(['D110108']);
-        expect(((await clerk(`/recommendations?region=110000&year=${year}`)).body.addressees as Array<{ code: string }>).map((o) => o.code)).toEqual(
-          expect.arrayContaining(['BJ-JW', 'D110105', 'D110108']),
-        );
+        // A district's: its leadership, petition office, departments and its streets' leaderships.
+        const haidian = BEIJING_ORGANS.filter((o) => o.regionCode === '110108');
+        expect((listed.body.addressees as Array<{ code: string }>).map((o) => o.code).sort()).toEqual(haidian.map((o) => o.code).sort());
+        expect(haidian.map((o) => o.code)).toEqual(expect.arrayContaining(['D110108', 'D110108-JW', 'S110108001']));
+        // The city's: its own and the districts' organs, not the streets' (their district addresses them).
+        const city = ((await clerk(`/recommendations?region=110000&year=${year}`)).body.addressees as Array<{ code: string }>).map((o) => o.code);
+        expect(city).toEqual(expect.arrayContaining(['BJ-JW', 'D110105', 'D110108', 'D110108-JW']));
+        expect(city.sort()).toEqual(BEIJING_ORGANS.filter((o) => !o.streetCode).map((o) => o.code).sort());
         expect(listed.body).toMatchObject({ adoptionRate: { numerator: 0, denominator: 0, rate: null } });
         expect(await ids('region=110108&status=awaiting&kind=accountability&')).toEqual(['R-API-1']);
         expect(await ids('region=110108&status=answered&')).toEqual([]);

@@ -24,6 +24,7 @@ import { assessmentReportDocument, pointsOf, scoreText } from '../../analytics/r
 import type { Block, ReportDocument } from '../../analytics/reports/document.js';
 import { AnalyticsStore } from '../../analytics/store.js';
 import type { CaseEvent, CaseIntake } from '../../domain/case.js';
+import { BEIJING_ORGANS } from '../../domain/organs.js';
 import { periodsOfYear } from '../../rules/periods.js';
 import { addDays, parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import { startApiApp, type RunningApp } from '../support/api-app.js';
@@ -130,7 +131,9 @@ describe('the assessment', () => {
     const districts = dataset.units.filter((u) => u.type === 'district');
     expect(districts.map((u) => u.code)).toHaveLength(16);
     const departments = dataset.units.filter((u) => u.type === 'city-department');
-    expect(departments.map((u) => u.code)).toEqual(['BJ-JW', 'BJ-RSJ', 'BJ-ZJW']);
+    // Every city department of the registry is assessed, the seeded three among them.
+    expect(departments.map((u) => u.code)).toEqual(BEIJING_ORGANS.filter((o) => o.level === 'city-department').map((o) => o.code).sort());
+    expect(departments.map((u) => u.code)).toEqual(expect.arrayContaining(['BJ-JW', 'BJ-RSJ', 'BJ-ZJW']));
     const inputs = [
       ...districts.map((u) => ({ code: u.code, type: u.type, name: u.name, tallies: tallies(byDistrict.filter((r) => r.dims.district === u.code)) })),
       ...(await Promise.all(

@@ -26,9 +26,8 @@ import type { ReportDocument } from '../../analytics/reports/document.js';
 import { reportNames } from '../../analytics/reports/figures.js';
 import { INSPECTION_TEMPLATE, inspectionReportDocument } from '../../analytics/reports/inspection-report.js';
 import { reportRequest } from '../../analytics/reports/kinds.js';
-import { recordOrgans } from '../../analytics/region-log.js';
 import { AnalyticsStore } from '../../analytics/store.js';
-import type { Organ } from '../../domain/organs.js';
+import { beijingOrganRegistry } from '../../domain/organs.js';
 import { parsePlainDate } from '../../rules/plain-date.js';
 import { startApiApp, type RunningApp } from '../support/api-app.js';
 import { seedUsers, tokenHeaders } from '../support/login.js';
@@ -40,9 +39,9 @@ const TO = parsePlainDate('2025-09-30');
 const AS_OF = parsePlainDate('2025-10-31');
 const DUTY = 'hearReport.district';
 
-// District departments as the generator names them: the registry that ships has none, a deployment's has them.
-const CY_ZJW: Organ = { code: 'CY-ZJW', nameZh: '朝阳区住房城乡建设委', level: 'district-department', regionCode: '110105' };
-const HD_ZJW: Organ = { code: 'HD-ZJW', nameZh: '海淀区住房城乡建设委', level: 'district-department', regionCode: '110108' };
+// District departments of the registry, named as the generator's cases name them.
+const CY_ZJW = beijingOrganRegistry().byCode('D110105-ZJW')!;
+const HD_ZJW = beijingOrganRegistry().byCode('D110108-ZJW')!;
 
 let store: AnalyticsStore;
 let app: RunningApp;
@@ -83,7 +82,6 @@ async function seedAccountability(target: AnalyticsStore) {
 
 async function seed(target: AnalyticsStore, cases: number) {
   await seedUsers(target);
-  await target.transaction((conn) => recordOrgans(conn, 'beijing', [CY_ZJW, HD_ZJW]));
   await loadDemoData(target, { anchorMonth: '2025-11', jurisdiction: 'beijing', cases, months: 24 });
 }
 
