@@ -1,6 +1,7 @@
 import { DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import { BEIJING_ORGANS, type Organ } from '../domain/organs.js';
-import { beijingRegions, type RegionHierarchy } from '../domain/region-hierarchy.js';
+import { jurisdictionData } from '../domain/jurisdiction-data.js';
+import type { Organ } from '../domain/organs.js';
+import type { RegionHierarchy } from '../domain/region-hierarchy.js';
 import type { AnalyticsStore } from './store.js';
 
 /**
@@ -55,13 +56,13 @@ export async function recordOrgans(conn: DuckDBConnection, jurisdiction: string,
 }
 
 /**
- * The hierarchy and organs that ship with the code: Beijing's. Another jurisdiction's arrive
- * with its import, so for it this writes nothing.
+ * The hierarchy and organs of the jurisdiction's data files (domain/jurisdiction-data.ts); a
+ * jurisdiction without them is refused naming the missing file.
  */
 export async function recordBuiltInJurisdiction(store: AnalyticsStore, jurisdiction: string): Promise<void> {
-  if (jurisdiction !== 'beijing') return;
+  const data = jurisdictionData(jurisdiction);
   await store.transaction(async (conn) => {
-    await recordRegions(conn, beijingRegions());
-    await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
+    await recordRegions(conn, data.regions);
+    await recordOrgans(conn, jurisdiction, data.organs.organs);
   });
 }

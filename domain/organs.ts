@@ -7,8 +7,10 @@
  * organs without an edit here. A malformed file is refused naming the path of the problem.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ORGAN_LEVELS } from '../rules/pack.js';
+import { jurisdictionFiles } from './jurisdiction-files.js';
 import { beijingRegions, type RegionHierarchy, type RegionNode } from './region-hierarchy.js';
 
 /** The levels an organ can be of; a pack's `organ` (any organ) is no organ's own level. */
@@ -160,7 +162,7 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
 
 /** Reads a registry file (JSON) over a jurisdiction's region hierarchy. */
 export function loadOrganRegistry(path: string | URL, hierarchy: RegionHierarchy): OrganRegistry {
-  const source = path instanceof URL ? path.pathname : path;
+  const source = path instanceof URL ? fileURLToPath(path) : path;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -174,7 +176,7 @@ let beijing: OrganRegistry | undefined;
 
 /** Beijing's registry, the default jurisdiction's, over its region hierarchy. */
 export function beijingOrganRegistry(): OrganRegistry {
-  beijing ??= loadOrganRegistry(new URL('./organs/beijing.json', import.meta.url), beijingRegions());
+  beijing ??= loadOrganRegistry(jurisdictionFiles('beijing').organs, beijingRegions());
   return beijing;
 }
 

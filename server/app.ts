@@ -9,8 +9,7 @@ import { calendarStatus } from '../analytics/provisional-deadlines.js';
 import type { IdentityKeyRing } from '../analytics/identity-vault.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNELS } from '../domain/case.js';
-import { BEIJING_DISTRICTS } from '../domain/regions.js';
-import { BEIJING_ORGANS } from '../domain/organs.js';
+import { jurisdictionData } from '../domain/jurisdiction-data.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { accountabilityRoutes } from './accountability-routes.js';
@@ -98,7 +97,7 @@ export function buildApi(deps: AppDependencies): Api {
   );
 
   caseRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, identityKeys: deps.identityKeys, now });
-  dutyRoutes(api, { store, temporal, jurisdiction, organs: BEIJING_ORGANS, audit });
+  dutyRoutes(api, { store, temporal, jurisdiction, organs: jurisdictionData(jurisdiction).organs.organs, audit });
   accountabilityRoutes(api, { store, temporal, taskQueue, jurisdiction, audit, now });
   importRoutes(api, { store, audit, ...(deps.env ? { env: deps.env } : {}) });
   adminRoutes(api, { store, audit, now });
@@ -165,13 +164,14 @@ export function createApp(deps: AppDependencies): express.Express {
   return app;
 }
 
-/** What every page names things by: channels, districts, and the clocks in force today. */
+/** What every page names things by: channels, the jurisdiction's city and districts, and the clocks in force today. */
 function referenceData(jurisdiction: string, now: Date) {
+  const { city, districts, timeZone } = jurisdictionData(jurisdiction);
   const rules = caseRules(jurisdiction, chinaDateOf(now));
   const clocks = Object.fromEntries(
     Object.entries(rules.clocks).map(([step, c]) => [step, { labelZh: c.rule.labelZh, labelEn: c.rule.labelEn, days: c.rule.days, basis: c.rule.basis, ...c.from }]),
   );
-  return { channels: CHANNELS, regions: BEIJING_DISTRICTS, jurisdiction, clocks };
+  return { channels: CHANNELS, regions: districts, city: { code: city.code, nameZh: city.nameZh, nameEn: city.nameEn }, timeZone, jurisdiction, clocks };
 }
 const placeRow = z.object({ code: z.string(), parent: z.string().nullable(), level: z.enum(['city', 'district', 'street']), nameZh: z.string().nullable(), nameEn: z.string().nullable() });
 

@@ -1,6 +1,6 @@
 /**
  * Periodic duties in the running system: a Temporal Schedule per organ and duty opens each
- * period's workflow at the period's start (China time); at start-up the current periods are
+ * period's workflow at the period's start (in the jurisdiction's time zone); at start-up the current periods are
  * opened too. Evidence is recorded through the period's workflow; evidence for a closed
  * period is kept as late evidence and never changes the finding. A duty owed as needed
  * (leaders' reception days, annotated letters) has no period: its records are kept as they
@@ -64,7 +64,8 @@ const SCHEDULES_AT_ONCE = 8;
 
 export async function ensureDutySchedules(
   client: Client,
-  options: { jurisdiction: string; taskQueue: string; organs: readonly Organ[]; today: PlainDate },
+  // organs and timeZone: the jurisdiction's (domain/jurisdiction-data.ts).
+  options: { jurisdiction: string; taskQueue: string; organs: readonly Organ[]; timeZone: string; today: PlainDate },
 ): Promise<{ schedules: number; periodsOpened: number }> {
   let schedules = 0;
   let periodsOpened = 0;
@@ -76,7 +77,7 @@ export async function ensureDutySchedules(
       scheduleId: id,
       spec: {
         calendars: [{ month: PERIOD_STARTS[period], dayOfMonth: 1, hour: 0, minute: 0, second: 0, comment: `each ${period}` }],
-        timezone: 'Asia/Shanghai',
+        timezone: options.timeZone,
       },
       action: { type: 'startWorkflow', workflowType: dutyPeriodWorkflow, args: [input], taskQueue: options.taskQueue, workflowId: id },
       // A period's workflow closes at the instant the next one opens.

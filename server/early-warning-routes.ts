@@ -1,6 +1,6 @@
 /**
- * Early warning in the running system: the weekly scan's Temporal Schedule (Monday 06:00,
- * Asia/Shanghai, for the week that has just ended), scans on demand, and the alerts of the
+ * Early warning in the running system: the weekly scan's Temporal Schedule (Monday 06:00 in
+ * the jurisdiction's time zone, for the week that has just ended), scans on demand, and the alerts of the
  * caller's jurisdiction with a user's acknowledgement or dismissal, and a count alert's weekly
  * series for drawing. An alert outside the jurisdiction answers 404, as one that does not exist.
  */
@@ -30,12 +30,12 @@ import { boundedDate, regionCode, requiredText } from './validation.js';
 import { actorOf } from './workflow-routes.js';
 
 /** Creates the weekly scan's Schedule once; a second start finds it and leaves it as it is. */
-export function ensureScanSchedule(client: Client, taskQueue: string): Promise<boolean> {
+export function ensureScanSchedule(client: Client, taskQueue: string, timeZone: string): Promise<boolean> {
   return createScheduleOnce(client, {
     scheduleId: EARLY_WARNING_SCHEDULE_ID,
     spec: {
       calendars: [{ dayOfWeek: 'MONDAY', hour: 6, minute: 0, second: 0, comment: 'Monday morning, for the week that has just ended' }],
-      timezone: 'Asia/Shanghai',
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow',

@@ -25,14 +25,8 @@
 import { ScheduleOverlapPolicy, type CalendarSpec, type Client } from '@temporalio/client';
 import type { ReportFormat } from '../analytics/reports/report-store.js';
 import { BATCH_WORKFLOW_ID_PREFIX, reportBatchWorkflow, type BatchKind, type ReportBatchInput } from '../workflows/report-batch.js';
+import { jurisdictionData } from '../domain/jurisdiction-data.js';
 import { createScheduleOnce } from './temporal.js';
-
-/**
- * Every jurisdiction the packs know is in China, which has kept UTC+8 without daylight saving
- * since 1991: the zone the Schedules' calendars are read in, and the one `chinaDateOf` gives
- * the workflow's as-of date in.
- */
-export const REPORT_TIME_ZONE = 'Asia/Shanghai';
 
 /** Word for the office to edit and send, PDF to print and file. */
 const SCHEDULED_FORMATS: ReportFormat[] = ['docx', 'pdf'];
@@ -61,12 +55,14 @@ export const reportScheduleId = (kind: BatchKind) => `report-batch-${kind}`;
  * Answers how many it created, and the kinds scheduled.
  */
 export async function ensureReportSchedules(client: Client, taskQueue: string, jurisdiction: string): Promise<{ created: number; kinds: BatchKind[] }> {
+  // The calendars are read in the jurisdiction's zone; the workflow still takes its as-of date by `chinaDateOf`.
+  const { timeZone } = jurisdictionData(jurisdiction);
   let created = 0;
   for (const { kind, calendar } of REPORT_SCHEDULES) {
     const input: ReportBatchInput = { jurisdiction, kind, formats: SCHEDULED_FORMATS, requestedBy: SCHEDULE_REQUESTER, origin: 'schedule' };
     const made = await createScheduleOnce(client, {
       scheduleId: reportScheduleId(kind),
-      spec: { calendars: [calendar], timezone: REPORT_TIME_ZONE },
+      spec: { calendars: [calendar], timezone: timeZone },
       // Temporal appends the scheduled time: RB-annual-2026-01-05T00:00:00Z.
       action: { type: 'startWorkflow', workflowType: reportBatchWorkflow, args: [input], taskQueue, workflowId: `${BATCH_WORKFLOW_ID_PREFIX}${kind}` },
       policies: {

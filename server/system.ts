@@ -6,7 +6,7 @@ import { loadDemoData } from '../analytics/demo-data.js';
 import { recordBuiltInJurisdiction } from '../analytics/region-log.js';
 import { AnalyticsStore } from '../analytics/store.js';
 import type { CaseIntake } from '../domain/case.js';
-import { BEIJING_ORGANS } from '../domain/organs.js';
+import { jurisdictionData } from '../domain/jurisdiction-data.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js';
@@ -52,6 +52,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
   try {
     // Fails at start, naming the pack and rule, if a pack or the jurisdiction is wrong.
     caseRules(config.jurisdiction, chinaDateOf(new Date()));
+    // The jurisdiction's own regions, organs and time zone; likewise fails, naming the missing file, without them.
+    const own = jurisdictionData(config.jurisdiction);
     // Likewise a malformed XINFANG_PAYLOAD_KEYS, before any Temporal server is started.
     const codec = new EncryptionCodec(loadPayloadKeys(config.dataDir));
     const store = await AnalyticsStore.open(config.duckdbPath);
@@ -100,12 +102,13 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
         const duties = await ensureDutySchedules(temporal.client, {
           jurisdiction: config.jurisdiction,
           taskQueue: config.temporal.taskQueue,
-          organs: BEIJING_ORGANS,
+          organs: own.organs.organs,
+          timeZone: own.timeZone,
           today: chinaDateOf(new Date()),
         });
         log(`duties: ${duties.schedules} schedules created, ${duties.periodsOpened} current periods opened`);
-        const scanSchedule = await ensureScanSchedule(temporal.client, config.temporal.taskQueue);
-        log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 Asia/Shanghai)`);
+        const scanSchedule = await ensureScanSchedule(temporal.client, config.temporal.taskQueue, own.timeZone);
+        log(`early warning: weekly scan schedule ${scanSchedule ? 'created' : 'in place'} (Mondays 06:00 ${own.timeZone})`);
         const rollupsSchedule = await ensureRollupsSchedule(temporal.client, config.temporal.taskQueue);
         log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
         const reportSchedules = await ensureReportSchedules(temporal.client, config.temporal.taskQueue, config.jurisdiction);

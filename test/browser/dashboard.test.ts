@@ -143,7 +143,12 @@ describe('the running system', () => {
       body: JSON.stringify({ caseId: 'E2E-1', receivedAt, channel: 'letter', regionCode: '110108', field: '教育' }),
     });
     expect(response.status).toBe(201);
-    expect(await response.json()).toEqual({ caseId: 'E2E-1', workflowId: 'petition-case/E2E-1' });
+    // No petitioner named: whether it is a repeat cannot be known, and a letter is never skip-level.
+    expect(await response.json()).toMatchObject({
+      caseId: 'E2E-1',
+      workflowId: 'petition-case/E2E-1',
+      petitionKind: { repeat: { value: null }, skipLevel: { value: false } },
+    });
 
     const detail = await eventually(async () => {
       const body = await (await api('clerk', '/api/v1/cases/E2E-1')).json();

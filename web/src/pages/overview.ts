@@ -124,7 +124,7 @@ function DistrictMap({ scope, coverage }: { scope: Scope; coverage: Coverage | u
     </select></label>`;
   return html`<${Panel} id="map" title=${`${t('各区分布', 'Districts')} · ${scope.year}`} loaded=${loaded} tools=${atCity ? tools : null}
       empty=${(data: unknown) => (coverage && noDataText(coverage, placeName(state, scope.region))) || (data === null ? t(`街道、乡镇没有公开的边界数据；${placeName(state, scope.region)}各街道见排名。`, `Streets and townships have no published boundaries; the streets of ${placeName(state, scope.region)} are in the ranking.`) : null)}
-      note=${t('点击一个区即把它设为本页区域。边界：ECharts 4 随附的北京市区县边界（GCJ-02）。', 'Click a district to make it the page’s region. Boundaries: the Beijing district map shipped with ECharts 4 (GCJ-02).')}>
+      note=${t(`点击一个区即把它设为本页区域。边界：ECharts 4 随附的${state.reference.city.nameZh}区县边界（GCJ-02）。`, `Click a district to make it the page’s region. Boundaries: the ${state.reference.city.nameEn} district map shipped with ECharts 4 (GCJ-02).`)}>
     ${(data: { geo: unknown; figures: Awaited<ReturnType<typeof api.metrics>> } | null) => {
       if (!data || !m) return null;
       const values = data.figures.rows.map((r) => ({ name: String(r.dims.district ?? ''), value: r.value }));
