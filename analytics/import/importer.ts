@@ -18,11 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CASE_EVENT_TYPES, CHANNEL_CODES, FIELDS, PETITION_CLASS_CODES } from '../../domain/case.js';
+import { jurisdictionData } from '../../domain/jurisdiction-data.js';
 import { RECOMMENDATION_KIND_CODES } from '../../domain/recommendation.js';
 import type { RegionHierarchy } from '../../domain/region-hierarchy.js';
 import { refreshCaseFacts } from '../facts.js';
 import type { AnalyticsStore } from '../store.js';
 import { CASE_TARGETS, RowMapper, type Mapping } from './mapping.js';
+import { OrganNameResolver, type OrganMatchRule } from './organ-names.js';
 import { derivePetitionKinds, type PetitionKindsReport } from './petition-kinds.js';
 import type { PetitionerKeys } from './pseudonym.js';
 import { formatOf, ImportFileError, readArrow, readCsv, readJsonLines, readParquetRows, readXlsx, type FileFormat, type RawRecord } from './readers.js';
@@ -144,7 +146,51 @@ export interface ImportReport {
   reasons: Array<{ reason: string; rows: number }>;
   /** 初信初访, 重复信访 and 越级信访: which flags were derived from the petitioners' history and which the source carried. */
   petitionKinds: PetitionKindsReport;
+  /** With a mapping's `organNames`: how the organ names read resolved, in rows read; null without. */
+  organNames: OrganNamesReport | null;
   ms: number;
+}
+
+export interface OrganNamesReport {
+  /** Rows whose organ name resolved, by the rule that resolved it. */
+  resolved: Record<OrganMatchRule, number>;
+  /** Names resolved other than as written, to check: most rows first, at most 50. */
+  merged: Array<{ name: string; code: string; by: OrganMatchRule; rows: number }>;
+  /** Names no rule resolved (quarantined or kept as written, as the mapping says): most rows first, at most 50. */
+  unknown: Array<{ name: string; rows: number }>;
+  unknownRows: number;
+}
+
+/** A mapping's `organNames` resolve against the organ registry of its jurisdiction's data (domain/organs/). */
+function organResolver(options: ImportOptions): OrganNameResolver | null {
+  const mapping = options.mapping;
+  if (!mapping?.organNames) return null;
+  try {
+    return new OrganNameResolver(jurisdictionData(mapping.jurisdiction).organs.organs, options.hierarchy);
+  } catch (error) {
+    throw new ImportFileError(`mapping ${mapping.name}: organNames: ${(error as Error).message}`);
+  }
+}
+
+function organNamesReport(mapper: RowMapper | null): OrganNamesReport | null {
+  if (!mapper?.mapping.organNames) return null;
+  const resolved: Record<OrganMatchRule, number> = { exact: 0, normalised: 0, 'edit-distance': 0 };
+  const merged: OrganNamesReport['merged'] = [];
+  const unknown: OrganNamesReport['unknown'] = [];
+  for (const [name, { match, rows }] of mapper.organNames) {
+    if (!match) unknown.push({ name, rows });
+    else {
+      resolved[match.by] += rows;
+      if (match.by !== 'exact') merged.push({ name, code: match.code, by: match.by, rows });
+    }
+  }
+  const order = (a: { name: string; rows: number }, b: { name: string; rows: number }) => b.rows - a.rows || a.name.localeCompare(b.name);
+  return {
+    resolved,
+    merged: merged.sort(order).slice(0, 50),
+    unknown: unknown.sort(order).slice(0, 50),
+    unknownRows: unknown.reduce((a, u) => a + u.rows, 0),
+  };
 }
 
 interface PlannedFile {
@@ -161,7 +207,7 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const batchId = `IMP-${startedAt.toISOString().slice(0, 10).replaceAll('-', '')}-${randomUUID().slice(0, 8)}`;
-  const mapper = options.mapping ? new RowMapper(options.mapping) : null;
+  const mapper = options.mapping ? new RowMapper(options.mapping, organResolver(options)) : null;
   if (!options.sources.length) throw new ImportFileError('no files to import');
   for (const s of options.sources) {
     if (!formatOf(s.path)) throw new ImportFileError(`${s.name ?? s.path}: unknown format; use .csv, .tsv, .jsonl, .parquet, .arrow or .xlsx`);
@@ -175,8 +221,9 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     // Case id → the organ it was brought to (mapping `receivedIn`), read by the derivation of skip_level.
     const receivedIn = new Map<string, string>();
     const planned: PlannedFile[] = [];
+    const staged = { rows: 0 };
     for (const source of options.sources) {
-      planned.push(await stageFile(conn, source, mapper, options.keys, identities, receivedIn));
+      planned.push(await stageFile(conn, source, mapper, options.keys, identities, receivedIn, staged));
     }
 
     const files: FileReport[] = [];
@@ -199,6 +246,8 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
         files.push({ file: file.name, format: file.format, kind, read, imported, quarantined, duplicate: read - imported - quarantined });
       }
     }
+
+    if (options.mapping) await storeSourceDimensions(conn, options.mapping, batchId, startedAt);
 
     // Every imported case has its `received` event, whether or not the files brought one.
     await conn.run(
@@ -249,9 +298,10 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     );
     for (const { stage } of Object.values(KINDS)) await conn.run(`DROP TABLE temp.main.${stage}`);
     await conn.run('DROP TABLE temp.main.stage_identities');
+    await conn.run('DROP TABLE temp.main.stage_case_dimensions');
     await conn.run('DROP TABLE temp.main.import_regions');
     await conn.run('DROP TABLE temp.main.import_vocab');
-    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, recommendations, disputes, reasons, petitionKinds, ms: Date.now() - started };
+    return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, recommendations, disputes, reasons, petitionKinds, organNames: organNamesReport(mapper), ms: Date.now() - started };
   });
 }
 
@@ -277,6 +327,8 @@ async function createStaging(conn: DuckDBConnection, hierarchy: RegionHierarchy)
       ${text(columns.map((c) => c.name))})`);
   }
   await conn.run('CREATE OR REPLACE TEMP TABLE stage_identities (petitioner_id VARCHAR, identity VARCHAR)');
+  // seq: the order rows were read in, across files, so a case id given twice keeps its first row's values as `cases` does.
+  await conn.run('CREATE OR REPLACE TEMP TABLE stage_case_dimensions (seq BIGINT, src_file VARCHAR, src_line BIGINT, case_id VARCHAR, dimension VARCHAR, value VARCHAR)');
   await conn.run(`CREATE OR REPLACE TEMP TABLE import_regions (code VARCHAR PRIMARY KEY, parent_code VARCHAR, level VARCHAR,
     name_zh VARCHAR, name_en VARCHAR, population10k DOUBLE)`);
   await conn.run('CREATE OR REPLACE TEMP TABLE import_vocab (kind VARCHAR, code VARCHAR)');
@@ -324,6 +376,7 @@ async function stageFile(
   keys: PetitionerKeys,
   identities: Map<string, string>,
   receivedIn: Map<string, string>,
+  staged: { rows: number },
 ): Promise<PlannedFile> {
   const name = source.name ?? source.path;
   const format = formatOf(source.path)!;
@@ -344,6 +397,7 @@ async function stageFile(
   const records = readerFor(conn, format, source.path);
   let kind: ImportKind | null = mapper ? 'cases' : null;
   let appender: DuckDBAppender | null = null;
+  const dimensions = mapper && Object.keys(mapper.mapping.dimensions).length ? await conn.createAppender('stage_case_dimensions', 'main', 'temp') : null;
   let columns: readonly { name: string }[] = CASE_COLUMNS;
   // A file of which not one record parses is not in its format at all: refused whole, as an
   // unreadable Parquet file or workbook is, rather than quarantined line by line.
@@ -376,6 +430,18 @@ async function stageFile(
         }
         // The first row of an id is the one the insert keeps.
         if (mapped.receivedIn && values.case_id && !receivedIn.has(values.case_id)) receivedIn.set(values.case_id, mapped.receivedIn);
+        staged.rows += 1;
+        if (dimensions && values.case_id) {
+          for (const [dimension, value] of Object.entries(mapped.dimensions)) {
+            dimensions.appendBigInt(BigInt(staged.rows));
+            dimensions.appendVarchar(name);
+            dimensions.appendBigInt(BigInt(record.line));
+            dimensions.appendVarchar(values.case_id);
+            dimensions.appendVarchar(dimension);
+            dimensions.appendVarchar(value);
+            dimensions.endRow();
+          }
+        }
       } else if (!record.error) {
         const unknown = Object.keys(record.fields).find((k) => !columns.some((c) => c.name === k) && !isIgnored(kind!, k));
         if (unknown) problem = `unknown column ${unknown}`;
@@ -388,6 +454,7 @@ async function stageFile(
     throw new ImportFileError(`${name}: ${(error as Error).message}`);
   } finally {
     appender?.closeSync();
+    dimensions?.closeSync();
   }
   return { source, name, format, kind: kind ?? 'cases' };
 }
@@ -444,6 +511,33 @@ function appendStaged(
     else appender.appendVarchar(v);
   }
   appender.endRow();
+}
+
+/**
+ * The mapping's declared source dimensions, and their values for the cases this import brought
+ * in: of a case id given more than once, the first row not quarantined, the one `cases` kept.
+ */
+async function storeSourceDimensions(conn: DuckDBConnection, mapping: Mapping, batchId: string, at: Date): Promise<void> {
+  for (const [dimension, d] of Object.entries(mapping.dimensions)) {
+    await conn.run(
+      `INSERT INTO source_dimensions (dimension, label_zh, label_en, mapping, source_column, declared_at)
+       VALUES ($dimension, $zh, $en, $mapping, $column, $at::TIMESTAMPTZ)
+       ON CONFLICT (dimension) DO UPDATE SET label_zh = excluded.label_zh, label_en = excluded.label_en,
+         mapping = excluded.mapping, source_column = excluded.source_column, declared_at = excluded.declared_at`,
+      { dimension, zh: d.labelZh, en: d.labelEn, mapping: mapping.name, column: d.column, at: at.toISOString() },
+    );
+  }
+  await conn.run(
+    `INSERT INTO case_source_dimensions (case_id, dimension, value)
+     SELECT d.case_id, d.dimension, d.value
+       FROM temp.main.stage_case_dimensions d
+       JOIN cases c ON c.case_id = d.case_id AND c.import_batch = $batch
+      WHERE NOT EXISTS (SELECT 1 FROM import_quarantine q
+                         WHERE q.batch_id = $batch AND q.kind = 'case' AND q.file = d.src_file AND q.line = d.src_line)
+    QUALIFY row_number() OVER (PARTITION BY d.case_id, d.dimension ORDER BY d.seq) = 1
+     ON CONFLICT DO NOTHING`,
+    { batch: batchId },
+  );
 }
 
 async function storeIdentities(conn: DuckDBConnection, identities: Map<string, string>, keys: PetitionerKeys, batchId: string) {

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { SOURCE_DIMENSION_NAME } from '../metrics/catalog.js';
+import type { OrganMatch, OrganNameResolver } from './organ-names.js';
 import type { Fields } from './readers.js';
 
 /** Target columns a mapping can fill; the same names as a native file's columns. */
@@ -76,6 +78,29 @@ const mappingSchema = z
      */
     receivedIn: rule.optional(),
     columns: z.partialRecord(z.enum(CASE_TARGETS), rule),
+    /**
+     * Source columns kept as they are, beside the mapped fields, as declared dimensions the
+     * metrics break cases down and filter by (`src:<name>`): a 311 call type, a priority.
+     */
+    dimensions: z
+      .record(
+        z.string(),
+        z
+          .object({
+            column: z.string().min(1),
+            labelZh: z.string().min(1),
+            labelEn: z.string().min(1),
+            normalise: z.array(normaliser).default(['collapse-spaces']),
+          })
+          .strict(),
+      )
+      .default({}),
+    /**
+     * Resolve the mapped organ_code against the jurisdiction's organ registry (organ-names.ts):
+     * the case keeps the organ's code; a name no rule resolves is quarantined, or kept as
+     * written (`mark`: it is then no registry code, and the import report lists it).
+     */
+    organNames: z.object({ unknown: z.enum(['quarantine', 'mark']) }).strict().optional(),
   })
   .strict();
 export type Mapping = z.infer<typeof mappingSchema> & { regionsPath: string | null };
@@ -95,6 +120,12 @@ export function loadMapping(path: string): Mapping {
   for (const required of ['received_at', 'channel', 'region_code'] as const) {
     if (!mapping.columns[required]) throw new MappingError(`${path}: columns.${required} is required`);
   }
+  if (mapping.organNames && !mapping.columns.organ_code) throw new MappingError(`${path}: organNames needs columns.organ_code, the organ names to resolve`);
+  for (const name of Object.keys(mapping.dimensions)) {
+    if (!SOURCE_DIMENSION_NAME.test(name)) {
+      throw new MappingError(`${path}: dimensions.${name}: a dimension name is a lower-case letter, then lower-case letters, digits and _ (at most 40)`);
+    }
+  }
   try {
     new Intl.DateTimeFormat('en', { timeZone: mapping.timezone });
   } catch {
@@ -110,6 +141,14 @@ export function loadMapping(path: string): Mapping {
       }
     }
     if (r.parse === 'datetime' && !r.formats?.length) throw new MappingError(`${path}: ${target}: a datetime needs formats`);
+    const folded = new Map<string, string>();
+    for (const [from, to] of Object.entries(r.synonyms ?? {})) {
+      const before = folded.get(foldForm(from));
+      if (before !== undefined && before !== to) {
+        throw new MappingError(`${path}: ${target}.synonyms: "${from}" is another form of a synonym that maps to "${before}", not "${to}"`);
+      }
+      folded.set(foldForm(from), to);
+    }
   }
   return { ...mapping, regionsPath: mapping.regions ? resolve(dirname(path), mapping.regions) : null };
 }
@@ -122,22 +161,55 @@ export interface MappedRow {
   identity: string | null;
   /** The organ the case was brought to (mapping `receivedIn`), for deriving skip_level. */
   receivedIn: string | null;
+  /** The declared source dimensions' values (mapping `dimensions`), empty ones left out. */
+  dimensions: Record<string, string>;
   /** First problem found, as the quarantine reason. */
   problem: string | null;
 }
 
+/**
+ * The form a synonym is also looked up in, so that every form of a value the mapping names
+ * ("Test", "test ", "ＴＥＳＴ") is translated, or dropped, alike: Unicode NFKC (full-width to
+ * half-width), runs of spaces as one, trimmed, lower-cased.
+ */
+export function foldForm(text: string): string {
+  return text.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+interface CompiledRule {
+  rule: FieldRule;
+  patterns: RegExp[];
+  /** Per pattern whose `to` is "" (a drop): the same pattern, case-insensitive, tried on the NFKC, space-collapsed form. */
+  drops: Array<RegExp | null>;
+  /** Synonyms by their folded form (foldForm), after an exact match failed. */
+  folded: Map<string, string>;
+}
+
+function compileRule(r: FieldRule): CompiledRule {
+  return {
+    rule: r,
+    patterns: (r.patterns ?? []).map((p) => new RegExp(p.match)),
+    drops: (r.patterns ?? []).map((p) => (p.to === '' ? new RegExp(p.match, 'i') : null)),
+    folded: new Map(Object.entries(r.synonyms ?? {}).map(([from, to]) => [foldForm(from), to])),
+  };
+}
+
 /** A compiled mapping: applies to one record at a time. */
 export class RowMapper {
-  private readonly compiled: Array<[CaseTarget, FieldRule, RegExp[]]>;
-  private readonly receivedIn: [FieldRule, RegExp[]] | null;
+  private readonly compiled: Array<[CaseTarget, CompiledRule]>;
+  private readonly receivedIn: CompiledRule | null;
   private readonly zone: ZoneOffsets;
   /** Occurrences of each content hash per file, so identical rows get distinct, stable ids. */
   private readonly seen = new Map<string, number>();
+  /** Each organ name read (after the organ_code rule), what it resolved to and in how many rows. */
+  readonly organNames = new Map<string, { match: OrganMatch | null; rows: number }>();
 
-  constructor(readonly mapping: Mapping) {
-    const patterns = (r: FieldRule) => (r.patterns ?? []).map((p) => new RegExp(p.match));
-    this.compiled = Object.entries(mapping.columns).map(([t, r]) => [t as CaseTarget, r, patterns(r)]);
-    this.receivedIn = mapping.receivedIn ? [mapping.receivedIn, patterns(mapping.receivedIn)] : null;
+  constructor(
+    readonly mapping: Mapping,
+    private readonly organs: OrganNameResolver | null = null,
+  ) {
+    this.compiled = Object.entries(mapping.columns).map(([t, r]) => [t as CaseTarget, compileRule(r)]);
+    this.receivedIn = mapping.receivedIn ? compileRule(mapping.receivedIn) : null;
     this.zone = new ZoneOffsets(mapping.timezone);
   }
 
@@ -149,14 +221,22 @@ export class RowMapper {
   map(fields: Fields): MappedRow {
     const values: MappedRow['values'] = {};
     let problem: string | null = null;
-    for (const [target, r, patterns] of this.compiled) {
-      const result = this.apply(r, patterns, fields);
+    for (const [target, compiled] of this.compiled) {
+      const result = this.apply(compiled, fields);
       if (typeof result === 'object' && result !== null) {
         problem ??= `${target}: ${result.problem}`;
         values[target] = null;
       } else values[target] = result;
     }
     values.jurisdiction ??= this.mapping.jurisdiction;
+    const organ = values.organ_code;
+    if (this.organs && this.mapping.organNames && organ) {
+      const seen = this.organNames.get(organ) ?? { match: this.organs.resolve(organ), rows: 0 };
+      seen.rows += 1;
+      this.organNames.set(organ, seen);
+      if (seen.match) values.organ_code = seen.match.code;
+      else if (this.mapping.organNames.unknown === 'quarantine') problem ??= `organ_code: "${organ}" is no organ of the ${this.mapping.jurisdiction} registry (by code, name, alias or their normalised form)`;
+    }
     const id = this.mapping.id;
     if ('column' in id) {
       const raw = fields[id.column]?.trim();
@@ -176,14 +256,19 @@ export class RowMapper {
     }
     let receivedIn: string | null = null;
     if (this.receivedIn) {
-      const result = this.apply(this.receivedIn[0], this.receivedIn[1], fields);
+      const result = this.apply(this.receivedIn, fields);
       if (typeof result === 'object' && result !== null) problem ??= `receivedIn: ${result.problem}`;
       else receivedIn = result;
     }
-    return { values, identity, receivedIn, problem };
+    const dimensions: Record<string, string> = {};
+    for (const [name, d] of Object.entries(this.mapping.dimensions)) {
+      const value = normalise(fields[d.column] ?? '', d.normalise);
+      if (value !== '') dimensions[name] = value;
+    }
+    return { values, identity, receivedIn, dimensions, problem };
   }
 
-  private apply(r: FieldRule, patterns: RegExp[], fields: Fields): string | null | { problem: string } {
+  private apply({ rule: r, patterns, drops, folded }: CompiledRule, fields: Fields): string | null | { problem: string } {
     let text: string | null;
     if (r.value !== undefined) text = r.value;
     else if (r.template !== undefined) text = r.template.replace(/\{([^}]+)\}/g, (_m, name: string) => normalise(fields[name] ?? '', r.normalise));
@@ -200,13 +285,14 @@ export class RowMapper {
     }
     let value = text === null ? '' : normalise(text, r.normalise);
     if (value !== '' && (r.synonyms || patterns.length)) {
-      const synonym = r.synonyms?.[value];
+      const synonym = (r.synonyms && Object.hasOwn(r.synonyms, value) ? r.synonyms[value] : undefined) ?? folded.get(foldForm(value));
       if (synonym !== undefined) value = synonym;
       else {
-        const index = patterns.findIndex((p) => p.test(value));
+        const loose = value.normalize('NFKC').replace(/\s+/g, ' ').trim();
+        const index = patterns.findIndex((p, i) => p.test(value) || drops[i]?.test(loose));
         if (index >= 0) {
           // The whole value becomes the pattern's `to`, with $1..$9 from the match.
-          const m = patterns[index]!.exec(value)!;
+          const m = patterns[index]!.exec(value) ?? drops[index]!.exec(loose)!;
           value = r.patterns![index]!.to.replace(/\$(\d)/g, (_s, i: string) => m[Number(i)] ?? '');
         }
         else if (r.unmatched === 'default') value = '';

@@ -64,6 +64,14 @@ export function formatReport(report: ImportReport): string {
       ? `petition kinds: derived ${kinds.derived.join(', ')} for ${kinds.cases} cases (${kinds.repeat} repeat, ${kinds.skipLevel} skip-level)${carried}`
       : `petition kinds: none derived (${kinds.note ?? ''})${carried}`,
   );
+  const organs = report.organNames;
+  if (organs) {
+    lines.push(
+      `organ names: ${organs.resolved.exact} rows as written, ${organs.resolved.normalised} by normalised form, ${organs.resolved['edit-distance']} by one edit; ${organs.unknownRows} rows unknown`,
+    );
+    for (const m of organs.merged) lines.push(`  ${String(m.rows).padStart(8)}  ${m.name} → ${m.code} (${m.by})`);
+    for (const u of organs.unknown) lines.push(`  ${String(u.rows).padStart(8)}  ${u.name} (unknown)`);
+  }
   if (report.reasons.length) {
     lines.push('quarantined, by reason:');
     for (const r of report.reasons) lines.push(`  ${String(r.rows).padStart(8)}  ${r.reason}`);

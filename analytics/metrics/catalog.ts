@@ -28,7 +28,25 @@ export type DimensionId =
   | 'route_mode'
   | 'recommendation_kind'
   | 'duty'
-  | 'ladder_step';
+  | 'ladder_step'
+  | SourceDimensionId;
+
+/**
+ * A category an imported source kept (mapping `dimensions`, migration 023), as `src:<name>`:
+ * declared by data, not here, so a request naming one is checked against `source_dimensions`.
+ */
+export type SourceDimensionId = `src:${string}`;
+export const SOURCE_DIMENSION_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+const SOURCE_DIMENSION_ID = /^src:([a-z][a-z0-9_]{0,39})$/;
+
+/** The declared name of a source dimension id (`src:call_type` → `call_type`), or null for any other id. */
+export function sourceDimensionName(id: string): string | null {
+  return SOURCE_DIMENSION_ID.exec(id)?.[1] ?? null;
+}
+
+export function isSourceDimensionId(id: string): id is SourceDimensionId {
+  return sourceDimensionName(id) !== null;
+}
 
 export const TIME_GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export type TimeGrain = (typeof TIME_GRAINS)[number];
@@ -87,7 +105,9 @@ export interface Source {
    * rows that belong to the city itself (city organs); they count in the city's figures only.
    */
   region: { district: string; street?: string };
-  columns: Partial<Record<Exclude<DimensionId, TimeGrain>, string>>;
+  columns: Partial<Record<Exclude<DimensionId, TimeGrain | SourceDimensionId>, string>>;
+  /** The case id column, when the rows are cases' and so carry the source dimensions of their case. */
+  caseId?: string;
 }
 
 const CHINA_DAY = (ts: string) => `CAST(make_timestamp(epoch_us(${ts}) + 28800000000) AS DATE)`;
@@ -96,6 +116,7 @@ export const SOURCES: Record<SourceId, Source> = {
   cases: {
     id: 'cases',
     relation: 'case_facts',
+    caseId: 'case_id',
     region: { district: 'region_code', street: 'street_code' },
     columns: {
       district: 'region_code',
@@ -114,6 +135,7 @@ export const SOURCES: Record<SourceId, Source> = {
     id: 'presses',
     // One row per 催办, against the organ that owed the step pressed, placed where its case lies (migration 016).
     relation: 'case_presses',
+    caseId: 'case_id',
     region: { district: 'region_code', street: 'street_code' },
     columns: {
       district: 'region_code',
@@ -632,6 +654,7 @@ export function measure(id: MeasureId): Measure {
   return byId.get(id)!;
 }
 
+/** A catalog dimension, or a source dimension's id (whether one is declared is the store's to say). */
 export function isDimensionId(id: string): id is DimensionId {
-  return Object.hasOwn(DIMENSIONS, id);
+  return Object.hasOwn(DIMENSIONS, id) || isSourceDimensionId(id);
 }

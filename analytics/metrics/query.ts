@@ -4,12 +4,14 @@ import { addDays, lastDayOfMonth, type PlainDate } from '../../rules/plain-date.
 import type { AnalyticsStore } from '../store.js';
 import {
   measure,
+  sourceDimensionName,
   SOURCES,
   TIME_GRAINS,
   type DimensionId,
   type Measure,
   type MeasureId,
   type Source,
+  type SourceDimensionId,
   type TimeGrain,
 } from './catalog.js';
 import { measureColumns, ROLLUPS, rollupTable, type Rollup } from './rollups.js';
@@ -65,9 +67,16 @@ function timeExpr(grain: TimeGrain, basis: string): string {
   }
 }
 
-function dimensionExpr(source: Source, dimension: DimensionId, basis: string, measureId: string): string {
+function dimensionExpr(source: Source, dimension: DimensionId, basis: string, measureId: string, params: CompiledQuery['params']): string {
   if (isTimeGrain(dimension)) return timeExpr(dimension, basis);
-  const column = source.columns[dimension];
+  const name = sourceDimensionName(dimension);
+  if (name !== null) {
+    if (!source.caseId) throw new MetricsError(`measure ${measureId} cannot be broken down or filtered by ${dimension} (its rows are ${source.id}, not cases)`);
+    // The parameter is named for the dimension (checked letters, digits and _) so a breakdown and a filter by it share one.
+    params[`src_${name}`] = name;
+    return `(SELECT sd.value FROM case_source_dimensions sd WHERE sd.case_id = ${source.relation}.${source.caseId} AND sd.dimension = $src_${name})`;
+  }
+  const column = source.columns[dimension as Exclude<DimensionId, TimeGrain | SourceDimensionId>];
   if (!column) throw new MetricsError(`measure ${measureId} cannot be broken down or filtered by ${dimension} (its rows are ${source.id})`);
   return `CAST(${column} AS VARCHAR)`;
 }
@@ -119,9 +128,9 @@ export function compileMetricQuery(group: Measure[], request: MetricRequest, reg
   if (region?.level === 'street' && !source.region.street) {
     throw new MetricsError(`measure ${first.id} is not recorded by street; ask for district ${region.districts[0] ?? ''}`);
   }
-  scope(request, region, source.region, (d) => dimensionExpr(source, d, first.basis, first.id), params, where);
+  scope(request, region, source.region, (d) => dimensionExpr(source, d, first.basis, first.id, params), params, where);
 
-  const select = dims.map((d, i) => `${dimensionExpr(source, d, first.basis, first.id)} AS d${i}`);
+  const select = dims.map((d, i) => `${dimensionExpr(source, d, first.basis, first.id, params)} AS d${i}`);
   group.forEach((m, i) => {
     const population = `(${m.population})`;
     if (m.kind === 'rate') {
@@ -185,6 +194,7 @@ export async function queryMetrics(store: AnalyticsStore, request: MetricRequest
   const by = request.by ?? [];
   if (new Set(by).size !== by.length) throw new MetricsError('a dimension appears twice in "by"');
   if (by.filter(isTimeGrain).length > 1) throw new MetricsError('at most one time grain (day, week, month, quarter, year) at a time');
+  await checkSourceDimensions(store, [...by, ...(Object.keys(request.filters ?? {}) as DimensionId[])]);
   const region = request.region ? await resolveRegion(store, request.region) : null;
 
   const groups = new Map<string, Measure[]>();
@@ -221,6 +231,21 @@ export async function queryMetrics(store: AnalyticsStore, request: MetricRequest
     }
   }
   return fillTime(rows, request);
+}
+
+const declaredRow = z.object({ dimension: z.string() });
+
+/** Refuses a source dimension no import has declared, naming those that are. */
+async function checkSourceDimensions(store: AnalyticsStore, used: readonly DimensionId[]): Promise<void> {
+  const names = used.map(sourceDimensionName).filter((n): n is string => n !== null);
+  if (!names.length) return;
+  const declared = (await store.all(declaredRow, 'SELECT dimension FROM source_dimensions ORDER BY dimension')).map((r) => r.dimension);
+  const unknown = names.find((n) => !declared.includes(n));
+  if (unknown !== undefined) {
+    throw new MetricsError(
+      `unknown source dimension "src:${unknown}"; ${declared.length ? `declared by imports: ${declared.map((d) => `src:${d}`).join(', ')}` : 'no import has declared any (mapping "dimensions")'}`,
+    );
+  }
 }
 
 type ResultRow = z.infer<typeof resultRow>;

@@ -38,7 +38,7 @@ const measures = list.pipe(
 );
 const dimensions = list.pipe(
   z
-    .array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}` }))
+    .array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}, or src:<name> for a source dimension an import declared` }))
     .min(1, 'give at least one dimension, or leave by out'),
 );
 export const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');

@@ -170,13 +170,13 @@ export function appendix(figures: TracedFigure[], definitions: MeasureDefinition
     Object.entries(f.dims)
       .map(([d, v]) => {
         const value = v == null ? '（未记录）' : d === 'district' || d === 'street' ? names.region(v) : d === 'channel' && v in CHANNELS ? CHANNELS[v as keyof typeof CHANNELS] : v === 'true' ? '是' : v === 'false' ? '否' : v;
-        return `${DIMENSIONS[d as DimensionId].labelZh}：${value}`;
+        return `${DIMENSIONS[d as DimensionId]?.labelZh ?? d}：${value}`;
       })
       .join('；');
   // A request's filters narrow every row it counts (an organ's brief: the organ by its code or name).
   const filterText = (f: TracedFigure) =>
     Object.entries(f.request.filters ?? {})
-      .map(([d, values]) => `${DIMENSIONS[d as DimensionId].labelZh}：${(values ?? []).join('或')}`)
+      .map(([d, values]) => `${DIMENSIONS[d as DimensionId]?.labelZh ?? d}：${(values ?? []).join('或')}`)
       .join('；');
   const against = { yoy: '同比', pop: '环比' } as const;
   const derivation = (f: TracedFigure) =>
