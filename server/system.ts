@@ -11,8 +11,8 @@ import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js';
 import { CASE_WORKFLOW_ID_PREFIX, petitionCaseWorkflow } from '../workflows/petition-case.js';
-import { NativeConnection } from '@temporalio/worker';
-import { createCaseWorker } from '../workflows/worker.js';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { createCaseWorker, WORKFLOWS_PATH } from '../workflows/worker.js';
 import { loadIdentityKeyRing } from '../analytics/identity-vault.js';
 import { createApp } from './app.js';
 import { demoPassword, ensureDemoUsers } from './identity/demo-users.js';
@@ -24,6 +24,10 @@ import { ensureRollupsSchedule } from './rollups-schedule.js';
 import { startEmbeddedTemporal, temporalClient, type EmbeddedTemporal } from './temporal.js';
 
 const TEMPORAL_RETRY_MS = 30_000;
+
+const quiet = () => undefined;
+/** The workflow bundler's progress lines are noise at start; its errors are not. */
+const quietBundler = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message: string) => console.error(message) };
 
 export interface RunningSystem {
   url: string;
@@ -82,26 +86,32 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     /** The worker, the Schedules and the demo's open cases: what needs Temporal to answer. */
     const workflows = async (): Promise<void> => {
       const connection = await NativeConnection.connect(temporal.options);
-      const worker = await createCaseWorker({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        store,
-        dataConverter: temporal.dataConverter,
-      }).catch(async (error: unknown) => {
-        await connection.close();
-        throw error;
-      });
-      const running = worker.run();
+      // Duty periods have a task queue and worker of their own: a first start opens hundreds of
+      // them at once (every organ of every level), and a case registered meanwhile must not wait
+      // in one queue behind them. One bundle serves both workers.
+      const dutyTaskQueue = `${config.temporal.taskQueue}-duties`;
+      const workers = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler })
+        .then((workflowBundle) =>
+          Promise.all(
+            [config.temporal.taskQueue, dutyTaskQueue].map((taskQueue) =>
+              createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue, store, workflowBundle, dataConverter: temporal.dataConverter }),
+            ),
+          ),
+        )
+        .catch(async (error: unknown) => {
+          await connection.close();
+          throw error;
+        });
+      const running = workers.map((w) => w.run());
       const stopWorker = async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running.catch(() => undefined);
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.all(running.map((r) => r.catch(() => undefined)));
         await connection.close();
       };
       try {
         const duties = await ensureDutySchedules(temporal.client, {
           jurisdiction: config.jurisdiction,
-          taskQueue: config.temporal.taskQueue,
+          taskQueue: dutyTaskQueue,
           organs: own.organs.organs,
           timeZone: own.timeZone,
           today: chinaDateOf(new Date()),

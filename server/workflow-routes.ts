@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -57,12 +58,22 @@ export async function startOnce(start: () => Promise<unknown>, exists: string): 
 }
 
 /** The workflow's answer to `query` (also after it closed), or null when there is no such workflow. */
+/** How long a read waits for a workflow started a moment ago to register its queries. */
+const FIRST_TASK_WAIT_MS = 30_000;
+
 export async function queryOrNull<T>(handle: WorkflowHandle, query: QueryDefinition<T, []>): Promise<T | null> {
-  try {
-    return await handle.query(query);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
-    throw error;
+  const giveUp = Date.now() + FIRST_TASK_WAIT_MS;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+    try {
+      return await handle.query(query);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      // A workflow registers its queries in its first task, which a worker busy with a start-up's
+      // hundreds of duty periods may not have run yet: the case is there, its state a moment away.
+      if (!(error instanceof QueryNotRegisteredError)) throw error;
+      if (Date.now() >= giveUp) throw new HttpError(503, `${handle.workflowId} has not run its first step yet; try again shortly`, 'unavailable');
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 }
 
