@@ -6,6 +6,7 @@
  * figures and left out when a figure is missing; what would need a person's judgement (the
  * causes, the work proposed: 工作建议) is not written at all.
  */
+import { ALERT_KINDS as ALERT_KIND_NAMES, ALERT_SEVERITIES, ALERT_STATUSES } from '../../domain/alert-names.js';
 import { CHANNELS, PETITION_CLASSES } from '../../domain/case.js';
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AlertRow } from '../early-warning/alerts.js';
@@ -35,17 +36,10 @@ export const ALERT_TABLE_MAX = 50;
 
 const QUARTER_NAMES = ['一', '二', '三', '四'] as const;
 
-// The alert's names as the warnings page (web/src/pages/warnings/names.ts) gives them in Chinese.
-const ALERT_KINDS: Record<string, string> = {
-  'count-aberration': '数量异常',
-  'collective-growth': '集体访增长',
-  'petitioner-escalation': '信访人越级上行',
-  'organ-rate-rise': '机关比率上升',
-  'organ-presses': '机关被催办增多',
-  'space-time-cluster': '时空聚集',
-};
-const SEVERITIES: Record<AlertRow['severity'], string> = { serious: '严重', warning: '警告', info: '提示' };
-const STATUSES: Record<AlertRow['status'], string> = { open: '待处理', acknowledged: '已确认', dismissed: '已驳回' };
+const zh = <K extends string>(names: Record<K, readonly [string, string]>) => Object.fromEntries(Object.entries(names).map(([k, v]) => [k, (v as readonly [string, string])[0]])) as Record<K, string>;
+const ALERT_KINDS = zh(ALERT_KIND_NAMES);
+const SEVERITIES: Record<AlertRow['severity'], string> = zh(ALERT_SEVERITIES);
+const STATUSES: Record<AlertRow['status'], string> = zh(ALERT_STATUSES);
 const SEVERITY_ORDER: AlertRow['severity'][] = ['serious', 'warning', 'info'];
 
 const monthName = (r: MetricRow) => `${Number(r.dims.month!.slice(5))}月`;

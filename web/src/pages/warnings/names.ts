@@ -1,23 +1,17 @@
 /** How an alert is named on the page: its kind, level, severity, status and the series it watches. */
+import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES } from '../../../../domain/alert-names.js';
 import { PETITION_CLASSES } from '../../../../domain/case.js';
 import type { Alert, Severity } from '../../api.js';
 import { channelName, measureOf, placeName, type AppState } from '../../context.js';
 import { formatCount, formatRate, formatTime } from '../../format.js';
 import { label, t } from '../../i18n.js';
 
-const pair = (names: Record<string, [string, string]>, key: string) => t(...(names[key] ?? [key, key]));
+const pair = (names: Record<string, readonly [string, string]>, key: string) => t(...(names[key] ?? [key, key]));
 
 export const LEVELS: Record<Alert['level'], [string, string]> = { city: ['市', 'city'], district: ['区', 'district'], street: ['街道', 'street'] };
-export const SEVERITIES: Record<Severity, [string, string]> = { info: ['提示', 'info'], warning: ['警告', 'warning'], serious: ['严重', 'serious'] };
-export const STATUSES: Record<Alert['status'], [string, string]> = { open: ['待处理', 'open'], acknowledged: ['已确认', 'acknowledged'], dismissed: ['已驳回', 'dismissed'] };
-const KINDS: Record<string, [string, string]> = {
-  'count-aberration': ['数量异常', 'count aberration'],
-  'collective-growth': ['集体访增长', 'collective growth'],
-  'petitioner-escalation': ['信访人越级上行', 'petitioner escalation'],
-  'organ-rate-rise': ['机关比率上升', 'organ rate rise'],
-  'organ-presses': ['机关被催办增多', 'presses on an organ rising'],
-  'space-time-cluster': ['时空聚集', 'space-time cluster'],
-};
+export const SEVERITIES: Record<Severity, readonly [string, string]> = ALERT_SEVERITIES;
+export const STATUSES: Record<Alert['status'], readonly [string, string]> = ALERT_STATUSES;
+const KINDS = ALERT_KINDS;
 const ESCALATION: Record<string, [string, string]> = { district: ['区', 'district'], city: ['市', 'city'], 'skip-level': ['越级', 'skip-level'] };
 
 export const kindName = (a: Alert) => pair(KINDS, a.kind);
