@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { calendarStatus } from '../../analytics/provisional-deadlines.js';
-import { AnalyticsStore } from '../../analytics/store.js';
 import { callApi, DEFAULT_URL } from '../api-client.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
+import { openDatabaseFile } from '../database-file.js';
 
 const usage = `usage: xinfang calendar [--url ${DEFAULT_URL} | --db FILE]
 Prints JSON: the years of the holiday calendar that are published (the chinese-days package and
@@ -38,13 +38,7 @@ export const command: Command = {
 };
 
 async function fromFile(path: string): Promise<number> {
-  let store: AnalyticsStore;
-  try {
-    store = await AnalyticsStore.open(path);
-  } catch (error) {
-    if (/lock/i.test((error as Error).message)) throw new UsageError(`${path} is in use (is the system running? then leave out --db)`);
-    throw error;
-  }
+  const store = await openDatabaseFile(path);
   try {
     process.stdout.write(`${JSON.stringify(await calendarStatus(store), null, 2)}\n`);
     return 0;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { MetricsError } from '../../analytics/metrics/query.js';
 import { answerAnnualDataset, answerMetrics, answerRanking } from '../../analytics/metrics/request.js';
-import { AnalyticsStore } from '../../analytics/store.js';
 import { chinaDateOf } from '../../rules/plain-date.js';
 import { callApi, DEFAULT_URL, printOrFail } from '../api-client.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
+import { openDatabaseFile } from '../database-file.js';
 
 const usage = `usage: xinfang metrics --year YYYY [--region CODE] [--measure NAME ...] [--by DIM ...] [--as-of YYYY-MM-DD]
                        [--compare yoy|pop] [--filter DIM=VALUE ...] [--url ${DEFAULT_URL} | --db FILE]
@@ -80,13 +80,7 @@ export const command: Command = {
 const cityRow = z.object({ code: z.string() });
 
 async function fromFile(path: string, kind: 'annual' | 'ranking' | 'metrics', query: Record<string, string | string[]>): Promise<number> {
-  let store: AnalyticsStore;
-  try {
-    store = await AnalyticsStore.open(path);
-  } catch (error) {
-    if (/lock/i.test((error as Error).message)) throw new UsageError(`${path} is in use (is the system running? then leave out --db)`);
-    throw error;
-  }
+  const store = await openDatabaseFile(path);
   const today = chinaDateOf(new Date());
   try {
     let result: unknown;

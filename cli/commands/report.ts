@@ -4,10 +4,10 @@ import { MetricsError } from '../../analytics/metrics/query.js';
 import { RenderingUnavailable } from '../../analytics/reports/pdf.js';
 import { generateReport } from '../../analytics/reports/generate.js';
 import { reportRequest, type ReportRequestInput } from '../../analytics/reports/kinds.js';
-import { AnalyticsStore } from '../../analytics/store.js';
 import { chinaDateOf } from '../../rules/plain-date.js';
 import { callApi, DEFAULT_URL } from '../api-client.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
+import { openDatabaseFile } from '../database-file.js';
 
 const KINDS = reportRequest.options.map((o) => o.shape.kind.value);
 
@@ -91,13 +91,7 @@ function reason(body: unknown, status: number): string {
 const cityRow = z.object({ code: z.string() });
 
 async function fromFile(path: string, request: ReportRequestInput, jurisdiction: string): Promise<Buffer> {
-  let store: AnalyticsStore;
-  try {
-    store = await AnalyticsStore.open(path);
-  } catch (error) {
-    if (/lock/i.test((error as Error).message)) throw new UsageError(`${path} is in use (is the system running? then leave out --db)`);
-    throw error;
-  }
+  const store = await openDatabaseFile(path);
   try {
     const [city] = await store.all(cityRow, "SELECT code FROM regions WHERE level = 'city' ORDER BY code LIMIT 1");
     const region = request.region ?? city?.code;
