@@ -72,21 +72,19 @@ const QUALITY = [
 const ROUTING = ['forwarded', 'assigned', 'reported_up', 'not_accepted'] as const;
 const SUPERVISION = ['registration_supervised', 'handling_supervised', 'assigned_supervised', 'review_supervised'] as const;
 
-export async function annualDataset(
+/**
+ * How a dataset makes its figures over one period and region: each with the request that made
+ * it, compared with a year before or as rows. Recommendations, duties and accountability belong
+ * to districts and organs, not streets: a street's figure of those says so (data null) instead of
+ * the report failing whole.
+ */
+export function figureMakers(
   store: AnalyticsStore,
-  options: { year: number; region: string; asOf: PlainDate; topOrgans?: number },
-  query: QueryOptions = {},
-): Promise<AnnualDataset> {
-  const region = await resolveRegion(store, options.region);
-  const base = {
-    from: parsePlainDate(`${options.year}-01-01`),
-    to: parsePlainDate(`${options.year}-12-31`),
-    asOf: options.asOf,
-    region: options.region,
-  };
+  region: Awaited<ReturnType<typeof resolveRegion>>,
+  base: Omit<MetricRequest, 'measures' | 'by'>,
+  query: QueryOptions,
+) {
   const request = (measures: readonly MeasureId[], by?: DimensionId[]) => ({ ...base, measures, ...(by ? { by } : {}) });
-  // Recommendations, duties and accountability belong to districts and organs, not streets: a
-  // street's report says so for those figures instead of failing whole.
   const notByStreet = (measures: readonly MeasureId[]) =>
     region.level === 'street' ? measures.filter((id) => !SOURCES[measure(id).source].region.street) : [];
   const figure = async <T>(title: string, req: Figure<T>['request'], data: () => Promise<T>): Promise<Figure<T>> => {
@@ -103,6 +101,22 @@ export async function annualDataset(
     const req = request(measures, by);
     return figure(title, req, () => queryMetrics(store, req, query));
   };
+  return { request, figure, compared, rows };
+}
+
+export async function annualDataset(
+  store: AnalyticsStore,
+  options: { year: number; region: string; asOf: PlainDate; topOrgans?: number },
+  query: QueryOptions = {},
+): Promise<AnnualDataset> {
+  const region = await resolveRegion(store, options.region);
+  const base = {
+    from: parsePlainDate(`${options.year}-01-01`),
+    to: parsePlainDate(`${options.year}-12-31`),
+    asOf: options.asOf,
+    region: options.region,
+  };
+  const { request, figure, compared, rows } = figureMakers(store, region, base, query);
   const area: DimensionId = region.level === 'city' ? 'district' : 'street';
 
   const [totals, declines, quality, byMonth, byChannel, byClass, byField, byArea, organs] = await Promise.all([

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
-import type { Figure } from './annual.js';
-import { measure, SOURCES, type DimensionId, type MeasureId } from './catalog.js';
-import { compareMetrics, type Compared } from './compare.js';
-import { describe, MetricsError, queryMetrics, resolveRegion, type MetricRow, type QueryOptions, type RegionScope } from './query.js';
+import { figureMakers, type Figure } from './annual.js';
+import type { DimensionId } from './catalog.js';
+import type { Compared } from './compare.js';
+import { MetricsError, queryMetrics, resolveRegion, type MetricRow, type QueryOptions, type RegionScope } from './query.js';
 
 /**
  * The dataset of an inspection brief (巡视巡察信访情况简报; issue 16): the petition picture of one
@@ -127,24 +127,7 @@ export async function inspectionDataset(store: AnalyticsStore, options: Inspecti
     region: region.code,
     ...(organ ? { filters: { organ: [...new Set([organ.code, organ.nameZh])] } } : {}),
   };
-  const request = (measures: readonly MeasureId[], by?: DimensionId[]) => ({ ...base, measures, ...(by ? { by } : {}) });
-  // Recommendations, duties and accountability belong to districts and organs, not streets.
-  const notByStreet = (measures: readonly MeasureId[]) =>
-    region.level === 'street' ? measures.filter((id) => !SOURCES[measure(id).source].region.street) : [];
-  const figure = async <T>(title: string, req: Figure<T>['request'], data: () => Promise<T>): Promise<Figure<T>> => {
-    const missing = notByStreet(req.measures);
-    const head = { title, request: req, measures: req.measures.map(describe) };
-    if (missing.length) return { ...head, data: null, unavailable: `${missing.join(', ')}: not recorded by street; see district ${region.districts[0] ?? ''}` };
-    return { ...head, data: await data() };
-  };
-  const compared = (title: string, measures: readonly MeasureId[]) => {
-    const req = request(measures);
-    return figure(title, req, () => compareMetrics(store, req, 'yoy', query));
-  };
-  const rows = (title: string, measures: readonly MeasureId[], by: DimensionId[]) => {
-    const req = request(measures, by);
-    return figure(title, req, () => queryMetrics(store, req, query));
-  };
+  const { request, figure, compared, rows } = figureMakers(store, region, base, query);
   const area: DimensionId | null = organ || region.level === 'street' ? null : region.level === 'city' ? 'district' : 'street';
   const organsReq = request(['cases'], ['organ']);
 
