@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnalyticsStore } from './store.js';
+import { inRegionSubtree } from './region-subtree.js';
 
 export interface AccountabilityEvent {
   caseId: string;
@@ -106,8 +107,7 @@ export type AccountabilityListRow = Omit<z.infer<typeof listRow>, 'total'>;
 export type AccountabilityScope = { region: string } | { organ: string; within?: string };
 
 // An organ's region lies in `$region`'s subtree when it is the node, a child or a grandchild (as server/scope.ts regionContains).
-export const IN_SUBTREE = `(o.region_code = $region OR o.region_code IN (
-  SELECT r.code FROM regions r LEFT JOIN regions p ON p.code = r.parent_code WHERE r.parent_code = $region OR p.parent_code = $region))`;
+export const IN_SUBTREE = inRegionSubtree('o.region_code');
 
 /**
  * Accountability cases as their events record them, newest first, within `scope`: open (no

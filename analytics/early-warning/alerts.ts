@@ -17,6 +17,7 @@ import type { AnalyticsStore } from '../store.js';
 import { dedupKey, type AlertCandidate } from './candidate.js';
 import { maxSeverity, type RatedSeverity } from './severity.js';
 import { weekIndex } from './weeks.js';
+import { inRegionSubtree } from '../region-subtree.js';
 
 export type RatedCandidate = AlertCandidate & { rated: RatedSeverity };
 
@@ -268,8 +269,7 @@ export async function listAlerts(store: AnalyticsStore, filter: AlertFilter = {}
   if (filter.raisedTo) (where.push('a.first_period <= $raisedTo::DATE'), (params.raisedTo = filter.raisedTo));
   if (filter.seenBefore) (where.push('a.first_seen < $seenBefore::TIMESTAMPTZ'), (params.seenBefore = filter.seenBefore.toISOString()));
   if (filter.region) {
-    where.push(`(a.region_code = $region OR a.region_code IN (
-      SELECT r.code FROM regions r LEFT JOIN regions p ON p.code = r.parent_code WHERE r.parent_code = $region OR p.parent_code = $region))`);
+    where.push(inRegionSubtree('a.region_code'));
     params.region = filter.region;
   }
   const rows = await store.all(

@@ -7,6 +7,7 @@ import { listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AnalyticsStore } from '../store.js';
 import { REPORT_FORMATS, type ReportFormat } from './report-store.js';
+import { inRegionSubtree } from '../region-subtree.js';
 
 export const BATCH_ORIGINS = ['schedule', 'api', 'test'] as const;
 export type BatchOrigin = (typeof BATCH_ORIGINS)[number];
@@ -85,9 +86,7 @@ export async function listBatches(store: AnalyticsStore, region: string, limit =
   return store.all(
     batchRow,
     `SELECT ${COLUMNS} FROM report_batches
-      WHERE region_code = $region
-         OR region_code IN (SELECT code FROM regions WHERE parent_code = $region)
-         OR region_code IN (SELECT r.code FROM regions r JOIN regions p ON p.code = r.parent_code WHERE p.parent_code = $region)
+      WHERE ${inRegionSubtree('region_code')}
       ORDER BY started_at DESC, batch_id LIMIT $limit`,
     { region, limit },
   );

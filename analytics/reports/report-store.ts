@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { blobValue, DuckDBBlobValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AnalyticsStore } from '../store.js';
+import { inRegionSubtree } from '../region-subtree.js';
 
 export const REPORT_FORMATS = ['html', 'pdf', 'docx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -98,9 +99,7 @@ export async function listReports(store: AnalyticsStore, region: string, limit =
   return store.all(
     reportRow,
     `SELECT ${COLUMNS} FROM reports
-      WHERE region_code = $region
-         OR region_code IN (SELECT code FROM regions WHERE parent_code = $region)
-         OR region_code IN (SELECT r.code FROM regions r JOIN regions p ON p.code = r.parent_code WHERE p.parent_code = $region)
+      WHERE ${inRegionSubtree('region_code')}
       ORDER BY created_at DESC, report_id LIMIT $limit`,
     { region, limit },
   );
