@@ -1,14 +1,17 @@
 /**
  * Findings that propose an accountability case (DOMAIN §5: "a duty not met by the end of its
- * period is a finding that can open an accountability case"): the missed duty periods, and the
+ * period is a finding that can open an accountability case"): the missed duty periods, the
  * supervision (督办) records of petition cases whose owed step went overdue against an organ of
- * the registry; each until the deciding organ opens a case from it or declines it with a
+ * the registry, and those of recommendations whose written feedback it did not give in time
+ * (feedback_overdue); each until the deciding organ opens a case from it or declines it with a
  * reason. The decision is kept in accountability_findings, once per finding.
  */
 import { z } from 'zod';
 import { OVERDUE_STEPS, type OverdueStep } from './case-log.js';
 import { IN_SUBTREE, type AccountabilityScope } from './accountability-log.js';
 import { EVIDENCE_ITEMS, evidenceItems } from './duty-log.js';
+import { localDay } from './local-day.js';
+import { organNamed } from './organ-match.js';
 import type { AnalyticsStore } from './store.js';
 
 /** A duty finding's ref: the period it is about, as ORGAN/DUTY_ID/PERIOD_LABEL (the period workflow's id without its prefix). */
@@ -88,8 +91,8 @@ const decisionRow = z.object({
   decided_at: z.string(),
 });
 export type FindingDecision = z.infer<typeof decisionRow>;
-/** Where a finding comes from: a missed duty period, or a case's supervision record. */
-export type FindingSource = 'duty' | 'case';
+/** Where a finding comes from: a missed duty period, a case's supervision record, or a recommendation's. */
+export type FindingSource = 'duty' | 'case' | 'recommendation';
 
 /** Each owed step's supervision record, and the events that do the step (late or not). */
 const STEP_EVENTS: Record<OverdueStep, { overdue: string; done: readonly string[] }> = {
@@ -115,7 +118,7 @@ const caseFindingRow = z.object({
   organ: z.string(),
   organ_name: z.string().nullable(),
   region_code: z.string().nullable(),
-  /** The step's deadline, and the China date it was done after it (null: not done yet). */
+  /** The step's deadline, and the date it was done after it, in the organ's jurisdiction's zone (null: not done yet). */
   due_date: z.string(),
   done_on: z.string().nullable(),
   /** Days past the deadline: to the day the step was done, or to today. */
@@ -126,18 +129,18 @@ const caseFindingRow = z.object({
 });
 export type CaseFinding = z.infer<typeof caseFindingRow>;
 
-// One row per supervision record whose organ the registry knows, by its code or its name: an
+// One row per supervision record whose organ the registry knows, by its code, name or an alias: an
 // accountability case is against an organ of the registry. The record names the organ that
 // owed the step when its clock breached.
 const SUPERVISED = `
   SELECT e.case_id || '/' || e.event_type AS ref, e.case_id, ${STEP_OF} AS step,
          o.code AS organ, o.name_zh AS organ_name, o.region_code,
          e.due_date::VARCHAR AS due_date,
-         (SELECT min(timezone('Asia/Shanghai', d.occurred_at))::DATE FROM case_events d
+         (SELECT ${localDay('min(d.occurred_at)', 'o.jurisdiction')} FROM case_events d
            WHERE d.case_id = e.case_id AND list_contains(${DONE_BY}, d.event_type) AND d.occurred_at >= e.occurred_at)::VARCHAR AS done_on,
          e.detail->>'$.rule' AS rule,
          strftime(timezone('UTC', e.occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS found_at
-    FROM case_events e JOIN organs o ON o.code = (e.detail->>'$.organ') OR o.name_zh = (e.detail->>'$.organ')
+    FROM case_events e JOIN ${organNamed('o', "e.detail->>'$.organ'")}
    WHERE e.event_type IN (${SUPERVISION_EVENTS.map((x) => `'${x}'`).join(', ')}) AND e.due_date IS NOT NULL`;
 
 const UNDECIDED_CASE = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'case' AND f.finding_ref = p.ref)
@@ -166,6 +169,74 @@ export async function caseFinding(store: AnalyticsStore, ref: string): Promise<{
   const [found] = await store.all(z.object({ organ: z.string() }), `WITH s AS (${SUPERVISED}) SELECT organ FROM s WHERE ref = $ref LIMIT 1`, { ref });
   if (!found) return null;
   return { organ: found.organ, decision: await decisionOn(store, 'case', ref) };
+}
+
+const recommendationFindingRow = z.object({
+  /** RECOMMENDATION_ID/feedback_overdue: the recommendation and its supervision record. */
+  ref: z.string(),
+  recommendation_id: z.string(),
+  /** improve_work, improve_policy or accountability (三项建议), the office that issued it and when. */
+  kind: z.string(),
+  issued_by: z.string(),
+  issued_date: z.string(),
+  organ: z.string(),
+  organ_name: z.string().nullable(),
+  region_code: z.string().nullable(),
+  /** The feedback's deadline, and the date the feedback was recorded after it, in the organ's jurisdiction's zone (null: none yet). */
+  due_date: z.string(),
+  done_on: z.string().nullable(),
+  /** Days past the deadline: to the day the feedback was recorded, or to today. */
+  days_late: z.number(),
+  /** The pack and article of the feedback clock as the recommendation's workflow cited it. */
+  rule: z.string().nullable(),
+  found_at: z.string(),
+});
+export type RecommendationFinding = z.infer<typeof recommendationFindingRow>;
+
+// One row per feedback_overdue record (2022 art. 40(3)) whose organ the registry knows: the
+// record names the organ the recommendation was addressed to.
+const FEEDBACK_OVERDUE = `
+  SELECT e.recommendation_id || '/feedback_overdue' AS ref, e.recommendation_id, r.kind, r.issued_by, r.issued_date::VARCHAR AS issued_date,
+         o.code AS organ, o.name_zh AS organ_name, o.region_code,
+         e.due_date::VARCHAR AS due_date,
+         (SELECT ${localDay('min(d.occurred_at)', 'o.jurisdiction')} FROM recommendation_events d
+           WHERE d.recommendation_id = e.recommendation_id AND d.event_type = 'feedback' AND d.occurred_at >= e.occurred_at)::VARCHAR AS done_on,
+         e.rule,
+         strftime(timezone('UTC', e.occurred_at), '%Y-%m-%dT%H:%M:%SZ') AS found_at
+    FROM recommendation_events e JOIN recommendations r ON r.recommendation_id = e.recommendation_id JOIN ${organNamed('o', 'e.organ')}
+   WHERE e.event_type = 'feedback_overdue' AND e.due_date IS NOT NULL`;
+
+const UNDECIDED_RECOMMENDATION = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'recommendation' AND f.finding_ref = p.ref)
+  AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('recommendation:' || p.ref))`;
+
+/** The open recommendation findings within `scope` as of `today` (a China date), the longest late first. */
+export async function openRecommendationFindings(
+  store: AnalyticsStore,
+  scope: AccountabilityScope,
+  today: string,
+  limit: number,
+): Promise<{ findings: RecommendationFinding[]; total: number }> {
+  const params: Record<string, string | number> = { limit, today };
+  const where = [UNDECIDED_RECOMMENDATION, ...scopeWhere(scope, params)];
+  const rows = await store.all(
+    recommendationFindingRow.extend({ total: z.number() }),
+    `WITH s AS (${FEEDBACK_OVERDUE}),
+          p AS (SELECT *, (coalesce(done_on::DATE, $today::DATE) - due_date::DATE)::INTEGER AS days_late FROM s)
+     SELECT p.*, count(*) OVER ()::INTEGER AS total
+       FROM p JOIN organs o ON o.code = p.organ
+      WHERE ${where.join(' AND ')}
+      ORDER BY p.days_late DESC, p.due_date, p.ref
+      LIMIT $limit`,
+    params,
+  );
+  return { total: rows[0]?.total ?? 0, findings: rows.map(({ total: _total, ...row }) => row) };
+}
+
+/** One recommendation's feedback_overdue record as a finding: its organ and what was decided on it. Null: no such record of a registry organ. */
+export async function recommendationFinding(store: AnalyticsStore, ref: string): Promise<{ organ: string; decision: FindingDecision | null } | null> {
+  const [found] = await store.all(z.object({ organ: z.string() }), `WITH s AS (${FEEDBACK_OVERDUE}) SELECT organ FROM s WHERE ref = $ref LIMIT 1`, { ref });
+  if (!found) return null;
+  return { organ: found.organ, decision: await decisionOn(store, 'recommendation', ref) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { organNamed } from './organ-match.js';
 import type { AnalyticsStore } from './store.js';
 import { inRegionSubtree } from './region-subtree.js';
 
@@ -122,7 +123,7 @@ export async function listAccountability(
   const where = ["($status::VARCHAR IS NULL OR a.status = $status::VARCHAR)"];
   if ('organ' in scope) {
     params.organ = scope.organ;
-    where.push('a.organ = $organ');
+    where.push('coalesce(o.code, a.organ) = $organ');
     if (scope.within !== undefined) {
       params.region = scope.within;
       where.push(IN_SUBTREE);
@@ -149,7 +150,7 @@ export async function listAccountability(
      SELECT a.case_id, a.organ, o.name_zh AS organ_name, o.region_code, a.ground, a.ground_rule, a.step, a.step_rule,
             a.rectify_by::VARCHAR AS rectify_by, strftime(timezone('UTC', a.opened_at), '%Y-%m-%dT%H:%M:%SZ') AS opened_at,
             a.status, a.closed_reason, count(*) OVER ()::INTEGER AS total
-       FROM a LEFT JOIN organs o ON o.code = a.organ
+       FROM a LEFT JOIN ${organNamed('o', 'a.organ')}
       WHERE ${where.join(' AND ')}
       ORDER BY a.opened_at DESC NULLS LAST, a.case_id
       LIMIT $limit`,

@@ -1,4 +1,4 @@
-import { beijingRegions } from '../domain/region-hierarchy.js';
+import { jurisdictionData } from '../domain/jurisdiction-data.js';
 import { refreshCaseFacts } from './facts.js';
 import { recordRegions } from './region-log.js';
 import type { AnalyticsStore } from './store.js';
@@ -37,8 +37,8 @@ export async function loadDemoData(store: AnalyticsStore, options: DemoOptions):
       prefix: 'DEMO-',
     });
     await refreshCaseFacts(conn, 'transaction');
-    // The generator places cases in Beijing's districts and streets.
-    await recordRegions(conn, beijingRegions());
+    // The generator places cases in the jurisdiction's districts and streets.
+    await recordRegions(conn, jurisdictionData(options.jurisdiction).regions);
     return { cases: summary.cases, events: summary.events };
   });
 }

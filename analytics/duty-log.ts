@@ -125,6 +125,13 @@ export async function dutyCalendar(store: AnalyticsStore, organs: string[], year
   );
 }
 
+/**
+ * The forms a leader's reception takes (Beijing 2017 art. 12; 2022 Regulations art. 18): 在岗接访
+ * at the post, 重点约访 by appointment, 带案下访 going down to the grassroots (migration 025).
+ */
+export const RECEPTION_MODES = ['at_post' /* 接访 */, 'appointment' /* 约访 */, 'going_down' /* 下访 */] as const;
+export type ReceptionMode = (typeof RECEPTION_MODES)[number];
+
 /** One record of a duty owed as needed (a reception day, an annotated letter, ...): see migration 015. */
 export interface DutyRecord {
   organ: string;
@@ -132,6 +139,8 @@ export interface DutyRecord {
   kind: string;
   date: string;
   reference: string;
+  /** A reception's form, when recorded. */
+  mode?: ReceptionMode;
   participants?: string[];
   rule: string;
   actor: string;
@@ -145,8 +154,8 @@ export interface DutyRecord {
 export async function recordDutyRecord(store: AnalyticsStore, r: DutyRecord): Promise<boolean> {
   const inserted = await store.all(
     z.object({ record_id: z.string() }),
-    `INSERT INTO duty_records (record_id, organ, duty_id, kind, record_date, reference, participants, rule, actor, recorded_at)
-     VALUES ($id, $organ, $dutyId, $kind, $date::DATE, $reference, $participants, $rule, $actor, $recordedAt::TIMESTAMPTZ)
+    `INSERT INTO duty_records (record_id, organ, duty_id, kind, record_date, reference, reception_mode, participants, rule, actor, recorded_at)
+     VALUES ($id, $organ, $dutyId, $kind, $date::DATE, $reference, $mode, $participants, $rule, $actor, $recordedAt::TIMESTAMPTZ)
      ON CONFLICT DO NOTHING RETURNING record_id`,
     {
       id: `${r.organ}/${r.dutyId}/${r.kind}/${r.date}/${r.reference}`,
@@ -155,6 +164,7 @@ export async function recordDutyRecord(store: AnalyticsStore, r: DutyRecord): Pr
       kind: r.kind,
       date: r.date,
       reference: r.reference,
+      mode: r.mode ?? null,
       participants: r.participants?.join('、') ?? null,
       rule: r.rule,
       actor: r.actor,
@@ -170,6 +180,7 @@ const recordRow = z.object({
   kind: z.string(),
   date: z.string(),
   reference: z.string(),
+  mode: z.enum(RECEPTION_MODES).nullable(),
   participants: z.string().nullable(),
   rule: z.string(),
   actor: z.string(),
@@ -181,7 +192,7 @@ export type DutyRecordRow = z.infer<typeof recordRow>;
 export async function dutyRecords(store: AnalyticsStore, organs: string[], year: number): Promise<DutyRecordRow[]> {
   return store.all(
     recordRow,
-    `SELECT organ, duty_id, kind, record_date::VARCHAR AS date, reference, participants, rule, actor,
+    `SELECT organ, duty_id, kind, record_date::VARCHAR AS date, reference, reception_mode AS mode, participants, rule, actor,
             strftime(timezone('UTC', recorded_at), '%Y-%m-%dT%H:%M:%SZ') AS recorded_at
        FROM duty_records
       WHERE list_contains($1::VARCHAR[], organ) AND year(record_date) = $2::INTEGER

@@ -3,7 +3,7 @@ import { markRollupsDirty, refreshRollups } from './metrics/rollups.js';
 
 /**
  * Keeps `case_facts` (migration 005) and `case_presses` (016) equal to their derivations from
- * the event log. Every writer
+ * the event log, each day in the zone of the case's jurisdiction (024). Every writer
  * of case events calls this inside the transaction that wrote them, so a measure never sees a
  * case's events without its facts or the other way round.
  *
@@ -13,12 +13,13 @@ import { markRollupsDirty, refreshRollups } from './metrics/rollups.js';
  * with an event written in the current transaction: DuckDB stamps `recorded_at` with the
  * transaction's start time, so those events are exactly the ones recorded at
  * `current_timestamp`. Rebuilding a case that did not change is harmless, so an unrelated
- * event stamped the same microsecond can only cost time.
+ * event stamped the same microsecond can only cost time. `{ jurisdiction }` rebuilds every case
+ * of a jurisdiction: its days moved when its zone was first recorded (analytics/jurisdiction-zones.ts).
  *
  * The months of the measures' rollups (analytics/metrics/rollups.ts) that the changed cases
  * were and are in are marked dirty; a bulk write rebuilds them at once.
  */
-export type FactsScope = { caseId: string; pressed?: boolean } | 'transaction';
+export type FactsScope = { caseId: string; pressed?: boolean } | { jurisdiction: string } | 'transaction';
 
 const TOUCHED = `SELECT DISTINCT case_id FROM case_events WHERE recorded_at = current_timestamp`;
 // DuckDB pushes `case_id = $id` through the view's aggregation down to the event log's index,
@@ -27,14 +28,22 @@ const TOUCHED = `SELECT DISTINCT case_id FROM case_events WHERE recorded_at = cu
 const ONE_BY_ONE_MAX = 20;
 
 export async function refreshCaseFacts(conn: DuckDBConnection, scope: FactsScope): Promise<void> {
-  if (scope !== 'transaction') return rebuild(conn, scope.caseId, scope.pressed === true);
-  const touched = (await conn.runAndReadAll(TOUCHED)).getRows().map(([id]) => String(id));
-  if (touched.length === 0) return;
-  if (touched.length <= ONE_BY_ONE_MAX) {
-    for (const caseId of touched) await rebuild(conn, caseId, true);
-    return;
+  if (scope === 'transaction') {
+    const touched = (await conn.runAndReadAll(TOUCHED)).getRows().map(([id]) => String(id));
+    if (touched.length === 0) return;
+    if (touched.length <= ONE_BY_ONE_MAX) {
+      for (const caseId of touched) await rebuild(conn, caseId, true);
+      return;
+    }
+    return rebuildMany(conn, TOUCHED, {});
   }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE facts_scope AS ${TOUCHED}`);
+  if ('jurisdiction' in scope) return rebuildMany(conn, 'SELECT case_id FROM cases WHERE jurisdiction = $jurisdiction', { jurisdiction: scope.jurisdiction });
+  return rebuild(conn, scope.caseId, scope.pressed === true);
+}
+
+/** The cases `cases` selects, in one pass over the log. */
+async function rebuildMany(conn: DuckDBConnection, cases: string, params: Record<string, string>): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE facts_scope AS ${cases}`, params);
   const inScope = 'SEMI JOIN temp.main.facts_scope s ON f.case_id = s.case_id';
   await markRollupsDirty(conn, `(SELECT f.* FROM case_facts f ${inScope})`);
   await conn.run('DELETE FROM case_facts WHERE case_id IN (SELECT case_id FROM temp.main.facts_scope)');

@@ -8,6 +8,7 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { RegionLevel } from '../domain/region-hierarchy.js';
 import { derivePetitionKind, type Finding, type PetitionFacts, type PetitionKind, type PriorPetition } from '../rules/petition-kind.js';
+import { organNamed } from './organ-match.js';
 import { AnalyticsStore, type SqlParams } from './store.js';
 
 type Db = AnalyticsStore | DuckDBConnection;
@@ -47,7 +48,7 @@ const nodeRow = z.object({ key: z.string(), code: z.string(), level: z.enum(['ci
 
 /**
  * The region node of the organ each petition was brought to: a code of the region hierarchy
- * names its node; an organ of the registry (by code or name) stands at its region's node.
+ * names its node; an organ of the registry (by code, name or alias) stands at its region's node.
  */
 export async function nodesOf(db: Db, keys: readonly string[]): Promise<Map<string, { code: string; level: RegionLevel }>> {
   const nodes = new Map<string, { code: string; level: RegionLevel }>();
@@ -59,7 +60,7 @@ export async function nodesOf(db: Db, keys: readonly string[]): Promise<Map<stri
      UNION ALL
      SELECT k.key, r.code, r.level, true AS organ
        FROM (SELECT unnest($keys::VARCHAR[]) AS key) k
-       JOIN organs o ON o.code = k.key OR o.name_zh = k.key
+       JOIN ${organNamed('o', 'k.key')}
        JOIN regions r ON r.code = o.region_code`,
     { keys: listValue([...new Set(keys)]) },
   );

@@ -2,6 +2,7 @@ import { DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb
 import { jurisdictionData } from '../domain/jurisdiction-data.js';
 import type { Organ } from '../domain/organs.js';
 import type { RegionHierarchy } from '../domain/region-hierarchy.js';
+import { recordJurisdictionZone } from './jurisdiction-zones.js';
 import type { AnalyticsStore } from './store.js';
 
 /**
@@ -56,7 +57,7 @@ export async function recordOrgans(conn: DuckDBConnection, jurisdiction: string,
 }
 
 /**
- * The hierarchy and organs of the jurisdiction's data files (domain/jurisdiction-data.ts); a
+ * The hierarchy, organs and time zone of the jurisdiction's data files (domain/jurisdiction-data.ts); a
  * jurisdiction without them is refused naming the missing file.
  */
 export async function recordBuiltInJurisdiction(store: AnalyticsStore, jurisdiction: string): Promise<void> {
@@ -64,5 +65,7 @@ export async function recordBuiltInJurisdiction(store: AnalyticsStore, jurisdict
   await store.transaction(async (conn) => {
     await recordRegions(conn, data.regions);
     await recordOrgans(conn, jurisdiction, data.organs.organs);
+    // Its zone, which its cases' days are counted in and which makes the deployment's (refused if its cases are counted in another).
+    await recordJurisdictionZone(conn, jurisdiction, data.timeZone, 'data');
   });
 }

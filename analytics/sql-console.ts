@@ -18,6 +18,7 @@ import {
   type Json,
 } from '@duckdb/node-api';
 import { z } from 'zod';
+import { deploymentZone, useZone } from './jurisdiction-zones.js';
 import { checkStatement, offeredFunctions, readParse, SqlRefused, type GuardCatalog } from './sql-guard.js';
 import type { AnalyticsStore } from './store.js';
 
@@ -143,8 +144,8 @@ async function jurisdictionCodes(conn: DuckDBConnection, table: (name: string) =
  * what the guard lets a statement name. Exported for the tests of the search path by itself.
  */
 export async function prepareConsoleSession(conn: DuckDBConnection, region: string): Promise<GuardCatalog> {
-  // China time for casts and date_trunc, as the analysts read dates; on this connection only.
-  await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+  // The deployment's zone for casts and date_trunc, as the analysts read dates; on this connection only.
+  await useZone(conn, await deploymentZone(conn));
   const [db] = await rows(conn, nameRow, 'SELECT current_database() AS name');
   const table = (name: string) => `${ident(db!.name)}.main.${ident(name)}`;
   const codes = await jurisdictionCodes(conn, table, region);

@@ -21,7 +21,7 @@ import { build } from 'vite';
 import { AnalyticsStore } from '../analytics/store.js';
 import { parsePlainDate } from '../rules/plain-date.js';
 import { createApp } from '../server/app.js';
-import { ensureDemoUsers } from '../server/identity/demo-users.js';
+import { BEIJING_DEMO_USERS, ensureDemoUsers } from '../server/identity/demo-users.js';
 import { temporalDown, testIdentityKeys } from '../test/support/api-app.js';
 import { benchDatabase } from './metrics-data.js';
 
@@ -38,7 +38,7 @@ const path = join(work, 'bench.duckdb');
 copyFileSync(db.path, path);
 if (existsSync(`${db.path}.wal`)) copyFileSync(`${db.path}.wal`, `${path}.wal`);
 const store = await AnalyticsStore.open(path);
-await ensureDemoUsers(store, 'beijing', PASSWORD);
+await ensureDemoUsers(store, 'beijing', PASSWORD, BEIJING_DEMO_USERS);
 
 const webDir = fileURLToPath(new URL('../web/dist/', import.meta.url));
 await build({ configFile: fileURLToPath(new URL('../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });

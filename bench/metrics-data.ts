@@ -220,11 +220,15 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex').sl
 async function loadDirect(store: AnalyticsStore, parquet: ParquetInfo, view: string, log: (line: string) => void): Promise<Record<string, number>> {
   // A scratch in-memory database holds the views, so the bench database's own `cases` and
   // `case_events` (empty here) are never shadowed, and the view's text runs verbatim there.
+  const db = (await store.all(z.object({ db: z.string() }), 'SELECT current_database() AS db'))[0]!.db;
   await store.run("ATTACH ':memory:' AS bench_parquet");
   try {
     await store.transaction(async (conn) => {
       await conn.run('USE bench_parquet');
       for (const sql of logViews(parquet.dir, parquet.years[0]!)) await conn.run(sql);
+      // Beside the log the view reads the bench database's jurisdiction_zones (empty: the generated
+      // cases are Beijing's, counted in China's zone) and its macro local_day (migration 024).
+      await conn.run(`SET search_path = 'bench_parquet.main,"${db.replaceAll('"', '""')}".main'`);
       await conn.run(view);
     });
     // One year at a time bounds the aggregation's memory to a seventh of the log: the generator

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DOMAIN_DIR, jurisdictionFiles } from './jurisdiction-files.js';
 import { loadOrganRegistry, type OrganRegistry } from './organs.js';
-import { loadRegionHierarchy, type RegionHierarchy, type RegionNode } from './region-hierarchy.js';
+import { districtOf, loadRegionHierarchy, type RegionHierarchy, type RegionNode } from './region-hierarchy.js';
 
 export interface JurisdictionData {
   jurisdiction: string;
@@ -82,4 +82,18 @@ export function jurisdictionData(name: string, root: URL = DOMAIN_DIR): Jurisdic
   };
   loaded.set(key, data);
   return data;
+}
+
+/**
+ * The organ a case is received by when the intake names none: the petition office (信访部门) of
+ * the region it is registered in, from the jurisdiction's organ registry: a district's for the
+ * district and its streets (the registry has no street offices), the city's for the city.
+ */
+export function receivingOffice(jurisdiction: string, regionCode: string): { organ: string; kind: 'petition-office' } {
+  const { regions, organs, city } = jurisdictionData(jurisdiction);
+  const officeOf = (code: string) => organs.organs.find((o) => o.level === 'petition-office' && o.regionCode === code);
+  const office = officeOf(districtOf(regions, regionCode)?.code ?? city.code) ?? officeOf(city.code);
+  // The registry's file requires the city's petition office: without it the system does not start.
+  if (!office) throw new Error(`the organ registry of ${jurisdiction} has no petition office of ${city.code}`);
+  return { organ: office.nameZh, kind: 'petition-office' };
 }

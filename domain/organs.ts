@@ -4,12 +4,17 @@
  * a street's or township's leadership, its street. It is data, domain/organs/<jurisdiction>.json:
  * the city's organs listed, and templates applied to every district and every street of the
  * jurisdiction's region hierarchy, so a district or street added to the hierarchy gets its
- * organs without an edit here. A malformed file is refused naming the path of the problem.
+ * organs without an edit here. A district is any county-level division (区, 县, 县级市), whose
+ * templates name its leadership with its own suffix ({suffix}: 区委、区政府, 县委、县政府,
+ * 市委、市政府). A department may name the petition fields (领域) it handles, one department a
+ * field at each level: the organ a field's cases go to. A malformed file is refused naming the
+ * path of the problem.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ORGAN_LEVELS } from '../rules/pack.js';
+import { FIELDS, type Field } from './case.js';
 import { jurisdictionFiles } from './jurisdiction-files.js';
 import { beijingRegions, type RegionHierarchy, type RegionNode } from './region-hierarchy.js';
 
@@ -26,6 +31,8 @@ export interface Organ {
   streetCode?: string;
   /** The other names records give it (abbreviations, the full official name). */
   aliases: readonly string[];
+  /** A department's petition fields (领域): its level's cases of these fields are its to handle. */
+  fields?: readonly Field[];
 }
 
 /** The node of the region hierarchy an organ sits at: its street, else its district or city. */
@@ -44,15 +51,19 @@ const entry = z
     aliases: z.array(name).default([]),
   })
   .strict();
+const department = entry.extend({ fields: z.array(z.enum(FIELDS)).default([]) }).strict();
 const comment = z.string().optional();
 
 const registryFile = z
   .object({
     '//': comment,
     jurisdiction: z.string().min(1),
-    city: z.object({ leadership: entry, petitionOffice: entry, departments: z.array(entry).min(1) }).strict(),
-    /** Applied to each district: {code} and {name} are the district's, {short} its name without 区/县/市. */
-    districts: z.object({ leadership: entry, petitionOffice: entry, departments: z.array(entry) }).strict(),
+    city: z.object({ leadership: entry, petitionOffice: entry, departments: z.array(department).min(1) }).strict(),
+    /**
+     * Applied to each district: {code} and {name} are the district's, {short} its name without
+     * its 区/县/市 and {suffix} that 区, 县 or 市.
+     */
+    districts: z.object({ leadership: entry, petitionOffice: entry, departments: z.array(department) }).strict(),
     /**
      * Applied to each street: the first template whose suffix its name ends with ({code} and
      * {name} the street's, {district} its district's name); the last must have none, so every
@@ -71,7 +82,7 @@ const registryFile = z
   .strict();
 type Entry = z.infer<typeof entry>;
 
-const PLACEHOLDERS = ['code', 'name', 'short', 'district'] as const;
+const PLACEHOLDERS = ['code', 'name', 'short', 'suffix', 'district'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 export interface OrganRegistry {
@@ -82,6 +93,8 @@ export interface OrganRegistry {
   byName(name: string): Organ | undefined;
   /** The organ a record names by code or by name. */
   resolve(codeOrName: string): Organ | undefined;
+  /** The department of a district or the city (regions.code) that handles a field's cases, if one does. */
+  handling(regionCode: string, field: Field): Organ | undefined;
 }
 
 /**
@@ -104,7 +117,7 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
 
   const organs: Organ[] = [];
   const where = new Map<string, string>();
-  const add = (template: Entry, path: string, level: OrganLevel, values: Partial<Record<Placeholder, string>>, regionCode: string, streetCode?: string) => {
+  const add = (template: Entry & { fields?: readonly Field[] }, path: string, level: OrganLevel, values: Partial<Record<Placeholder, string>>, regionCode: string, streetCode?: string) => {
     const fill = (text: string, at: string) =>
       text.replace(/\{([^}]*)\}/g, (_, key: string) => {
         const value = values[key as Placeholder];
@@ -118,6 +131,7 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
       regionCode,
       ...(streetCode ? { streetCode } : {}),
       aliases: template.aliases.map((a, i) => fill(a, `${path}.aliases.${i}`)),
+      ...(template.fields?.length ? { fields: template.fields } : {}),
     };
     const label = values.code ? `${path} for ${values.code}` : path;
     if (!ORGAN_CODE.test(organ.code)) throw new OrganRegistryError(`${source}: ${label}: code ${organ.code}: letters, digits, - and _, at most 40`);
@@ -131,12 +145,25 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
     organs.push(organ);
   };
 
+  // One department a field at a level: a field's cases have one organ to go to.
+  for (const [at, departments] of [['city', file.city.departments], ['districts', file.districts.departments]] as const) {
+    const owner = new Map<Field, number>();
+    departments.forEach((d, i) =>
+      d.fields.forEach((f, j) => {
+        const before = owner.get(f);
+        if (before !== undefined) throw new OrganRegistryError(`${source}: ${at}.departments.${i}.fields.${j}: the field ${f} is also ${at}.departments.${before}'s`);
+        owner.set(f, i);
+      }),
+    );
+  }
+
   add(file.city.leadership, 'city.leadership', 'city', {}, city.code);
   add(file.city.petitionOffice, 'city.petitionOffice', 'petition-office', {}, city.code);
   file.city.departments.forEach((d, i) => add(d, `city.departments.${i}`, 'city-department', {}, city.code));
 
   for (const district of hierarchy.nodes.filter((n) => n.level === 'district')) {
-    const values = { code: district.code, name: district.nameZh, short: district.nameZh.replace(/[区县市]$/, '') };
+    const short = district.nameZh.replace(/[区县市]$/, '');
+    const values = { code: district.code, name: district.nameZh, short, suffix: district.nameZh.slice(short.length) };
     add(file.districts.leadership, 'districts.leadership', 'district', values, district.code);
     add(file.districts.petitionOffice, 'districts.petitionOffice', 'petition-office', values, district.code);
     file.districts.departments.forEach((d, i) => add(d, `districts.departments.${i}`, 'district-department', values, district.code));
@@ -151,12 +178,14 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
 
   const codes = new Map(organs.map((o) => [o.code, o]));
   const names = new Map(organs.flatMap((o) => [o.nameZh, ...o.aliases].map((n) => [n, o] as const)));
+  const handlers = new Map(organs.flatMap((o) => (o.fields ?? []).map((f) => [`${o.regionCode}|${f}`, o] as const)));
   return {
     jurisdiction: file.jurisdiction,
     organs,
     byCode: (code) => codes.get(code),
     byName: (n) => names.get(n.trim()),
     resolve: (x) => codes.get(x.trim()) ?? names.get(x.trim()),
+    handling: (regionCode, field) => handlers.get(`${regionCode}|${field}`),
   };
 }
 

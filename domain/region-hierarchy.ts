@@ -1,8 +1,10 @@
 /**
  * Region hierarchies: a jurisdiction's city, districts and streets/townships, each jurisdiction's
  * from its CSV file `code,parent_code,level,name_zh,name_en,population10k` (domain/regions/<name>.csv,
- * read through domain/jurisdiction-data.ts; the sources of Beijing's are named in
- * domain/jurisdictions/beijing.json).
+ * read through domain/jurisdiction-data.ts; each file's sources are named in its settings,
+ * domain/jurisdictions/<name>.json). The levels are the tiers, whatever a tier's units are called:
+ * `district` is any county-level division (a 区, a 县, a 县级市), `street` any unit under it (a
+ * 街道, 镇, 乡, or what the statistics list beside them: farms, development zones).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,9 @@ import { z } from 'zod';
 import { jurisdictionFiles } from './jurisdiction-files.js';
 
 export type RegionLevel = 'city' | 'district' | 'street';
+
+/** What a region code may be, in the data files and wherever one is asked for: GB/T 2260's digits, or a data-only jurisdiction's own (Ottawa's ward OTT-W14). */
+export const REGION_CODE = /^[A-Za-z0-9_-]{1,32}$/;
 
 export interface RegionNode {
   code: string;
@@ -39,14 +44,14 @@ export function streetsOf(hierarchy: RegionHierarchy, districtCode: string): Reg
 
 let beijing: RegionHierarchy | undefined;
 
-/** Beijing's hierarchy, the default jurisdiction's: the demo generator and the tests build on it. */
+/** Beijing's hierarchy, the default jurisdiction's, which tests build on. */
 export function beijingRegions(): RegionHierarchy {
   beijing ??= loadRegionHierarchy('beijing', jurisdictionFiles('beijing').regions);
   return beijing;
 }
 
 const regionLine = z.object({
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _, at most 32'),
+  code: z.string().trim().regex(REGION_CODE, 'letters, digits, - and _, at most 32'),
   parent_code: z.string().trim().transform((v) => v || null),
   level: z.enum(['city', 'district', 'street']),
   name_zh: z.string().trim().default(''),

@@ -141,7 +141,8 @@ const citeOf = (pack: PolicyPack) => `${pack.titleZh} [${pack.id}]`;
  * 44-46) stay grounds wherever a local ladder is in force, beside the local ones. A ground names
  * a step of its own pack's ladder; in the ladder in force that is
  *   1. the steps that stand for it (`standsFor`: Xianning's 责令整改 for the Regulations' 责令改正,
- *      the local 诫勉, 组织处理, 纪律处分 for their 依规依纪依法严肃处理), else
+ *      the local 诫勉, 组织处理, 纪律处分 for their 依规依纪依法严肃处理, which a ground starting
+ *      there, as art. 42's do, enters at the mildest of them), else
  *   2. the step of the same id (step ids are one vocabulary across packs, as ground ids are), else
  *   3. the pack's own step, added to the ladder with its escalation (Beijing has no 责令改正, so
  *      the Regulations' is added; it escalates nowhere, as the Regulations name no next step).
@@ -176,11 +177,17 @@ function composeLadder(ladders: LadderPack[], composition: string): ComposedLadd
     if (found.length > 1) throw new PackError(composition, rule, `steps ${found.join(', ')} of the ladder in force all stand for "${ref}" of ${pack.id}; it must be one`);
     return found[0]!;
   };
+  // A ground's first step, and the others it may start at: a measure several steps carry out
+  // (carriedBySeveral) is entered at the mildest of them (the ladder in force's own first on a tie).
+  const entry = (ref: string, pack: LadderPack, rule: string): [string, ...string[]] => {
+    if (!pack.accountability.steps[ref]!.carriedBySeveral) return [one(ref, pack, rule)];
+    return resolve([ref], pack).sort((a, b) => steps.get(a)!.rule.rank - steps.get(b)!.rule.rank) as [string, ...string[]];
+  };
   const ladder: ComposedLadder = { start: base.accountability.start, steps: {}, grounds: {}, combinations: [], proposals: {} };
   for (const [id, pack] of grounds) {
     const g = groundRule(id, pack);
-    const startsAt = one(g.startsAt, pack, `accountability.grounds.${id}.startsAt`);
-    const serious = g.seriousStartsAt && resolve(g.seriousStartsAt, pack).filter((s) => s !== startsAt);
+    const [startsAt, ...alike] = entry(g.startsAt, pack, `accountability.grounds.${id}.startsAt`);
+    const serious = (g.seriousStartsAt || alike.length > 0) && [...new Set([...alike, ...resolve(g.seriousStartsAt ?? [], pack)])].filter((s) => s !== startsAt);
     ladder.grounds[id] = { ...g, startsAt, ...(serious ? { seriousStartsAt: serious } : {}), cite: citeOf(pack) };
   }
   ladder.combinations = combinations.map(({ rule, pack }) => ({ ...rule, steps: resolve(rule.steps, pack), cite: citeOf(pack) }));

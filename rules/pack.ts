@@ -44,10 +44,11 @@ export const ORGAN_LEVELS = [
 
 /**
  * What a finding that proposes an accountability case is about: an owed step of a case gone
- * overdue (its supervision record, domain/case-clocks.ts), or a duty period missed. A ground
- * claims the breaches it is the ground for, so a finding names its ground by rule.
+ * overdue (its supervision record, domain/case-clocks.ts), a recommendation's written feedback
+ * not given in time (its feedback_overdue record), or a duty period missed. A ground claims the
+ * breaches it is the ground for, so a finding names its ground by rule.
  */
-export const BREACHES = [...OWED_STEPS, 'missedDuty'] as const;
+export const BREACHES = [...OWED_STEPS, 'recommendationFeedback', 'missedDuty'] as const;
 export type Breach = (typeof BREACHES)[number];
 
 const stepId = z.string().regex(/^[a-z][\w-]*$/);
@@ -130,6 +131,13 @@ const ladderStep = z
      * 2022 ground entering at 责令改正 enters Xianning's ladder there.
      */
     standsFor: z.array(stepId).default([]),
+    /**
+     * A measure that several steps of a local ladder carry out, not one: the Regulations'
+     * 依规依纪依法严肃处理 is Beijing's 诫勉, 组织处理 and 纪律处分 alike. A ground starting here
+     * starts at the mildest of them, the others open to the deciding organ; for any other step,
+     * two steps standing for it are a pack error (rules/compose.ts).
+     */
+    carriedBySeveral: z.boolean().default(false),
     source,
   })
   .strict();

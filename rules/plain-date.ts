@@ -2,7 +2,8 @@
  * Calendar dates as the rules count them: plain `YYYY-MM-DD` days in China Standard Time,
  * never shifted by the host's time zone. China has kept UTC+8 without daylight saving since
  * 1991, so the offset is a constant rather than a time-zone database lookup; that also keeps
- * these helpers usable inside deterministic workflow code.
+ * these helpers usable inside deterministic workflow code. `dateInZone` is another
+ * jurisdiction's calendar, looked up in the zone database.
  */
 export type PlainDate = string & { readonly __plainDate: unique symbol };
 
@@ -24,6 +25,23 @@ export function parsePlainDate(text: string): PlainDate {
 /** The date in China on which an instant falls. */
 export function chinaDateOf(instant: Date): PlainDate {
   return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10) as PlainDate;
+}
+
+const zoneDates = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The date in the IANA zone `zone` on which an instant falls, daylight saving included: what a
+ * jurisdiction's calendar says. China's zone is chinaDateOf, without a time-zone lookup.
+ */
+export function dateInZone(instant: Date, zone: string): PlainDate {
+  if (zone === 'Asia/Shanghai') return chinaDateOf(instant);
+  let format = zoneDates.get(zone);
+  if (!format) {
+    // en-CA writes a date as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    zoneDates.set(zone, format);
+  }
+  return format.format(instant) as PlainDate;
 }
 
 /** The instant a China calendar day begins (00:00 UTC+8). */

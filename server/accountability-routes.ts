@@ -1,11 +1,23 @@
 /**
  * Accountability cases (追责) over HTTP: open one from a finding (a missed duty, a supervised
- * overdue case, or a manual entry), read it, and take the ladder's decisions. A case is seen
- * by the offices over its organ's region and by the organ itself; to anyone else it answers
- * 404, as one that does not exist.
+ * overdue case, a recommendation's late feedback, or a manual entry), read it, and take the
+ * ladder's decisions. A case is seen by the offices over its organ's region and by the organ
+ * itself; to anyone else it answers 404, as one that does not exist.
  */
 import { z } from 'zod';
-import { caseFinding, dutyFinding, openCaseFindings, openDutyFindings, recordFindingDecision, type CaseFinding, type DutyFinding, type FindingDecision } from '../analytics/accountability-findings.js';
+import {
+  caseFinding,
+  dutyFinding,
+  openCaseFindings,
+  openDutyFindings,
+  openRecommendationFindings,
+  recommendationFinding,
+  recordFindingDecision,
+  type CaseFinding,
+  type DutyFinding,
+  type FindingDecision,
+  type RecommendationFinding,
+} from '../analytics/accountability-findings.js';
 import { accountabilityHistory, listAccountability, type AccountabilityHistoryRow, type AccountabilityScope } from '../analytics/accountability-log.js';
 import { refusalIn } from '../domain/refusals.js';
 import type { Principal } from '../domain/roles.js';
@@ -43,6 +55,9 @@ export interface FindingsAnswer {
   /** Supervision (督办) records of overdue case steps against an organ of the registry, the longest late first, each with the ground the packs name for that step's breach. */
   caseFindings: (CaseFinding & { source: 'case'; ground: string | null })[];
   caseTotal: number;
+  /** Recommendations (三项建议) whose organ gave no written feedback in time (feedback_overdue), the longest late first, each with the ground the packs name for it. */
+  recommendationFindings: (RecommendationFinding & { source: 'recommendation'; ground: string | null })[];
+  recommendationTotal: number;
   cite: string | null;
   grounds: InForce['grounds'];
   steps: InForce['steps'];
@@ -51,7 +66,7 @@ export interface FindingsAnswer {
 }
 /** What POST /accountability-findings/decline answers. */
 export interface FindingDeclined {
-  source: 'duty' | 'case';
+  source: 'duty' | 'case' | 'recommendation';
   ref: string;
   organ: string;
   decision: 'declined';
@@ -70,7 +85,7 @@ const openBody = z
     /** An organ of the registry (the organs table), by code. */
     organ: text(80),
     ground: text(80),
-    finding: z.object({ source: z.enum(['duty', 'case', 'manual']), ref: text(200).optional() }).strict(),
+    finding: z.object({ source: z.enum(['duty', 'case', 'recommendation', 'manual']), ref: text(200).optional() }).strict(),
     failure: z
       .object({
         kind: z.enum(['collective', 'individual']),
@@ -143,9 +158,20 @@ const caseRef = z
   .max(200)
   .refine((ref) => CASE_REF.test(ref), 'CASE_ID/STEP_overdue, e.g. XF-20261122-0001/handle_overdue')
   .describe("the case's supervision record: CASE_ID/STEP_overdue, e.g. XF-20261122-0001/handle_overdue");
+/** A recommendation finding: its supervision record RECOMMENDATION_ID/feedback_overdue. */
+const RECOMMENDATION_REF = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/feedback_overdue$/;
+const recommendationRef = z
+  .string()
+  .max(200)
+  .refine((ref) => RECOMMENDATION_REF.test(ref), 'RECOMMENDATION_ID/feedback_overdue, e.g. REC-20261122-0001/feedback_overdue')
+  .describe("the recommendation's supervision record: RECOMMENDATION_ID/feedback_overdue, e.g. REC-20261122-0001/feedback_overdue");
 const declineBody = z
   .object({
-    finding: z.discriminatedUnion('source', [z.object({ source: z.literal('duty'), ref: dutyRef }).strict(), z.object({ source: z.literal('case'), ref: caseRef }).strict()]),
+    finding: z.discriminatedUnion('source', [
+      z.object({ source: z.literal('duty'), ref: dutyRef }).strict(),
+      z.object({ source: z.literal('case'), ref: caseRef }).strict(),
+      z.object({ source: z.literal('recommendation'), ref: recommendationRef }).strict(),
+    ]),
     reason: text(1000),
   })
   .strict();
@@ -265,6 +291,16 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     refuseDecided(ref, found.decision);
     return true;
   };
+  /** A recommendation finding a case is opened from: a feedback_overdue record against that organ, not yet decided. */
+  const checkRecommendationFinding = async (organ: string, ref: string | undefined) => {
+    if (ref === undefined || !RECOMMENDATION_REF.test(ref)) {
+      throw new HttpError(400, 'a recommendation finding names its supervision record: RECOMMENDATION_ID/feedback_overdue, e.g. REC-20261122-0001/feedback_overdue', undefined, 'finding.ref');
+    }
+    const found = await recommendationFinding(store, ref);
+    if (!found) throw new HttpError(400, `no feedback_overdue record ${ref} against an organ of the registry`, undefined, 'finding.ref');
+    if (found.organ !== organ) throw new HttpError(400, `the supervision record ${ref} is against organ ${found.organ}, not ${organ}`, undefined, 'finding.ref');
+    refuseDecided(ref, found.decision);
+  };
 
   /** The case's state when `p` may see it; null otherwise (the caller answers 404). */
   const visibleCase = async (caseId: string, p: Principal): Promise<AccountabilityState | null> => {
@@ -284,7 +320,9 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       const day = chinaDateOf(now());
       checkOpening(jurisdiction, day, body);
       if (body.finding.source === 'duty') await checkDutyFinding(body.organ, body.finding.ref);
-      const recorded = body.finding.source === 'duty' || (body.finding.source === 'case' && (await checkCaseFinding(body.organ, body.finding.ref)));
+      if (body.finding.source === 'recommendation') await checkRecommendationFinding(body.organ, body.finding.ref);
+      const recorded =
+        body.finding.source === 'duty' || body.finding.source === 'recommendation' || (body.finding.source === 'case' && (await checkCaseFinding(body.organ, body.finding.ref)));
       const input: AccountabilityInput = { ...body, jurisdiction, openedBy: actorOf(principal), caseId: body.caseId ?? mintId('ACC', day) };
       await startOnce(
         () => temporal.workflow.start(accountabilityWorkflow, { workflowId: ACCOUNTABILITY_WORKFLOW_ID_PREFIX + input.caseId, taskQueue, args: [input] }),
@@ -325,7 +363,8 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     {
       method: 'get',
       path: '/accountability-findings',
-      summary: "Findings that propose an accountability case: your jurisdiction's missed duty periods and its organs' overdue case steps under supervision (督办), or your organ's, that no case was opened from and that were not declined",
+      summary:
+        "Findings that propose an accountability case: your jurisdiction's missed duty periods, its organs' overdue case steps under supervision (督办) and their recommendations' late feedback, or your organ's, that no case was opened from and that were not declined",
       access: 'accountability.read',
       scope: 'region',
       query: findingsQuery,
@@ -335,12 +374,15 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
       const today = chinaDateOf(now());
       const { findings, total } = await openDutyFindings(store, scope, query.limit);
       const cases = await openCaseFindings(store, scope, today, query.limit);
+      const recommendations = await openRecommendationFindings(store, scope, today, query.limit);
       const { proposals, ...inForce } = groundsInForce(jurisdiction, today);
       return {
         total,
         findings: findings.map((f) => ({ source: 'duty' as const, ...f, duty: dutyLabel(jurisdiction, f.duty_id, f.period_start as PlainDate), ground: proposals.missedDuty ?? null })),
         caseFindings: cases.findings.map((f) => ({ source: 'case' as const, ...f, ground: proposals[f.step] ?? null })),
         caseTotal: cases.total,
+        recommendationFindings: recommendations.findings.map((f) => ({ source: 'recommendation' as const, ...f, ground: proposals.recommendationFeedback ?? null })),
+        recommendationTotal: recommendations.total,
         ...inForce,
       };
     },
@@ -358,8 +400,8 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     async ({ req, body, principal }): Promise<FindingDeclined> => {
       const { source, ref } = body.finding;
       const duty = source === 'duty' ? await dutyFinding(store, ref) : null;
-      const supervised = source === 'case' ? await caseFinding(store, ref) : null;
-      // A duty ref names its organ; a case finding's organ is its record's.
+      const supervised = source === 'case' ? await caseFinding(store, ref) : source === 'recommendation' ? await recommendationFinding(store, ref) : null;
+      // A duty ref names its organ; a case or recommendation finding's organ is its record's.
       const organ = source === 'duty' ? ref.split('/')[0]! : supervised?.organ;
       const region = organ === undefined ? null : await organRegion(organ);
       if (region === null || organ === undefined) throw new HttpError(404, `no finding ${ref}`);
@@ -406,6 +448,7 @@ export function accountabilityRoutes(api: Api, deps: AccountabilityRouteDeps): v
     path: '/accountability',
     noun: 'accountability case',
     workflowIdPrefix: ACCOUNTABILITY_WORKFLOW_ID_PREFIX,
+    registeredWith: accountabilityStateQuery,
     actions: ACTIONS,
     visible: async (caseId, p) => (await visibleCase(caseId, p)) !== null,
     closedReason: async (caseId) => {

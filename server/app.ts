@@ -9,6 +9,7 @@ import { calendarStatus } from '../analytics/provisional-deadlines.js';
 import type { IdentityKeyRing } from '../analytics/identity-vault.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { CHANNELS } from '../domain/case.js';
+import { hasBoundaries } from '../domain/geo/boundaries.js';
 import { jurisdictionData } from '../domain/jurisdiction-data.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
@@ -164,14 +165,18 @@ export function createApp(deps: AppDependencies): express.Express {
   return app;
 }
 
-/** What every page names things by: channels, the jurisdiction's city and districts, and the clocks in force today. */
+/**
+ * What every page names things by: channels, the jurisdiction's city and districts, and the
+ * clocks in force today; and whether the city's district boundaries are installed, so that the
+ * dashboard draws the map, or ranks the districts in a list, without asking for what is not there.
+ */
 function referenceData(jurisdiction: string, now: Date) {
   const { city, districts, timeZone } = jurisdictionData(jurisdiction);
   const rules = caseRules(jurisdiction, chinaDateOf(now));
   const clocks = Object.fromEntries(
     Object.entries(rules.clocks).map(([step, c]) => [step, { labelZh: c.rule.labelZh, labelEn: c.rule.labelEn, days: c.rule.days, basis: c.rule.basis, ...c.from }]),
   );
-  return { channels: CHANNELS, regions: districts, city: { code: city.code, nameZh: city.nameZh, nameEn: city.nameEn }, timeZone, jurisdiction, clocks };
+  return { channels: CHANNELS, regions: districts, city: { code: city.code, nameZh: city.nameZh, nameEn: city.nameEn }, districtBoundaries: hasBoundaries(city.code), timeZone, jurisdiction, clocks };
 }
 const placeRow = z.object({ code: z.string(), parent: z.string().nullable(), level: z.enum(['city', 'district', 'street']), nameZh: z.string().nullable(), nameEn: z.string().nullable() });
 

@@ -10,6 +10,7 @@ import { forgetRepresentatives, recordRepresentatives, staffRepresentativesOf } 
 import { maskedIdentity, revealIdentity, sealIdentity, type IdentityKeyRing } from '../analytics/identity-vault.js';
 import { deriveAtIntake, forgetPetitionKind, nodesOf, petitionKindOf, type CasePetitionKind } from '../analytics/petition-kinds.js';
 import { CHANNEL_CODES, type CaseIntake } from '../domain/case.js';
+import { receivingOffice } from '../domain/jurisdiction-data.js';
 import { petitionerIdentity, type MaskedIdentity } from '../domain/petitioner.js';
 import type { Principal } from '../domain/roles.js';
 import { caseDeadline, casePlan, caseRules } from '../rules/case-rules.js';
@@ -99,15 +100,16 @@ const intakeBody = z
     caseId: caseId.optional(),
     receivedAt: z.iso.datetime({ offset: true }).optional(),
     channel: z.enum(CHANNEL_CODES),
-    regionCode: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105'),
-    streetCode: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a street or township code').optional(),
+    regionCode,
+    streetCode: regionCode.optional(),
     field: z.string().trim().min(1).max(40).optional(),
     collectiveSize: z.number().int().min(1).max(10_000).default(1),
     summary: z.string().trim().max(2000).optional(),
+    /** Unset: the petition office of the registering office's region (domain/jurisdiction-data.ts receivingOffice). */
     receivedBy: z
       .object({ organ: z.string().trim().min(1).max(80), kind: z.enum(['petition-office', 'organ']) })
       .strict()
-      .default({ organ: '信访办', kind: 'petition-office' }),
+      .optional(),
     litigationRelated: z.boolean().optional(),
     accusation: z.boolean().optional(),
     /** For an accusation: the accused organ's code, whose users never see the accuser. */
@@ -211,6 +213,11 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
       }
     }
     if (accusedOrgan && !accusation) throw new HttpError(400, 'accusedOrgan is for an accusation (accusation: true)', undefined, 'accusedOrgan');
+    // 2022 art. 22(2) sends an accusation to discipline inspection and its litigation rule a claim
+    // in litigation to the political-legal organs: a case flagged both could be routed nowhere.
+    if (accusation && litigationRelated) {
+      throw new HttpError(400, 'a case is either an accusation (检举控告, routed to discipline inspection) or litigation-related (涉法涉诉, routed to the political-legal organs), not both: register the accusation and the claim as two cases', undefined, 'accusation');
+    }
     const receivedAt = fields.receivedAt ? new Date(fields.receivedAt) : now();
     if (receivedAt.getTime() > now().getTime() + 60_000) throw new HttpError(400, 'lies in the future', undefined, 'receivedAt');
     const receivedDate = chinaDateOf(receivedAt);
@@ -254,8 +261,9 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     // Sealed before the workflow starts: the workflow and its history carry only the pseudonym.
     const petitionerId = petitioner ? (await sealIdentity(store, identityKeys, petitioner)).petitionerId : null;
     const newCaseId = fields.caseId ?? mintId('XF', receivedDate);
-    // Brought to the organ named as receiving it when the registry knows it, else to the registering office.
-    const offices = [receivedBy.organ, ...(principal.regionCode ? [principal.regionCode] : [])];
+    // Brought to the organ named as receiving it when the registry knows it, else to the registering
+    // office's node (a street's office is more exact than the district's petition office it defaults to).
+    const offices = [...(receivedBy ? [receivedBy.organ] : []), ...(principal.regionCode ? [principal.regionCode] : [])];
     const nodes = await nodesOf(store, offices);
     const broughtTo = offices.map((o) => nodes.get(o)).find((n) => n !== undefined) ?? null;
     const facts = { caseId: newCaseId, receivedAt: receivedAt.toISOString(), channel: fields.channel, regionCode: fields.regionCode, field: fields.field ?? null, petitionerId, sameClaimAs: sameClaimAs ?? null, broughtTo };
@@ -272,7 +280,7 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     };
     const input: PetitionCaseInput = {
       intake,
-      receivedBy,
+      receivedBy: receivedBy ?? receivingOffice(jurisdiction, principal.regionCode ?? fields.regionCode),
       ...(litigationRelated ? { litigationRelated } : {}),
       ...(accusation ? { accusation } : {}),
       ...(accusedOrgan ? { accusedOrgan } : {}),
@@ -396,6 +404,7 @@ export function caseRoutes(api: Api, deps: CaseRouteDeps): void {
     path: '/cases',
     noun: 'case',
     workflowIdPrefix: CASE_WORKFLOW_ID_PREFIX,
+    registeredWith: caseStateQuery,
     actions: [
       ...ACTIONS,
       leaderAction(store, async (id) => {

@@ -15,7 +15,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { DUTY_STATUSES, dutyCalendar, dutyRecords, periodWorkflowId, recordDutyEvent, recordDutyRecord, type DutyCalendarRow, type DutyRecordRow } from '../analytics/duty-log.js';
+import { DUTY_STATUSES, dutyCalendar, dutyRecords, periodWorkflowId, RECEPTION_MODES, recordDutyEvent, recordDutyRecord, type DutyCalendarRow, type DutyRecordRow } from '../analytics/duty-log.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { organSeat, type Organ } from '../domain/organs.js';
 import { refusalIn, type Refusal } from '../domain/refusals.js';
@@ -132,9 +132,14 @@ const recordBody = z
     date: pastDate(today),
     /** The reception register's entry, the letter's number, the minutes. */
     reference: z.string().trim().min(1).max(200),
+    /** A reception's form: 接访 at the post, 约访 by appointment, 下访 going down (Beijing art. 12; 2022 art. 18). */
+    mode: z.enum(RECEPTION_MODES).optional(),
     participants: z.array(z.string().trim().min(1).max(80)).max(100).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.mode === undefined || r.kind === 'reception', { message: 'only a reception (接访) has a mode', path: ['mode'] });
+/** What `POST /duties/:organ/:dutyId/records` takes (the dashboard's record form sends it). */
+export type DutyRecordBody = z.input<typeof recordBody>;
 
 const calendarQuery = z
   .object({
@@ -376,6 +381,7 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
         kind: body.kind,
         date: body.date,
         reference: body.reference,
+        ...(body.mode ? { mode: body.mode } : {}),
         ...(body.participants?.length ? { participants: body.participants } : {}),
         rule: cite,
         actor: actorOf(principal),
@@ -390,6 +396,7 @@ export function dutyRoutes(api: Api, deps: DutyRouteDeps): void {
         kind: record.kind,
         date: record.date,
         reference: record.reference,
+        mode: body.mode ?? null,
         participants: body.participants?.join('、') ?? null,
         rule: cite,
         actor: record.actor,

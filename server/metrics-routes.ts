@@ -2,16 +2,18 @@
  * The metrics layer over HTTP: the catalog, any measure by any dimension (JSON, or Arrow IPC
  * for the dashboard's tables), rankings, the three declines, the annual report's dataset and
  * the petition index with its method. Every figure is of a region in the caller's
- * jurisdiction: the one asked for, else the caller's own node.
+ * jurisdiction: the one asked for, else the caller's own node; so are the catalog's source
+ * dimensions, those the region's imported cases carry.
  */
 import { tableFromJSON, tableToIPC } from 'apache-arrow';
 import { MetricsError } from '../analytics/metrics/query.js';
 import {
   answerAnnualDataset,
+  answerCatalog,
   answerMetrics,
   answerRanking,
   answerThreeDeclines,
-  catalog,
+  catalogQuery,
   metricsQuery,
   periodQuery,
   rankingQuery,
@@ -51,7 +53,17 @@ export function metricsRoutes(api: Api, deps: MetricsRouteDeps): void {
    */
   const confined = async (raw: object, p: Principal, region: string | undefined) => ({ ...raw, region: await confineRegion(store, p, region) });
 
-  api.add({ method: 'get', path: '/metrics/catalog', summary: 'Every measure and dimension', access: 'metrics.read', scope: 'none' }, () => catalog());
+  api.add(
+    {
+      method: 'get',
+      path: '/metrics/catalog',
+      summary: "Every measure and dimension, with the source dimensions (src:NAME) imports declared that the region's cases carry",
+      access: 'metrics.read',
+      scope: 'region',
+      query: catalogQuery,
+    },
+    async ({ req, query, principal }) => answer(async () => answerCatalog(store, await confined(req.query, principal, query.region))),
+  );
 
   api.add(
     { method: 'get', path: '/metrics', summary: 'Measures by any dimensions, filtered by dimension values (JSON, or Arrow IPC)', access: 'metrics.read', scope: 'region', query: metricsQuery, expensive: true },

@@ -187,6 +187,7 @@ export function recommendationRoutes(api: Api, deps: RecommendationRouteDeps): v
     path: '/recommendations',
     noun: 'recommendation',
     workflowIdPrefix: RECOMMENDATION_WORKFLOW_ID_PREFIX,
+    registeredWith: recommendationStateQuery,
     actions: [action(recordFeedbackUpdate, feedbackBody, 'recommendations.feedback', "The organ's written feedback (书面反馈), once: adopted, or not with the reason")],
     visible: async (recommendationId, p) => (await visibleRecommendation(recommendationId, p)) !== null,
     // The workflow ends with the feedback: a second one meets a closed workflow and gets the same reason.

@@ -5,8 +5,8 @@ import { countCases } from '../analytics/case-log.js';
 import { loadDemoData } from '../analytics/demo-data.js';
 import { recordBuiltInJurisdiction } from '../analytics/region-log.js';
 import { AnalyticsStore } from '../analytics/store.js';
-import type { CaseIntake } from '../domain/case.js';
-import { jurisdictionData } from '../domain/jurisdiction-data.js';
+import type { CaseIntake, Field } from '../domain/case.js';
+import { jurisdictionData, type JurisdictionData } from '../domain/jurisdiction-data.js';
 import { caseRules } from '../rules/case-rules.js';
 import { chinaDateOf } from '../rules/plain-date.js';
 import { EncryptionCodec, loadPayloadKeys } from '../workflows/payload-codec.js';
@@ -15,7 +15,7 @@ import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { createCaseWorker, WORKFLOWS_PATH } from '../workflows/worker.js';
 import { loadIdentityKeyRing } from '../analytics/identity-vault.js';
 import { createApp } from './app.js';
-import { demoPassword, ensureDemoUsers } from './identity/demo-users.js';
+import { demoPassword, demoUsersOf, ensureDemoUsers } from './identity/demo-users.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
 import { ensureDutySchedules } from './duty-routes.js';
 import { ensureScanSchedule } from './early-warning-routes.js';
@@ -123,7 +123,10 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
         log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
         const reportSchedules = await ensureReportSchedules(temporal.client, config.temporal.taskQueue, config.jurisdiction);
         log(`reports: ${reportSchedules.created} of ${reportSchedules.kinds.length} batch schedules created (${reportSchedules.kinds.join(', ')}; see server/report-schedules.ts)`);
-        if (demoLive) log(`demo: ${await startDemoCases(temporal.client, config.temporal.taskQueue, config.jurisdiction)} open cases started`);
+        if (demoLive) {
+          const officerOrgans = demoUsersOf(own).flatMap((u) => (u.role === 'officer' && u.organCode ? [u.organCode] : []));
+          log(`demo: ${await startDemoCases(temporal.client, config.temporal.taskQueue, own, officerOrgans)} open cases started`);
+        }
       } catch (error) {
         // A second try must not find this one's worker still polling beside its own.
         await stopWorker();
@@ -156,7 +159,7 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
     let demo: RunningSystem['demo'] = null;
     if (config.loadDemo) {
       const password = demoPassword(config.dataDir, config.demoPassword);
-      const users = await ensureDemoUsers(store, config.jurisdiction, password);
+      const users = await ensureDemoUsers(store, config.jurisdiction, password, demoUsersOf(own));
       demo = { users, password };
       log(`demo users (password ${config.demoPassword === undefined ? `${password}, kept in ${config.dataDir}/demo-password` : 'from XINFANG_DEMO_PASSWORD'}): ${users.join(', ')}`);
     }
@@ -196,30 +199,38 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
   });
 }
 
-const DEMO_ORGANS: Partial<Record<number, string>> = { 0: 'D110105', 4: 'BJ-JW' };
+const DEMO_FIELDS: readonly Field[] = ['劳动社保', '城乡建设', '国土资源', '城乡建设', '教育', '生态环境'];
 
-/** Open cases received over the last three weeks, so the routing clock is visible at work. */
-async function startDemoCases(client: Client, taskQueue: string, jurisdiction: string): Promise<number> {
+/**
+ * Open cases received over the last three weeks in the jurisdiction's most populous districts,
+ * so the routing clock is visible at work. The first few are already assigned, one to each demo
+ * officer's organ (`officerOrgans`), in the organ's district and field, so each demo officer has a
+ * live case to see; the oldest two are left to their routing clock.
+ */
+async function startDemoCases(client: Client, taskQueue: string, data: JurisdictionData, officerOrgans: readonly string[]): Promise<number> {
   const daysAgo = [1, 4, 8, 12, 17, 21];
+  const districts = [...data.districts].sort((a, b) => (b.population10k ?? 0) - (a.population10k ?? 0));
+  const office = data.organs.organs.find((o) => o.level === 'petition-office' && o.regionCode === data.city.code)!;
   let started = 0;
   for (const [i, days] of daysAgo.entries()) {
+    const organ = i < daysAgo.length - 2 && officerOrgans[i] !== undefined ? data.organs.byCode(officerOrgans[i]) : undefined;
+    const inDistrict = organ && organ.regionCode !== data.city.code ? organ.regionCode : districts[i % districts.length]!.code;
     const intake: CaseIntake = {
       caseId: `DEMO-LIVE-${i + 1}`,
-      jurisdiction,
+      jurisdiction: data.jurisdiction,
       receivedAt: new Date(Date.now() - days * 86_400_000).toISOString(),
       channel: i % 2 ? 'online' : 'visit',
-      regionCode: ['110105', '110108', '110106', '110112', '110114', '110115'][i]!,
-      field: ['劳动社保', '城乡建设', '国土资源', '城乡建设', '教育', '生态环境'][i]!,
+      regionCode: inDistrict,
+      field: organ?.fields?.[0] ?? DEMO_FIELDS[i]!,
       collectiveSize: i === 2 ? 7 : 1,
       summary: 'demo case',
-      // Two are already assigned to an organ of the registry, so the demo officers have a case to see.
-      ...(DEMO_ORGANS[i] ? { organCode: DEMO_ORGANS[i] } : {}),
+      ...(organ ? { organCode: organ.code } : {}),
     };
     try {
       await client.workflow.start(petitionCaseWorkflow, {
         workflowId: CASE_WORKFLOW_ID_PREFIX + intake.caseId,
         taskQueue,
-        args: [{ intake, receivedBy: { organ: '市信访办', kind: 'petition-office' } }],
+        args: [{ intake, receivedBy: { organ: office.nameZh, kind: 'petition-office' } }],
       });
       started++;
     } catch (error) {

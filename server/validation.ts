@@ -1,5 +1,6 @@
 /** Schemas shared by the API's routes. */
 import { z } from 'zod';
+import { regionCode } from '../analytics/metrics/request.js';
 import { parsePlainDate } from '../rules/plain-date.js';
 
 /** A case or accountability-case id: it becomes part of a Temporal workflow id. */
@@ -8,8 +9,8 @@ export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'le
 /** Non-empty text after trimming, at most `max` characters. */
 export const requiredText = (max: number) => z.string().trim().min(1).max(max);
 
-/** A node of the region hierarchy: the city, a district or a street. */
-export const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
+/** A node of the region hierarchy: the city, a district or a street (the metrics' own schema, so API and CLI agree). */
+export { regionCode };
 
 const FIRST_DATE = '2000-01-01';
 const LAST_DATE = '2100-12-31';

@@ -128,12 +128,18 @@ export function actionRoutes(
     /** What the id names, for messages ("case"). */
     noun: string;
     workflowIdPrefix: string;
+    /**
+     * A query the workflow registers together with its update handlers. An update that reaches a
+     * workflow before its first task has registered them is rejected ("no registered handler"),
+     * so an action sent a moment after the start asks this first, which waits for that task.
+     */
+    registeredWith: QueryDefinition<unknown, []>;
     actions: readonly Action[];
     visible: (id: string, principal: Principal) => Promise<boolean>;
     closedReason: (id: string) => Promise<string | null>;
   },
 ): void {
-  const { temporal, audit, path, noun, workflowIdPrefix, actions, visible, closedReason } = options;
+  const { temporal, audit, path, noun, workflowIdPrefix, registeredWith, actions, visible, closedReason } = options;
   for (const spec of actions) {
     const name = spec.update.name;
     api.add(
@@ -144,6 +150,7 @@ export function actionRoutes(
         const sent = spec.prepare ? await spec.prepare(body as never, principal, params.id) : (body as object);
         const args = { ...sent, actor: actorOf(principal) } as never;
         try {
+          await queryOrNull(handle, registeredWith);
           const result = await handle.executeUpdate(spec.update, { args: [args] });
           await audit.record(req, principal, { action: `${noun.replaceAll(' ', '_')}.${name}`, outcome: 'ok', status: 200, objectIds: [params.id] });
           return result;

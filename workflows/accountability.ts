@@ -26,8 +26,8 @@ export interface AccountabilityInput {
   organ: string;
   /** Ground id in the pack's accountability rules. */
   ground: string;
-  /** Where the finding came from: a missed duty, a supervised overdue case, or a manual entry. */
-  finding: { source: 'duty' | 'case' | 'manual'; ref?: string };
+  /** Where the finding came from: a missed duty, a supervised overdue case, a recommendation's late feedback, or a manual entry. */
+  finding: { source: 'duty' | 'case' | 'recommendation' | 'manual'; ref?: string };
   failure: { kind: FailureKind; participants: Participant[] };
   openedBy: string;
   /** Start above the ground's usual step, as the ground allows for serious harm, with why. */

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { COLLECTIVE_MIN_SIZE } from '../metrics/catalog.js';
+import { organNamed } from '../organ-match.js';
 import type { AnalyticsStore } from '../store.js';
 import type { AlertCandidate, SignalResult } from './candidate.js';
 import type { ScanConfig } from './config.js';
@@ -71,17 +72,15 @@ export async function petitionerPaths(
             SELECT f.petitioner_id FROM case_facts f SEMI JOIN active a ON a.petitioner_id = f.petitioner_id
              WHERE f.received_date BETWEEN $from::DATE AND $to::DATE
              GROUP BY f.petitioner_id HAVING count(*) >= $minCases),
-          organ_names AS (SELECT name_zh, any_value(level) AS level, any_value(region_code) AS region_code FROM organs GROUP BY name_zh),
           ranked AS (
             SELECT f.petitioner_id, f.received_date, f.region_code, f.field, coalesce(f.collective_size, 1) AS size, f.case_id,
                    CASE WHEN coalesce(f.skip_level, false) THEN 3
                         WHEN f.region_code = $city
-                          OR coalesce(o.level, n.level) IN ('city', 'city-department')
-                          OR (coalesce(o.level, n.level) = 'petition-office' AND coalesce(o.region_code, n.region_code) = $city) THEN 2
+                          OR o.level IN ('city', 'city-department')
+                          OR (o.level = 'petition-office' AND o.region_code = $city) THEN 2
                         ELSE 1 END AS rank
               FROM case_facts f
-              LEFT JOIN organs o ON o.code = f.organ
-              LEFT JOIN organ_names n ON n.name_zh = f.organ
+              LEFT JOIN ${organNamed('o', 'f.organ')}
               SEMI JOIN frequent q ON q.petitioner_id = f.petitioner_id
              WHERE f.received_date BETWEEN $from::DATE AND $to::DATE
           )

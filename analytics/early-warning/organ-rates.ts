@@ -10,6 +10,7 @@
 import { listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { PlainDate } from '../../rules/plain-date.js';
+import { organNamed } from '../organ-match.js';
 import { addDays } from '../../rules/plain-date.js';
 import type { MeasureId } from '../metrics/catalog.js';
 import { queryMetrics, type MetricRow } from '../metrics/query.js';
@@ -56,11 +57,9 @@ async function organRegions(store: AnalyticsStore, organs: string[]): Promise<Ma
   if (!organs.length) return new Map();
   const rows = await store.all(
     organRegionRow,
-    `WITH named AS (SELECT name_zh, any_value(region_code) AS region_code FROM organs GROUP BY name_zh)
-     SELECT f.organ, coalesce(any_value(o.region_code), any_value(n.region_code), mode(f.region_code)) AS region
+    `SELECT f.organ, coalesce(any_value(o.region_code), mode(f.region_code)) AS region
        FROM case_facts f
-       LEFT JOIN organs o ON o.code = f.organ
-       LEFT JOIN named n ON n.name_zh = f.organ
+       LEFT JOIN ${organNamed('o', 'f.organ')}
       WHERE list_contains($organs::VARCHAR[], f.organ)
       GROUP BY f.organ`,
     { organs: listValue(organs) },

@@ -11,6 +11,7 @@ import { listValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { addDays, type PlainDate } from '../../rules/plain-date.js';
 import { queryMetrics, type MetricRow } from '../metrics/query.js';
+import { organNamed } from '../organ-match.js';
 import type { AnalyticsStore } from '../store.js';
 import type { AlertCandidate, SignalResult } from './candidate.js';
 import type { Level, ScanConfig } from './config.js';
@@ -36,14 +37,12 @@ const organRow = z.object({ organ: z.string(), region: z.string().nullable(), st
 async function organsPressed(store: AnalyticsStore, organs: string[], from: PlainDate, to: PlainDate): Promise<Map<string, z.infer<typeof organRow>>> {
   const rows = await store.all(
     organRow,
-    `WITH named AS (SELECT name_zh, any_value(region_code) AS region_code FROM organs GROUP BY name_zh),
-          recent AS (SELECT * FROM ${PRESSES} p WHERE list_contains($organs::VARCHAR[], p.organ) AND p.pressed_date BETWEEN $from::DATE AND $to::DATE),
+    `WITH recent AS (SELECT * FROM ${PRESSES} p WHERE list_contains($organs::VARCHAR[], p.organ) AND p.pressed_date BETWEEN $from::DATE AND $to::DATE),
           steps AS (SELECT organ, list(struct_pack(step := step, presses := n) ORDER BY step) AS steps
                       FROM (SELECT organ, coalesce(step, '?') AS step, count(*)::INTEGER AS n FROM recent GROUP BY ALL) GROUP BY organ)
-     SELECT r.organ, coalesce(any_value(o.region_code), any_value(n.region_code), mode(r.region_code)) AS region, any_value(s.steps) AS steps
+     SELECT r.organ, coalesce(any_value(o.region_code), mode(r.region_code)) AS region, any_value(s.steps) AS steps
        FROM recent r
-       LEFT JOIN organs o ON o.code = r.organ
-       LEFT JOIN named n ON n.name_zh = r.organ
+       LEFT JOIN ${organNamed('o', 'r.organ')}
        JOIN steps s USING (organ)
       GROUP BY r.organ`,
     { organs: listValue(organs), from, to },

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { deploymentZone, useZone } from '../jurisdiction-zones.js';
 import type { AnalyticsStore } from '../store.js';
 
 export interface ExportFilters {
@@ -58,8 +59,8 @@ export async function exportCases(store: AnalyticsStore, format: 'parquet' | 'cs
   };
   const files = [join(outDir, `cases.${format}`), join(outDir, `events.${format}`)];
   return store.transaction(async (conn) => {
-    // One snapshot for both files; times written with their offset in China time.
-    await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+    // One snapshot for both files; times written with their offset in the deployment's zone.
+    await useZone(conn, await deploymentZone(conn));
     const cases = (await conn.run(COPY[format](CASES), { ...params, path: files[0]! })).rowsChanged;
     const events = (await conn.run(COPY[format](EVENTS), { ...params, path: files[1]! })).rowsChanged;
     return { cases, events, files };

@@ -50,6 +50,8 @@ const orNull = (v: number | null | undefined) => (v === undefined || v === null 
 /**
  * The columns are the same for every row of an answer, whatever its rows hold: a file of rates
  * and counts together has empty numerators where a count has none, not a shape that changes.
+ * A dimension's column is named by its id, an import's source dimension too (`src:call_type`),
+ * as in the query and the Arrow answer of GET /metrics; only the measure has a label column.
  */
 export function metricsTable(answer: MetricsAnswer, compare: boolean): ExportTable {
   const by: readonly DimensionId[] = answer.request.by ?? [];

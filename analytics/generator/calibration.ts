@@ -3,7 +3,8 @@
  *
  * - [issue 4]: stated in the project's issue 4 (petition data), which cites public reporting;
  *   we have not re-checked them against the primary sources.
- * - [census]: Beijing's Seventh National Census (2020), in domain/regions.ts.
+ * - [census]: the jurisdiction's Seventh National Census (2020), in its region hierarchy
+ *   (domain/regions/<jurisdiction>.csv, sources named in domain/jurisdictions/<jurisdiction>.json).
  * - [rules]: the deadlines come from the policy packs (rules/packs/) through the deadline engine.
  * - [004]: stated in seed 004 (Beijing's 13th five-year plan for petition work), ../shared/seeds/.
  * - [assumption]: our own plausible choice where no published figure was at hand. Each is
@@ -62,9 +63,14 @@ export const CLASS_WEIGHTS: ReadonlyArray<[PetitionClass, number]> = [
 ];
 
 /**
- * District volume proportional to resident population. [census] via domain/regions.ts;
- * [issue 4]: "in 2019 Chaoyang had the most 12345 calls, Yanqing the fewest", which the
- * census ordering reproduces (Chaoyang 345.2, Yanqing 34.6 ten-thousand residents).
+ * District volume proportional to resident population. [census] via the region hierarchy
+ * (analytics/generator/places.ts); for Beijing [issue 4]: "in 2019 Chaoyang had the most 12345
+ * calls, Yanqing the fewest", which the census ordering reproduces (Chaoyang 345.2, Yanqing
+ * 34.6 ten-thousand residents).
+ *
+ * Which organ handles a field is the jurisdiction's data: the department whose `fields` in its
+ * organ registry name it (domain/organs/<jurisdiction>.json), in the case's district; a review
+ * (复查) goes to the city's department of the field, a re-review (复核) to the city's leadership.
  */
 
 /**
@@ -149,32 +155,15 @@ export const LIFECYCLE = {
   maxPressDays: 3,
 };
 
-/** The organ department that handles a field in a district. [assumption: usual Beijing district bureaus] */
-export const FIELD_DEPARTMENT: Record<Field, string> = {
-  城乡建设: '住房城乡建设委',
-  劳动社保: '人力资源社会保障局',
-  国土资源: '规划自然资源分局',
-  农村农业: '农业农村局',
-  卫生健康: '卫生健康委',
-  教育: '教委',
-  生态环境: '生态环境局',
-  政法: '政法委',
-  纪检监察: '纪委监委',
-  民政: '民政局',
-  交通运输: '交通局',
-  商贸旅游: '商务局',
-  其他: '政府办',
-};
-
 /**
  * Recommendations (三项建议) a petition office issues, and the organs' written feedback. No
  * published counts were at hand: every figure is [assumption], chosen for "tens to hundreds a
  * district a year" and an adoption rate in the 70-85% that assessments treat as usual.
- * - district offices issue 0.5 a year per 10,000 residents (Chaoyang about 170, Yanqing about
- *   17), the city office 60 of its own; on working days (Monday to Friday);
+ * - district offices issue 0.5 a year per 10,000 residents (in Beijing Chaoyang about 170,
+ *   Yanqing about 17), the city office 60 of its own; on working days (Monday to Friday);
  * - kinds: improve work 60%, improve policy 25%, pursue accountability 15%;
- * - each goes to the department of a field (FIELD_DEPARTMENT, drawn by FIELD_WEIGHTS) of the
- *   issuing office's district, or of the city;
+ * - each goes to the department of a field (drawn by FIELD_WEIGHTS; the registry's `fields`)
+ *   of the issuing office's district, or of the city;
  * - feedback: 88% within the clock (a day after issue up to the due date, uniformly), 9% late
  *   (1 to 30 days after the due date; the clock's breach is recorded), 3% never;
  * - adopted, among feedback: improve work 82%, improve policy 70% (policy is slower to move),

@@ -14,8 +14,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { CASE_EVENT_TYPES, PETITION_CLASS_CODES, type CaseEventType, type Channel } from '../../domain/case.js';
-import { beijingRegions } from '../../domain/region-hierarchy.js';
-import { BEIJING_DISTRICTS } from '../../domain/regions.js';
 import { chinaCalendar } from '../../rules/calendar.js';
 import { caseRules } from '../../rules/case-rules.js';
 import { clockFor, type EffectiveRules } from '../../rules/compose.js';
@@ -25,7 +23,6 @@ import { addDays, parsePlainDate, type PlainDate } from '../../rules/plain-date.
 import {
   CLASS_WEIGHTS,
   COLLECTIVE,
-  FIELD_DEPARTMENT,
   FIELD_LIST,
   FIELD_WEIGHTS,
   LIFECYCLE,
@@ -36,6 +33,7 @@ import {
   SKIP_LEVEL_SHARE,
   SPRING_FESTIVAL,
 } from './calibration.js';
+import { generatorPlaces } from './places.js';
 import { dropRecords, generateRecords, recordsToParquet, recordsToStore } from './records.js';
 import { cumulative, dateOfIndex, dayIndex, mulberry32, pick } from './sampling.js';
 
@@ -160,7 +158,7 @@ SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VAR
        'P' || md5($salt || c.petitioner::VARCHAR) AS petitioner_id,
        c.repeat AS repeat_petition,
        c.skip AS skip_level,
-       ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1] AS organ_code
+       ($departments::VARCHAR[])[c.district * $fieldCount + c.field + 1] AS organ_code
   FROM temp.main.gen_cases c`;
 
 const EVENTS_SELECT = `
@@ -170,21 +168,21 @@ SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VAR
                                   || strftime(DATE '1970-01-01' + e.ekey, '%Y-%m-%d') END AS key,
        to_timestamp(e.t) AS occurred_at,
        CASE
-         WHEN ($types::VARCHAR[])[e.type + 1] IN ('received', 'routed') THEN ($districtNames::VARCHAR[])[c.district + 1] || '信访办'
+         WHEN ($types::VARCHAR[])[e.type + 1] IN ('received', 'routed') THEN ($offices::VARCHAR[])[c.district + 1]
          WHEN ($types::VARCHAR[])[e.type + 1] IN ('accepted', 'not_accepted', 'extended', 'replied')
-           THEN ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1]
+           THEN ($departments::VARCHAR[])[c.district * $fieldCount + c.field + 1]
          WHEN ($types::VARCHAR[])[e.type + 1] IN ('rated', 'pressed', 'review_requested', 're_review_requested') THEN 'petitioner'
-         WHEN ($types::VARCHAR[])[e.type + 1] = 'review_opinion' THEN '北京市' || ($departments::VARCHAR[])[c.field + 1]
-         WHEN ($types::VARCHAR[])[e.type + 1] IN ('re_review_opinion', 'hearing_started', 'hearing_ended') THEN '北京市人民政府'
+         WHEN ($types::VARCHAR[])[e.type + 1] = 'review_opinion' THEN ($cityDepartments::VARCHAR[])[c.field + 1]
+         WHEN ($types::VARCHAR[])[e.type + 1] IN ('re_review_opinion', 'hearing_started', 'hearing_ended') THEN $cityGovernment
        END AS actor,
        CASE WHEN e.due >= 0 THEN DATE '1970-01-01' + e.due END AS due_date,
        CAST(CASE ($types::VARCHAR[])[e.type + 1]
-         WHEN 'received' THEN json_object('receivedBy', 'petition-office', 'organ', ($districtNames::VARCHAR[])[c.district + 1] || '信访办')
-         WHEN 'routed' THEN json_object('mode', 'forward', 'toOrgan', ($districtNames::VARCHAR[])[c.district + 1]
-                                        || CASE WHEN e.code = 1 THEN '纪委监委' WHEN e.code = 2 THEN '政法委' ELSE ($departments::VARCHAR[])[c.field + 1] END,
+         WHEN 'received' THEN json_object('receivedBy', 'petition-office', 'organ', ($offices::VARCHAR[])[c.district + 1])
+         WHEN 'routed' THEN json_object('mode', 'forward',
+                                        'toOrgan', ($departments::VARCHAR[])[c.district * $fieldCount + CASE e.code WHEN 1 THEN $disciplineField WHEN 2 THEN $politicalLegalField ELSE c.field END + 1],
                                         'toKind', (['organ', 'discipline-inspection', 'political-legal'])[e.code + 1], 'late', e.late = 1)
-         WHEN 'accepted' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1])
-         WHEN 'not_accepted' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1],
+         WHEN 'accepted' THEN json_object('organ', ($departments::VARCHAR[])[c.district * $fieldCount + c.field + 1])
+         WHEN 'not_accepted' THEN json_object('organ', ($departments::VARCHAR[])[c.district * $fieldCount + c.field + 1],
                                               'reason', '不属于本机关职权范围，已告知向有权机关提出')
          WHEN 'extended' THEN json_object('days', e.code, 'reason', '情况复杂', 'approvedBy', '本机关负责人')
          WHEN 'replied' THEN json_object('outcome', (['supported', 'partly_supported', 'not_supported'])[e.code + 1], 'late', e.late = 1)
@@ -193,12 +191,12 @@ SELECT $prefix || strftime(to_timestamp(c.t), '%Y') || '-' || lpad(c.serial::VAR
          WHEN 're_review_opinion' THEN json_object('outcome', (['upheld', 'changed'])[e.code + 1], 'late', e.late = 1)
          WHEN 'closed' THEN json_object('reason', (['routed_out', 'not_accepted', 'reply_final', 'review_final', 'concluded'])[e.code + 1])
          WHEN 'pressed' THEN json_object('step', (['route', 'handle'])[e.code + 1],
-                                         'organ', ($districtNames::VARCHAR[])[c.district + 1] || CASE WHEN e.code = 0 THEN '信访办' ELSE ($departments::VARCHAR[])[c.field + 1] END,
+                                         'organ', CASE WHEN e.code = 0 THEN ($offices::VARCHAR[])[c.district + 1] ELSE ($departments::VARCHAR[])[c.district * $fieldCount + c.field + 1] END,
                                          'note', NULL)
-         WHEN 'route_overdue' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || '信访办')
-         WHEN 'handle_overdue' THEN json_object('organ', ($districtNames::VARCHAR[])[c.district + 1] || ($departments::VARCHAR[])[c.field + 1])
-         WHEN 'review_overdue' THEN json_object('organ', '北京市' || ($departments::VARCHAR[])[c.field + 1])
-         WHEN 're_review_overdue' THEN json_object('organ', '北京市人民政府')
+         WHEN 'route_overdue' THEN json_object('organ', ($offices::VARCHAR[])[c.district + 1])
+         WHEN 'handle_overdue' THEN json_object('organ', ($departments::VARCHAR[])[c.district * $fieldCount + c.field + 1])
+         WHEN 'review_overdue' THEN json_object('organ', ($cityDepartments::VARCHAR[])[c.field + 1])
+         WHEN 're_review_overdue' THEN json_object('organ', $cityGovernment)
        END AS VARCHAR) AS detail
   FROM temp.main.gen_events e JOIN temp.main.gen_cases c USING (serial)`;
 
@@ -222,10 +220,10 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
   const deadlines = new Deadlines(jurisdiction);
 
   // ── the calendar of volume ───────────────────────────────────────────────────────────
-  const regions = beijingRegions();
-  const districtCum = cumulative(BEIJING_DISTRICTS.map((d) => d.population10k));
-  const streets = regions.nodes.filter((n) => n.level === 'street');
-  const streetsOf = BEIJING_DISTRICTS.map((d) => streets.flatMap((s, i) => (s.parentCode === d.code ? [i] : [])));
+  const places = generatorPlaces(jurisdiction);
+  const { districts, streets } = places;
+  const districtCum = cumulative(districts.map((d) => d.population10k));
+  const streetsOf = districts.map((d) => streets.flatMap((s, i) => (s.parentCode === d.code ? [i] : [])));
   const baseFieldWeights = FIELD_LIST.map((f) => FIELD_WEIGHTS[f]);
   const labour = FIELD_LIST.indexOf('劳动社保');
   const fieldFactors = (day: number) => {
@@ -266,7 +264,7 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
     const factor = Math.round((2 + random() * 2) * 10) / 10;
     anomalies.push({
       id: `A${a + 1}`,
-      regionCode: BEIJING_DISTRICTS[district]!.code,
+      regionCode: districts[district]!.code,
       field: FIELD_LIST[fieldIndex]!,
       from: dateOfIndex(start),
       to: dateOfIndex(Math.min(toDay, start + length - 1)),
@@ -294,11 +292,17 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
     jurisdiction,
     salt: `xinfang-generator-${options.seed}-`,
     channels: listValue(CHANNELS),
-    districts: listValue(BEIJING_DISTRICTS.map((d) => d.code)),
-    districtNames: listValue(BEIJING_DISTRICTS.map((d) => d.nameZh)),
+    districts: listValue(districts.map((d) => d.code)),
+    offices: listValue(districts.map((d) => d.office)),
     streets: listValue(streets.map((s) => s.code)),
     fields: listValue([...FIELD_LIST]),
-    departments: listValue(FIELD_LIST.map((f) => FIELD_DEPARTMENT[f])),
+    // District by field: the department handling the field in the district, row by row.
+    departments: listValue(districts.flatMap((d) => d.departments)),
+    fieldCount: FIELD_LIST.length,
+    disciplineField: FIELD_LIST.indexOf('纪检监察'),
+    politicalLegalField: FIELD_LIST.indexOf('政法'),
+    cityDepartments: listValue([...places.city.departments]),
+    cityGovernment: places.city.government,
     classes: listValue([...PETITION_CLASS_CODES]),
     types: listValue([...CASE_EVENT_TYPES]),
   };
@@ -525,7 +529,7 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
     for (let k = 0; k < count; k++) await addCase(day, pick(districtCum, random()), pick(fieldCum, random()));
     for (const a of anomalies) {
       if (day < a.fromDay || day > a.toDay) continue;
-      const districtShare = BEIJING_DISTRICTS[a.district]!.population10k / BEIJING_DISTRICTS.reduce((s, d) => s + d.population10k, 0);
+      const districtShare = districts[a.district]!.population10k / districts.reduce((s, d) => s + d.population10k, 0);
       const fieldShare = fieldCum[a.fieldIndex]! - (a.fieldIndex ? fieldCum[a.fieldIndex - 1]! : 0);
       const expected = count * districtShare * fieldShare * (a.factor - 1);
       const extra = Math.floor(expected) + (random() < expected - Math.floor(expected) ? 1 : 0);
@@ -540,6 +544,7 @@ export async function generate(conn: DuckDBConnection, sink: BatchSink, options:
   await conn.run('DROP TABLE temp.main.gen_events');
   // The offices' records over the same days, from streams of their own: the cases stay as they were.
   const records = await generateRecords(conn, {
+    jurisdiction,
     fromDay,
     toDay,
     asOf,

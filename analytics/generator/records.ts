@@ -11,13 +11,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { RECOMMENDATION_KINDS } from '../../domain/recommendation.js';
-import { beijingRegions } from '../../domain/region-hierarchy.js';
-import { BEIJING_DISTRICTS } from '../../domain/regions.js';
 import type { CaseOrigin } from '../case-log.js';
-import { DISPUTES, FIELD_DEPARTMENT, FIELD_LIST, FIELD_WEIGHTS, RECOMMENDATIONS } from './calibration.js';
+import { DISPUTES, FIELD_LIST, FIELD_WEIGHTS, RECOMMENDATIONS } from './calibration.js';
+import { generatorPlaces } from './places.js';
 import { cumulative, mulberry32, pick } from './sampling.js';
 
 export interface RecordsOptions {
+  /** Whose offices, organs and streets (domain/jurisdiction-data.ts). */
+  jurisdiction: string;
   /** Day numbers (days since 1970-01-01) of the first and last day. */
   fromDay: number;
   toDay: number;
@@ -52,11 +53,14 @@ function poisson(random: () => number, mean: number): number {
   return k;
 }
 
-const regions = () => {
-  const streets = beijingRegions().nodes.filter((n) => n.level === 'street');
+/** The issuing offices (every district's and the city's), each with the departments of its level by field, and the streets. */
+const regions = (jurisdiction: string) => {
+  const { city, districts, streets } = generatorPlaces(jurisdiction);
   return {
-    offices: [...BEIJING_DISTRICTS.map((d) => ({ code: d.code, name: d.nameZh, perYear: d.population10k * RECOMMENDATIONS.perTenThousandPerYear })),
-      { code: '110000', name: '北京市', perYear: RECOMMENDATIONS.cityPerYear }],
+    offices: [
+      ...districts.map((d) => ({ code: d.code, office: d.office, departments: d.departments, perYear: d.population10k * RECOMMENDATIONS.perTenThousandPerYear })),
+      { code: city.code, office: city.office, departments: city.departments, perYear: RECOMMENDATIONS.cityPerYear },
+    ],
     streets,
   };
 };
@@ -66,7 +70,7 @@ export async function generateRecords(conn: DuckDBConnection, options: RecordsOp
   const { fromDay, toDay, asOf } = options;
   // The last China day that has begun before the as-of instant (by default the end of `to`).
   const asOfDay = Math.floor((asOf - 1 + CHINA_OFFSET) / 86_400);
-  const { offices, streets } = regions();
+  const { offices, streets } = regions(options.jurisdiction);
   const fieldCum = cumulative(FIELD_LIST.map((f) => FIELD_WEIGHTS[f]));
   const kindCum = cumulative(RECOMMENDATIONS.kinds.map(([, w]) => w));
   // Rates per working day: about 261 working days a year, 21.75 a month.
@@ -148,8 +152,8 @@ const RECOMMENDATIONS_SELECT = `
 SELECT $prefix || 'R' || year(${DAY_0} + r.issued)::VARCHAR || '-' || lpad(r.serial::VARCHAR, 6, '0') AS recommendation_id,
        $jurisdiction AS jurisdiction,
        ($officeCodes::VARCHAR[])[r.office + 1] AS region_code,
-       ($officeNames::VARCHAR[])[r.office + 1] || '信访办' AS issued_by,
-       ($officeNames::VARCHAR[])[r.office + 1] || ($departments::VARCHAR[])[r.field + 1] AS to_organ,
+       ($offices::VARCHAR[])[r.office + 1] AS issued_by,
+       ($departments::VARCHAR[])[r.office * $fieldCount + r.field + 1] AS to_organ,
        ($kinds::VARCHAR[])[r.kind + 1] AS kind,
        ${DAY_0} + r.issued AS issued_date,
        ${date('r.due')} AS feedback_due,
@@ -172,14 +176,16 @@ SELECT $prefix || 'D' || year(${DAY_0} + d.screened)::VARCHAR || '-' || lpad(d.s
   FROM temp.main.gen_disputes d`;
 
 function recordParams(jurisdiction: string, prefix: string) {
-  const { offices, streets } = regions();
+  const { offices, streets } = regions(jurisdiction);
   return {
     recommendations: {
       prefix,
       jurisdiction,
       officeCodes: listValue(offices.map((o) => o.code)),
-      officeNames: listValue(offices.map((o) => o.name)),
-      departments: listValue(FIELD_LIST.map((f) => FIELD_DEPARTMENT[f])),
+      offices: listValue(offices.map((o) => o.office)),
+      // Office by field: the department of the office's level handling the field, row by row.
+      departments: listValue(offices.flatMap((o) => o.departments)),
+      fieldCount: FIELD_LIST.length,
       kinds: listValue(RECOMMENDATIONS.kinds.map(([k]) => k)),
       kindLabels: listValue(RECOMMENDATIONS.kinds.map(([k]) => RECOMMENDATION_KINDS[k])),
       fields: listValue([...FIELD_LIST]),

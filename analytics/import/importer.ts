@@ -22,6 +22,7 @@ import { jurisdictionData } from '../../domain/jurisdiction-data.js';
 import { RECOMMENDATION_KIND_CODES } from '../../domain/recommendation.js';
 import type { RegionHierarchy } from '../../domain/region-hierarchy.js';
 import { refreshCaseFacts } from '../facts.js';
+import { deploymentZone, JurisdictionZoneError, recordJurisdictionZone, useZone, zoneOf } from '../jurisdiction-zones.js';
 import type { AnalyticsStore } from '../store.js';
 import { CASE_TARGETS, RowMapper, type Mapping } from './mapping.js';
 import { OrganNameResolver, type OrganMatchRule } from './organ-names.js';
@@ -213,9 +214,10 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     if (!formatOf(s.path)) throw new ImportFileError(`${s.name ?? s.path}: unknown format; use .csv, .tsv, .jsonl, .parquet, .arrow or .xlsx`);
   }
 
+  const jurisdiction = options.mapping?.jurisdiction ?? options.hierarchy.jurisdiction;
   return store.transaction(async (conn) => {
-    // A local time without an offset in a native file is China time (DOMAIN: the rules count China dates).
-    await conn.run(`SET TimeZone = 'Asia/Shanghai'`);
+    // A local time without an offset in a native file is the jurisdiction's (a mapping has read its own already).
+    await useZone(conn, await importZone(conn, options.mapping, jurisdiction));
     await createStaging(conn, options.hierarchy);
     const identities = new Map<string, string>();
     // Case id → the organ it was brought to (mapping `receivedIn`), read by the derivation of skip_level.
@@ -230,7 +232,7 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     const params = {
       batch: batchId,
       latest: new Date(now().getTime() + 86_400_000).toISOString(),
-      jurisdiction: options.mapping?.jurisdiction ?? options.hierarchy.jurisdiction,
+      jurisdiction,
     };
     // Cases first, so events can refer to cases of the same import.
     for (const kind of ['cases', 'events', 'recommendations', 'disputes'] as const) {
@@ -303,6 +305,22 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
     await conn.run('DROP TABLE temp.main.import_vocab');
     return { batchId, mapping: options.mapping?.name ?? null, files, cases, events, recommendations, disputes, reasons, petitionKinds, organNames: organNamesReport(mapper), ms: Date.now() - started };
   });
+}
+
+/**
+ * The zone the import's cases are counted in, recorded for their jurisdiction in the same
+ * transaction: the mapping's; for a file in the project's schema, the jurisdiction's own (else
+ * the deployment's). A mapping giving another zone than the jurisdiction's is refused whole.
+ */
+async function importZone(conn: DuckDBConnection, mapping: Mapping | undefined, jurisdiction: string): Promise<string> {
+  const zone = mapping ? mapping.timezone : ((await zoneOf(conn, jurisdiction))?.zone ?? (await deploymentZone(conn)));
+  try {
+    await recordJurisdictionZone(conn, jurisdiction, zone, mapping ? `mapping ${mapping.name}` : 'import');
+  } catch (error) {
+    if (error instanceof JurisdictionZoneError) throw new ImportFileError(error.message);
+    throw error;
+  }
+  return zone;
 }
 
 async function scalar(conn: DuckDBConnection, sql: string, params: Record<string, string>): Promise<number> {

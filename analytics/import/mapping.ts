@@ -63,7 +63,10 @@ const mappingSchema = z
     jurisdiction: z.string().min(1),
     /** Region hierarchy CSV (relative to the mapping file); default Beijing's. */
     regions: z.string().optional(),
-    /** IANA time zone of local date-times in the data. */
+    /**
+     * IANA time zone of local date-times in the data, and the jurisdiction's: its cases' dates are
+     * counted in it (analytics/jurisdiction-zones.ts); another zone than the one recorded is refused.
+     */
     timezone: z.string().default('Asia/Shanghai'),
     /** Stable case id: a source column, or a hash of source columns with a prefix. */
     id: z.union([

@@ -225,11 +225,14 @@ export function insertCasesSql(source: string): string {
   return `INSERT INTO cases (case_id, received_at, received_date, channel, region_code, field, collective_size, summary, origin,
                              jurisdiction, street_code, petition_class, petitioner_id, repeat_petition, skip_level, organ_code, import_batch)
           SELECT case_id, CAST(received_at AS TIMESTAMPTZ),
-                 CAST(timezone('Asia/Shanghai', CAST(received_at AS TIMESTAMPTZ)) AS DATE),
+                 -- The day of receipt in the case's jurisdiction's zone (migration 024), as its facts count every other day.
+                 local_day(CAST(received_at AS TIMESTAMPTZ), z.time_zone),
                  channel, region_code, field, COALESCE(TRY_CAST(collective_size AS INTEGER), 1), summary, 'import',
-                 COALESCE(jurisdiction, $jurisdiction), street_code, petition_class, petitioner_id,
+                 COALESCE(k.jurisdiction, $jurisdiction), street_code, petition_class, petitioner_id,
                  TRY_CAST(repeat_petition AS BOOLEAN), TRY_CAST(skip_level AS BOOLEAN), organ_code, $batch
-            FROM (${withSource(CASE_CHECKED, source)}) WHERE reason IS NULL
+            FROM (${withSource(CASE_CHECKED, source)}) k
+            LEFT JOIN jurisdiction_zones z ON z.jurisdiction = COALESCE(k.jurisdiction, $jurisdiction)
+           WHERE reason IS NULL
           ON CONFLICT DO NOTHING`;
 }
 

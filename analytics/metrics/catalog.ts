@@ -8,7 +8,11 @@
  * China date the measure is evaluated at: a step counts only if it happened on or before it.
  */
 
-export type SourceId = 'cases' | 'presses' | 'recommendations' | 'disputes' | 'duty_periods' | 'accountability';
+import type { OrganLevel } from '../../domain/organs.js';
+import { localDay } from '../local-day.js';
+import { organNamed } from '../organ-match.js';
+
+export type SourceId = 'cases' | 'presses' | 'recommendations' | 'disputes' | 'duty_periods' | 'accountability' | 'duty_records' | 'leader_cases';
 
 export type DimensionId =
   | 'day'
@@ -110,7 +114,12 @@ export interface Source {
   caseId?: string;
 }
 
-const CHINA_DAY = (ts: string) => `CAST(make_timestamp(epoch_us(${ts}) + 28800000000) AS DATE)`;
+/** The organs that are a region's leadership (党政领导班子): the city's, a district's, a street's or township's. */
+const LEADERSHIP_LEVELS = ['city', 'district', 'street-township'] as const satisfies readonly OrganLevel[];
+
+// A day of a duty, an accountability case or a record is the organ's jurisdiction's (its zone as
+// recorded, China's when none is: analytics/jurisdiction-zones.ts).
+const ORGAN_DAY = (ts: string, organ = 'o') => localDay(ts, `${organ}.jurisdiction`);
 
 export const SOURCES: Record<SourceId, Source> = {
   cases: {
@@ -163,8 +172,8 @@ export const SOURCES: Record<SourceId, Source> = {
     // A period's finding is its `met` or `missed` event; late evidence never changes it.
     relation: `(SELECT d.organ, d.duty_id, d.period_label, any_value(d.period_end) AS period_end,
                        any_value(o.region_code) AS region_code,
-                       min(${CHINA_DAY('d.occurred_at')}) FILTER (WHERE d.event_type = 'met') AS met_date,
-                       min(${CHINA_DAY('d.occurred_at')}) FILTER (WHERE d.event_type = 'missed') AS missed_date
+                       min(${ORGAN_DAY('d.occurred_at')}) FILTER (WHERE d.event_type = 'met') AS met_date,
+                       min(${ORGAN_DAY('d.occurred_at')}) FILTER (WHERE d.event_type = 'missed') AS missed_date
                   FROM duty_events d LEFT JOIN organs o ON o.code = d.organ
                  GROUP BY d.organ, d.duty_id, d.period_label)`,
     region: { district: 'region_code' },
@@ -172,10 +181,38 @@ export const SOURCES: Record<SourceId, Source> = {
   },
   accountability: {
     id: 'accountability',
-    relation: `(SELECT a.case_id, a.event_type, a.organ, a.ground, a.ladder_step, o.region_code, ${CHINA_DAY('a.occurred_at')} AS day
-                  FROM accountability_events a LEFT JOIN organs o ON o.code = a.organ OR o.name_zh = a.organ)`,
+    relation: `(SELECT a.case_id, a.event_type, coalesce(o.code, a.organ) AS organ, a.ground, a.ladder_step, o.region_code, ${ORGAN_DAY('a.occurred_at')} AS day
+                  FROM accountability_events a LEFT JOIN ${organNamed('o', 'a.organ')})`,
     region: { district: 'region_code' },
     columns: { district: 'region_code', organ: 'organ', ladder_step: 'ladder_step' },
+  },
+  duty_records: {
+    id: 'duty_records',
+    // The duties owed as needed, one row per record (migration 015), placed where its organ sits.
+    // A record may be entered days after the reception it records: as of a date, only what was
+    // entered by then counts (recorded_date).
+    relation: `(SELECT r.organ, r.duty_id, r.kind, r.reception_mode, r.record_date, ${ORGAN_DAY('r.recorded_at')} AS recorded_date,
+                       o.region_code, o.street_code
+                  FROM duty_records r LEFT JOIN ${organNamed('o', 'r.organ')})`,
+    region: { district: 'region_code', street: 'street_code' },
+    columns: { district: 'region_code', street: 'street_code', organ: 'organ', duty: 'duty_id' },
+  },
+  leader_cases: {
+    id: 'leader_cases',
+    // 领导包案: one row per case and leadership organ, dated by the first naming of a leader of
+    // that organ for the case (a case handed to a colleague stays one case of the organ; handed
+    // to another region's leader, it counts there too). A leader is a user who leads a region
+    // (the case routes name only such users); the organ is that region's leadership.
+    relation: `(SELECT e.case_id, l.code AS organ, any_value(l.region_code) AS region_code, any_value(l.street_code) AS street_code,
+                       min(${ORGAN_DAY('e.occurred_at', 'l')}) AS day
+                  FROM case_events e
+                  LEFT JOIN users u ON u.username = (e.detail->>'$.leader')
+                  LEFT JOIN organs l ON list_contains([${LEADERSHIP_LEVELS.map((x) => `'${x}'`).join(', ')}], l.level)
+                                    AND coalesce(l.street_code, l.region_code) = u.region_code
+                 WHERE e.event_type = 'leader_assigned'
+                 GROUP BY e.case_id, l.code)`,
+    region: { district: 'region_code', street: 'street_code' },
+    columns: { district: 'region_code', street: 'street_code', organ: 'organ' },
   },
 };
 
@@ -639,6 +676,76 @@ export const MEASURES = [
     population: "event_type = 'step_imposed'",
     better: 'lower',
     basedOn: '002 arts. 12-16; 000 arts. 20-24',
+  },
+  // Leaders' own work (领导干部阅批来信、接访下访、包案)
+  {
+    id: 'leader_receptions',
+    labelZh: '领导接访',
+    labelEn: 'Leaders’ receptions',
+    description:
+      'Receptions of petitioners by leaders (领导接访), each entry of the reception register once, in any form: ' +
+      'at the post (在岗接访), by appointment (约访) or going down to the grassroots (下访). Counted where the organ sits.',
+    source: 'duty_records',
+    basis: 'record_date',
+    basisLabel: 'date of the reception (接访日期)',
+    kind: 'count',
+    population: `kind = 'reception' AND ${asOf('recorded_date')}`,
+    better: 'higher',
+    basedOn: '002 art. 4; 000 art. 12; 2022 Regulations art. 18; 004 §4(1)3',
+  },
+  {
+    id: 'leader_appointments',
+    labelZh: '领导约访',
+    labelEn: 'Leaders’ receptions by appointment',
+    description: 'Receptions by leaders of petitioners they invited (重点约访): those of 领导接访 recorded as by appointment.',
+    source: 'duty_records',
+    basis: 'record_date',
+    basisLabel: 'date of the reception (接访日期)',
+    kind: 'count',
+    population: `kind = 'reception' AND reception_mode = 'appointment' AND ${asOf('recorded_date')}`,
+    better: 'higher',
+    basedOn: '000 art. 12 (重点约访)',
+  },
+  {
+    id: 'leader_visits_down',
+    labelZh: '领导下访',
+    labelEn: 'Leaders’ visits down',
+    description: 'Leaders going down to the grassroots to receive petitioners (带案下访): those of 领导接访 recorded as going down.',
+    source: 'duty_records',
+    basis: 'record_date',
+    basisLabel: 'date of the visit (下访日期)',
+    kind: 'count',
+    population: `kind = 'reception' AND reception_mode = 'going_down' AND ${asOf('recorded_date')}`,
+    better: 'higher',
+    basedOn: '000 art. 12 (带案下访); 2022 Regulations art. 18 (定期下访); 004 §4(1)3 (领导干部接访下访)',
+  },
+  {
+    id: 'letters_read',
+    labelZh: '领导阅批来信',
+    labelEn: 'Letters read by leaders',
+    description: 'Petitioners’ letters a leader read and annotated (阅批群众来信), each letter once. Counted where the organ sits.',
+    source: 'duty_records',
+    basis: 'record_date',
+    basisLabel: 'date of the annotation (阅批日期)',
+    kind: 'count',
+    population: `kind = 'letter' AND ${asOf('recorded_date')}`,
+    better: 'higher',
+    basedOn: '002 art. 4; 000 art. 12; 2022 Regulations art. 18 (阅办群众来信); 004 §4(1)3',
+  },
+  {
+    id: 'leader_owned_cases',
+    labelZh: '领导包案',
+    labelEn: 'Cases owned by a leader',
+    description:
+      'Petition cases a named leader took personal charge of (领导包案), counted under the leader’s organ and region ' +
+      'on the day its leader was first named; a case handed to a leader of another organ counts there too.',
+    source: 'leader_cases',
+    basis: 'day',
+    basisLabel: 'date the leader was named (包案日期)',
+    kind: 'count',
+    population: 'true',
+    better: 'neither',
+    basedOn: '000 art. 13; 2022 Regulations art. 18 (包案化解); 001 art. 9',
   },
 ] as const satisfies readonly Measure[];
 

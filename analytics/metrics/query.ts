@@ -15,6 +15,7 @@ import {
   type TimeGrain,
 } from './catalog.js';
 import { measureColumns, ROLLUPS, rollupTable, type Rollup } from './rollups.js';
+import { declaredSourceDimensions } from './source-dimensions.js';
 
 /**
  * Evaluates catalog measures: one SQL statement per (source, date basis), every value bound.
@@ -194,7 +195,7 @@ export async function queryMetrics(store: AnalyticsStore, request: MetricRequest
   const by = request.by ?? [];
   if (new Set(by).size !== by.length) throw new MetricsError('a dimension appears twice in "by"');
   if (by.filter(isTimeGrain).length > 1) throw new MetricsError('at most one time grain (day, week, month, quarter, year) at a time');
-  await checkSourceDimensions(store, [...by, ...(Object.keys(request.filters ?? {}) as DimensionId[])]);
+  await checkSourceDimensions(store, [...by, ...(Object.keys(request.filters ?? {}) as DimensionId[])], request.region ?? null);
   const region = request.region ? await resolveRegion(store, request.region) : null;
 
   const groups = new Map<string, Measure[]>();
@@ -233,17 +234,19 @@ export async function queryMetrics(store: AnalyticsStore, request: MetricRequest
   return fillTime(rows, request);
 }
 
-const declaredRow = z.object({ dimension: z.string() });
-
-/** Refuses a source dimension no import has declared, naming those that are. */
-async function checkSourceDimensions(store: AnalyticsStore, used: readonly DimensionId[]): Promise<void> {
+/**
+ * Refuses a source dimension no import has declared, naming those that are: within a region,
+ * those its cases carry, as the catalog lists them (source-dimensions.ts).
+ */
+async function checkSourceDimensions(store: AnalyticsStore, used: readonly DimensionId[], region: string | null): Promise<void> {
   const names = used.map(sourceDimensionName).filter((n): n is string => n !== null);
   if (!names.length) return;
-  const declared = (await store.all(declaredRow, 'SELECT dimension FROM source_dimensions ORDER BY dimension')).map((r) => r.dimension);
+  const declared = (await declaredSourceDimensions(store, region)).map((d) => d.name);
   const unknown = names.find((n) => !declared.includes(n));
   if (unknown !== undefined) {
+    const where = region === null ? '' : ` for the cases of region ${region}`;
     throw new MetricsError(
-      `unknown source dimension "src:${unknown}"; ${declared.length ? `declared by imports: ${declared.map((d) => `src:${d}`).join(', ')}` : 'no import has declared any (mapping "dimensions")'}`,
+      `unknown source dimension "src:${unknown}"; ${declared.length ? `declared by imports${where}: ${declared.map((d) => `src:${d}`).join(', ')}` : `no import has declared any${where} (mapping "dimensions")`}`,
     );
   }
 }

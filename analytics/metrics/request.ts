@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { REGION_CODE } from '../../domain/region-hierarchy.js';
 import { parsePlainDate, type PlainDate } from '../../rules/plain-date.js';
 import type { AnalyticsStore } from '../store.js';
 import { annualDataset } from './annual.js';
 import { DIMENSIONS, isDimensionId, isMeasureId, MEASURES, SOURCES, TIME_GRAINS, type DimensionId, type MeasureId } from './catalog.js';
 import { compareMetrics, threeDeclines } from './compare.js';
-import { describe, MetricsError, queryMetrics, type MetricRequest } from './query.js';
+import { describe, MetricsError, queryMetrics, resolveRegion, type MetricRequest } from './query.js';
 import { rank } from './ranking.js';
+import { declaredSourceDimensions } from './source-dimensions.js';
 
 /**
  * The one validation of a metrics question, shared by the API (query strings) and the CLI
@@ -41,7 +43,8 @@ const dimensions = list.pipe(
     .array(z.string().refine(isDimensionId, { error: (issue) => `unknown dimension "${String(issue.input)}"; one of ${Object.keys(DIMENSIONS).join(', ')}, or src:<name> for a source dimension an import declared` }))
     .min(1, 'give at least one dimension, or leave by out'),
 );
-export const regionCode = z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105');
+/** A node of the region hierarchy: the city, a district or a street. */
+export const regionCode = z.string().regex(REGION_CODE, 'a region code such as 110105 (letters, digits, - and _)');
 
 const periodFields = {
   year: z.coerce.number().int().min(1990).max(2100).optional(),
@@ -130,14 +133,33 @@ export async function answerAnnualDataset(store: AnalyticsStore, input: unknown,
   return annualDataset(store, { year: q.year, region: q.region ?? defaultRegion, asOf: q.asOf ?? today });
 }
 
-export function catalog() {
+export const catalogQuery = z.object({ region: regionCode.optional() }).strict();
+
+/**
+ * Every measure and dimension; beside the catalog's own dimensions, the source dimensions
+ * imports declared that the region's cases carry (every declared one without a region).
+ */
+export async function catalog(store: AnalyticsStore, region: string | null) {
+  const declared = await declaredSourceDimensions(store, region);
   return {
     // The dimensions each measure can be broken down and filtered by, so a client offers only those (query.ts refuses the others).
     measures: MEASURES.map((m) => ({
       ...describe(m.id),
       source: m.source,
-      dimensions: [...TIME_GRAINS, ...(Object.keys(SOURCES[m.source].columns) as DimensionId[])],
+      dimensions: [
+        ...TIME_GRAINS,
+        ...(Object.keys(SOURCES[m.source].columns) as DimensionId[]),
+        ...declared.filter((d) => d.measures.includes(m.id)).map((d) => d.id),
+      ],
     })),
     dimensions: Object.values(DIMENSIONS),
+    sourceDimensions: declared,
   };
+}
+
+/** The catalog of a region (API: the caller's, confined; CLI: --region), whose code must be in the hierarchy. */
+export async function answerCatalog(store: AnalyticsStore, input: unknown) {
+  const { region } = catalogQuery.parse(input);
+  if (region !== undefined) await resolveRegion(store, region);
+  return catalog(store, region ?? null);
 }

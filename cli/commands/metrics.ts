@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MetricsError } from '../../analytics/metrics/query.js';
-import { answerAnnualDataset, answerMetrics, answerRanking } from '../../analytics/metrics/request.js';
+import { answerAnnualDataset, answerCatalog, answerMetrics, answerRanking } from '../../analytics/metrics/request.js';
 import { chinaDateOf } from '../../rules/plain-date.js';
 import { callApi, DEFAULT_URL, printOrFail } from '../api-client.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
@@ -10,13 +10,16 @@ const usage = `usage: xinfang metrics --year YYYY [--region CODE] [--measure NAM
                        [--compare yoy|pop] [--filter DIM=VALUE ...] [--url ${DEFAULT_URL} | --db FILE]
        xinfang metrics --annual --year YYYY [--region CODE] [--as-of YYYY-MM-DD]
        xinfang metrics --ranking NAME --by district|street|organ --year YYYY [--region CODE] [--min-volume N]
-Prints JSON. Measures and dimensions are those of the catalog (GET /api/v1/metrics/catalog,
-analytics/metrics/catalog.ts); without --measure, every measure. --from/--to instead of --year
+       xinfang metrics --catalog [--region CODE]
+Prints JSON. Measures and dimensions are those of the catalog (--catalog, GET /api/v1/metrics/catalog,
+analytics/metrics/catalog.ts), with the source dimensions imports declared (src:NAME, for --by
+and --filter): the region's (the user's own node through the API; every one with --db and no
+--region); without --measure, every measure. --from/--to instead of --year
 give any period. Asks the running system (--url); --db reads a database file directly, for a
 copy or when the system is not running (DuckDB lets one process write a file).`;
 
 export const command: Command = {
-  summary: 'measures, rankings and the annual report dataset from the metrics catalog, as JSON',
+  summary: 'the metrics catalog, and measures, rankings and the annual report dataset from it, as JSON',
   usage,
   async run(args) {
     const { values } = parseOptions({
@@ -32,6 +35,7 @@ export const command: Command = {
         by: { type: 'string', multiple: true },
         compare: { type: 'string' },
         annual: { type: 'boolean' },
+        catalog: { type: 'boolean' },
         ranking: { type: 'string' },
         'min-volume': { type: 'string' },
         filter: { type: 'string', multiple: true },
@@ -39,7 +43,14 @@ export const command: Command = {
         db: { type: 'string' },
       },
     });
-    const { year, from, to, region, measure, by, compare, annual, ranking, url, db, filter } = values;
+    const { year, from, to, region, measure, by, compare, annual, catalog, ranking, url, db, filter } = values;
+    if (catalog) {
+      const other = (['year', 'from', 'to', 'as-of', 'measure', 'by', 'compare', 'annual', 'ranking', 'min-volume', 'filter'] as const).find((o) => values[o] !== undefined);
+      if (other) throw new UsageError(`--catalog takes only --region, --url or --db, not --${other}`);
+      const query: Record<string, string> = region === undefined ? {} : { region };
+      if (db !== undefined) return fromFile(db, 'catalog', query);
+      return printOrFail(await callApi(url ?? DEFAULT_URL, `/api/v1/metrics/catalog?${new URLSearchParams(query)}`));
+    }
     const query: Record<string, string | string[]> = {};
     const put = (key: string, value: string | string[] | undefined) => {
       if (value !== undefined) query[key] = value;
@@ -79,7 +90,7 @@ export const command: Command = {
 
 const cityRow = z.object({ code: z.string() });
 
-async function fromFile(path: string, kind: 'annual' | 'ranking' | 'metrics', query: Record<string, string | string[]>): Promise<number> {
+async function fromFile(path: string, kind: 'annual' | 'ranking' | 'metrics' | 'catalog', query: Record<string, string | string[]>): Promise<number> {
   const store = await openDatabaseFile(path);
   const today = chinaDateOf(new Date());
   try {
@@ -89,6 +100,7 @@ async function fromFile(path: string, kind: 'annual' | 'ranking' | 'metrics', qu
       if (!city && !query.region) throw new UsageError(`${path} has no region hierarchy; give --region`);
       result = await answerAnnualDataset(store, query, today, city?.code ?? '');
     } else if (kind === 'ranking') result = await answerRanking(store, query, today);
+    else if (kind === 'catalog') result = await answerCatalog(store, query);
     else result = await answerMetrics(store, query, today);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

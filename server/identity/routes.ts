@@ -10,7 +10,7 @@ import type { Api } from '../api.js';
 import type { Auditor } from '../audit.js';
 import { HttpError } from '../http-error.js';
 import { regionContains, regionNode } from '../scope.js';
-import { requiredText as text } from '../validation.js';
+import { regionCode, requiredText as text } from '../validation.js';
 import { checkPassword } from './passwords.js';
 import { clearSessionCookie, cookieOf, SESSION_COOKIE, setSessionCookie } from './authenticate.js';
 import { createToken, endSession, MAX_TOKEN_DAYS, openSession, revokeToken, tokensOf, type LiveSession, type SessionLimits } from './sessions.js';
@@ -31,7 +31,7 @@ const newUserBody = z
     username: usernameSchema,
     displayName: text(80),
     role: z.enum(ROLE_IDS),
-    regionCode: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'a region code such as 110105').optional(),
+    regionCode: regionCode.optional(),
     organCode: text(40).optional(),
     password: z.string().max(200).optional(),
   })

@@ -12,9 +12,10 @@ import { eventsOfCase } from '../../analytics/case-log.js';
 import { sealIdentity, type IdentityKeyRing } from '../../analytics/identity-vault.js';
 import { deriveAtIntake } from '../../analytics/petition-kinds.js';
 import type { AnalyticsStore } from '../../analytics/store.js';
+import { jurisdictionData, receivingOffice } from '../../domain/jurisdiction-data.js';
 import { refusalIn } from '../../domain/refusals.js';
 import { caseDeadline } from '../../rules/case-rules.js';
-import { chinaDateOf } from '../../rules/plain-date.js';
+import { chinaDateOf, dateInZone } from '../../rules/plain-date.js';
 import { CASE_WORKFLOW_ID_PREFIX, caseStateQuery, petitionCaseWorkflow, pressUpdate, rateUpdate, RATING_LEVELS, type CaseState, type PetitionCaseInput } from '../../workflows/petition-case.js';
 import { RateLimiter, type RateLimit } from '../rate-limit.js';
 import { mintId, queryOrNull, refusalOf, startOnce } from '../workflow-routes.js';
@@ -81,6 +82,8 @@ const hostOf = (origin: string) => {
 
 export function openSite(deps: OpenSiteDeps): express.Router {
   const { store, temporal, taskQueue, jurisdiction, identityKeys } = deps;
+  // The receipt's time is the jurisdiction's (its data's zone); its clocks stay China's (chinaDateOf).
+  const zone = jurisdictionData(jurisdiction).timeZone;
   const now = deps.now ?? (() => new Date());
   const guard = new LookupGuard(store, deps.lookupLimits ?? DEFAULT_LOOKUP_LIMITS, now);
   const submits = new RateLimiter(deps.submitRate ?? { burst: 5, perMinute: 10 / 60 });
@@ -181,7 +184,8 @@ export function openSite(deps: OpenSiteDeps): express.Router {
         ...(kind.repeat.value === null ? {} : { repeatPetition: kind.repeat.value }),
         ...(kind.skipLevel.value === null ? {} : { skipLevel: kind.skipLevel.value }),
       },
-      receivedBy: { organ: '信访办', kind: 'petition-office' },
+      // Online, the petition reaches the petition office of the district it names (阳光信访 routes it there).
+      receivedBy: receivingOffice(jurisdiction, sub.district),
       ...(sub.accusation ? { accusation: true } : {}),
     };
     try {
@@ -196,7 +200,7 @@ export function openSite(deps: OpenSiteDeps): express.Router {
       console.error(`[xinfang] open petition ${caseId} not registered: ${error instanceof Error ? error.message : String(error)}`);
       throw new PageError(503, '系统暂时无法登记，请稍后再试；本次提交未被登记', 'the system cannot register petitions just now; try again later (this one was not registered)');
     }
-    return { caseId, code, receivedAt: `${receivedDate} ${receivedAt.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}` };
+    return { caseId, code, receivedAt: `${dateInZone(receivedAt, zone)} ${receivedAt.toLocaleTimeString('zh-CN', { timeZone: zone, hour12: false })}` };
   }
 
   router.get('/lookup', (req, res) => {

@@ -147,10 +147,13 @@ describe('the duties and accountability pages', () => {
     const reception = `市人社局领导接访登记〔${today.slice(0, 4)}〕E2E-1 号`;
     await page.fill('#record-reference', reception);
     await page.fill('#record-participants', '局长');
+    // A reception's form: 下访, going down (Beijing art. 12), which the leaders' measures count apart.
+    await page.selectOption('#record-mode', 'going_down');
     await page.click('#record-form button[type=submit]');
     await ready(page, '#record-verdict[role="status"]');
     await expect(page.locator('#record-verdict').textContent()).resolves.toMatch(/已记录：北京市人力资源和社会保障局 .* 领导接访日（北京市信访工作责任制实施细则 第十二条 \[beijing-2017\]）/);
     await ready(page, `#duty-records-table tr[data-reference="${reception}"][data-kind="reception"]`);
+    await expect(page.locator(`#duty-records-table tr[data-reference="${reception}"]`).textContent()).resolves.toContain('领导接访日（下访）');
 
     const letter = `人社信〔${today.slice(0, 4)}〕阅批 E2E 号`;
     await page.selectOption('#record-kind', 'letter');
@@ -165,7 +168,9 @@ describe('the duties and accountability pages', () => {
     const summary = page.locator('#duty-record-summary-table tr[data-organ="BJ-RSJ"]');
     await ready(page, '#duty-record-summary-table tr[data-organ="BJ-RSJ"][data-letters="1"]');
     expect(await summary.getAttribute('data-reception-days')).toBe(String(counted.reception_days));
-    expect(api.records.filter((r) => r.organ === 'BJ-RSJ').map((r) => r.reference).sort()).toEqual([letter, reception].sort());
+    expect(api.records.filter((r) => r.organ === 'BJ-RSJ').map((r) => [r.reference, r.mode]).sort()).toEqual([[letter, null], [reception, 'going_down']].sort());
+    // The letter form has no mode: the select is gone once the kind is a letter.
+    expect(await page.locator('#record-mode').count()).toBe(0);
 
     // The same letter again: refused, with the reason in the user's language.
     await page.fill('#record-reference', letter);
@@ -290,13 +295,16 @@ describe('the duties and accountability pages', () => {
     const opened = cases.find((c) => c.organ === 'BJ-RSJ');
     expect(opened).toBeDefined();
     const caseId = opened!.case_id;
-    for (const officer of ['officer-education', 'officer-chaoyang']) {
-      expect(await findingRefs(officer)).toEqual([]);
-      expect(await caseFindingRefs(officer)).toEqual([]);
+    // Each officer's findings are its own organ's only (the demo's late city-level reviews are
+    // 北京市教育委员会's own findings), never BJ-RSJ's.
+    for (const [officer, organ] of [['officer-education', 'BJ-JW'], ['officer-chaoyang', 'D110105']] as const) {
+      const theirs = await b.json<FindingsAnswer>(officer, '/api/v1/accountability-findings');
+      expect([...theirs.findings, ...theirs.caseFindings, ...theirs.recommendationFindings].filter((f) => f.organ !== organ)).toEqual([]);
+      expect(theirs.caseFindings.map((f) => f.ref)).not.toContain(SUPERVISED);
       expect((await b.api(officer, `/api/v1/accountability/${caseId}`)).status).toBe(404);
       expect((await b.json<{ cases: { case_id: string }[] }>(officer, '/api/v1/accountability')).cases.map((c) => c.case_id)).not.toContain(caseId);
     }
-    const { page, errors } = await b.openPage('officer-education', `/accountability?case=${caseId}`);
+    const { page, errors } = await b.openPage('officer-chaoyang', `/accountability?case=${caseId}`);
     await ready(page, '#findings[data-state="empty"]');
     await ready(page, '#accountability-detail[data-state="error"]');
     await expect(page.locator('#accountability-detail [role="alert"]').textContent()).resolves.toMatch(/未找到/);

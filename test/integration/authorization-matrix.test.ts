@@ -39,7 +39,7 @@ type Where = 'inside' | 'outside';
 const WHERE: readonly Where[] = ['inside', 'outside'];
 
 /** Whose jurisdiction a caller holds: what the fixtures place inside and outside it. */
-type Profile = 'city' | 'chaoyang' | 'jianwai' | 'education' | 'chaoyang-organ';
+type Profile = 'city' | 'chaoyang' | 'jianwai' | 'education' | 'chaoyang-organ' | 'chaoyang-department';
 
 interface Caller {
   username: string;
@@ -60,6 +60,8 @@ function profileOf(u: DemoUser): Profile {
       return 'education';
     case 'D110105':
       return 'chaoyang-organ';
+    case 'D110105-ZJW':
+      return 'chaoyang-department';
   }
   throw new Error(`demo user ${u.username}: give its jurisdiction a profile in the authorisation matrix`);
 }
@@ -68,7 +70,7 @@ function profileOf(u: DemoUser): Profile {
 // exist, and has no "outside".
 const ANONYMOUS: Caller = { username: 'anonymous', role: null, profile: 'city' };
 const CALLERS: readonly Caller[] = [ANONYMOUS, ...BEIJING_DEMO_USERS.map((u) => ({ username: u.username, role: u.role, profile: profileOf(u) }))];
-const ORGAN_PROFILES: ReadonlySet<Profile> = new Set(['education', 'chaoyang-organ']);
+const ORGAN_PROFILES: ReadonlySet<Profile> = new Set(['education', 'chaoyang-organ', 'chaoyang-department']);
 
 /** One target per profile and side; a side left out is a cell that does not exist (said where). */
 type Targets<T = string> = Record<Profile, Partial<Record<Where, T>>>;
@@ -82,6 +84,7 @@ const REGION: Targets = {
   // An organ's user holds no region: its organ's own region is as much not its to read as any other.
   education: { inside: '110000', outside: '110108' },
   'chaoyang-organ': { inside: '110105', outside: '110108' },
+  'chaoyang-department': { inside: '110105', outside: '110108' },
 };
 
 interface Place {
@@ -96,6 +99,7 @@ const PLACE: Targets<Place> = {
   // Organs hold neither cases.register nor disputes.write: these cells answer 403 forbidden.
   education: { inside: { regionCode: '110105' }, outside: { regionCode: '110108' } },
   'chaoyang-organ': { inside: { regionCode: '110105' }, outside: { regionCode: '110108' } },
+  'chaoyang-department': { inside: { regionCode: '110105' }, outside: { regionCode: '110108' } },
 };
 
 /** Whom a new recommendation is for: the city or a district, never a street. */
@@ -106,6 +110,7 @@ const RECOMMENDATION_REGION: Targets = {
   jianwai: { outside: '110105' },
   education: { inside: '110105', outside: '110108' },
   'chaoyang-organ': { inside: '110105', outside: '110108' },
+  'chaoyang-department': { inside: '110105', outside: '110108' },
 };
 
 /**
@@ -119,6 +124,7 @@ const DUTY_REGION: Targets<{ region?: string }> = {
   // Organs do not hold duties.read: these cells answer 403 forbidden.
   education: { inside: {}, outside: { region: '110108' } },
   'chaoyang-organ': { inside: {}, outside: { region: '110108' } },
+  'chaoyang-department': { inside: {}, outside: { region: '110108' } },
 };
 
 /** An organ of the registry, for duty evidence and for opening an accountability case. */
@@ -129,27 +135,32 @@ const ORGAN: Targets = {
   jianwai: { outside: 'D110105' },
   education: { inside: 'BJ-JW', outside: 'D110105' },
   'chaoyang-organ': { inside: 'D110105', outside: 'BJ-JW' },
+  'chaoyang-department': { inside: 'D110105-ZJW', outside: 'BJ-JW' },
 };
 
-const ORGAN_NAMES = { education: '北京市教育委员会', chaoyang: '朝阳区委、区政府', haidian: '海淀区委、区政府' } as const;
+const ORGAN_NAMES = { education: '北京市教育委员会', chaoyang: '朝阳区委、区政府', chaoyangHousing: '朝阳区住房城乡建设委', haidian: '海淀区委、区政府' } as const;
 
 // Case A: Jianwai street, with a petitioner, routed to the education commission; B: Haidian;
-// C: Chaoyang's other street, routed to the district's party committee and government.
+// C: Chaoyang's other street, routed to the district's party committee and government; D:
+// Chaoyang, routed to its housing commission.
 const CASE_A = 'MX-A';
 const CASE_B = 'MX-B';
 const CASE_C = 'MX-C';
-const ROUTED_TO: Record<string, string> = { [CASE_A]: ORGAN_NAMES.education, [CASE_B]: ORGAN_NAMES.haidian, [CASE_C]: ORGAN_NAMES.chaoyang };
+const CASE_D = 'MX-D';
+const ROUTED_TO: Record<string, string> = { [CASE_A]: ORGAN_NAMES.education, [CASE_B]: ORGAN_NAMES.haidian, [CASE_C]: ORGAN_NAMES.chaoyang, [CASE_D]: ORGAN_NAMES.chaoyangHousing };
 const CASE: Targets = {
   city: { inside: CASE_A },
   chaoyang: { inside: CASE_A, outside: CASE_B },
   jianwai: { inside: CASE_A, outside: CASE_C },
   education: { inside: CASE_A, outside: CASE_B },
   'chaoyang-organ': { inside: CASE_C, outside: CASE_A },
+  'chaoyang-department': { inside: CASE_D, outside: CASE_A },
 };
 
 const ACC_EDU = 'MX-ACC-EDU';
 const ACC_CY = 'MX-ACC-CY';
 const ACC_HD = 'MX-ACC-HD';
+const ACC_ZJW = 'MX-ACC-ZJW';
 const ACCOUNTABILITY: Targets = {
   city: { inside: ACC_CY },
   chaoyang: { inside: ACC_CY, outside: ACC_HD },
@@ -157,10 +168,12 @@ const ACCOUNTABILITY: Targets = {
   jianwai: { outside: ACC_CY },
   education: { inside: ACC_EDU, outside: ACC_CY },
   'chaoyang-organ': { inside: ACC_CY, outside: ACC_EDU },
+  'chaoyang-department': { inside: ACC_ZJW, outside: ACC_CY },
 };
 
 const REC_EDU = 'MX-R-EDU';
 const REC_CY = 'MX-R-CY';
+const REC_ZJW = 'MX-R-ZJW';
 const RECOMMENDATION: Targets = {
   city: { inside: REC_EDU },
   chaoyang: { inside: REC_CY, outside: REC_EDU },
@@ -168,6 +181,7 @@ const RECOMMENDATION: Targets = {
   jianwai: { outside: REC_CY },
   education: { inside: REC_EDU, outside: REC_CY },
   'chaoyang-organ': { inside: REC_CY, outside: REC_EDU },
+  'chaoyang-department': { inside: REC_ZJW, outside: REC_CY },
 };
 
 const DS_JW = 'MX-DS-JW';
@@ -180,6 +194,7 @@ const DISPUTE: Targets = {
   // Disputes are of regions, never assigned to an organ: an organ has none of its own.
   education: { outside: DS_JW },
   'chaoyang-organ': { outside: DS_JW },
+  'chaoyang-department': { outside: DS_JW },
 };
 /** A dispute per caller to resolve, so each inside cell finds it unresolved. */
 const disputeToResolve = (c: Caller) => `MX-DS-R-${c.username}`;
@@ -187,7 +202,7 @@ const disputeToResolve = (c: Caller) => `MX-DS-R-${c.username}`;
 const ALERT_HD = 'AL-20251020-00000000ffff';
 const ALERT_CY2 = 'AL-20251020-00000000fffe';
 // Alerts are of regions: for an organ's user every alert lies outside.
-const ALERT_OUTSIDE: Partial<Record<Profile, string>> = { chaoyang: ALERT_HD, jianwai: ALERT_CY2, education: ALERT_HD, 'chaoyang-organ': ALERT_HD };
+const ALERT_OUTSIDE: Partial<Record<Profile, string>> = { chaoyang: ALERT_HD, jianwai: ALERT_CY2, education: ALERT_HD, 'chaoyang-organ': ALERT_HD, 'chaoyang-department': ALERT_HD };
 const ALERT_VERBS = ['acknowledge', 'dismiss'] as const;
 /** An alert per caller and decision, in the caller's own region, so each inside cell finds it open. */
 const alertToDecide = (verb: (typeof ALERT_VERBS)[number], c: Caller) =>
@@ -209,6 +224,7 @@ const REPORT_REGION: Targets = {
   // Organs do not hold metrics.read: these cells answer 403 forbidden.
   education: { inside: '110105', outside: '110108' },
   'chaoyang-organ': { inside: '110105', outside: '110108' },
+  'chaoyang-department': { inside: '110105', outside: '110108' },
 };
 
 interface Sample {
@@ -566,7 +582,8 @@ async function fixtures(base: string, taskQueue: string): Promise<Fixtures> {
   await api('clerk', 'POST', '/cases', 201, anything, { caseId: CASE_A, channel: 'letter', regionCode: '110105', streetCode: '110105001', petitioner });
   await api('clerk', 'POST', '/cases', 201, anything, { caseId: CASE_B, channel: 'visit', regionCode: '110108' });
   await api('clerk', 'POST', '/cases', 201, anything, { caseId: CASE_C, channel: 'phone', regionCode: '110105', streetCode: '110105002' });
-  for (const caseId of [CASE_A, CASE_B, CASE_C]) {
+  await api('clerk', 'POST', '/cases', 201, anything, { caseId: CASE_D, channel: 'letter', regionCode: '110105' });
+  for (const caseId of [CASE_A, CASE_B, CASE_C, CASE_D]) {
     // The reveal reads the sealed identity from the case's row: wait until it is recorded.
     const shape = staged.extend({ petitioner: z.unknown() });
     await eventually(`case ${caseId} recorded`, async () => {
@@ -574,11 +591,12 @@ async function fixtures(base: string, taskQueue: string): Promise<Fixtures> {
       return read.state?.stage === 'awaiting_route' && (caseId !== CASE_A || read.petitioner) ? read : undefined;
     });
   }
-  for (const caseId of [CASE_A, CASE_C]) await api('clerk', 'POST', `/cases/${caseId}/route`, 200, anything, { mode: 'forward', toOrgan: ROUTED_TO[caseId] });
+  for (const caseId of [CASE_A, CASE_C, CASE_D]) await api('clerk', 'POST', `/cases/${caseId}/route`, 200, anything, { mode: 'forward', toOrgan: ROUTED_TO[caseId] });
 
   for (const [recommendationId, regionCode, toOrgan] of [
     [REC_EDU, '110108', ORGAN_NAMES.education],
     [REC_CY, '110105', ORGAN_NAMES.chaoyang],
+    [REC_ZJW, '110105', ORGAN_NAMES.chaoyangHousing],
   ] as const) {
     await api('clerk', 'POST', '/recommendations', 201, anything, { recommendationId, regionCode, issuedBy: '信访办', toOrgan, kind: 'improve_work' });
     await eventually(`recommendation ${recommendationId} awaiting feedback`, async () => {
@@ -599,6 +617,7 @@ async function fixtures(base: string, taskQueue: string): Promise<Fixtures> {
     [ACC_EDU, 'BJ-JW'],
     [ACC_CY, 'D110105'],
     [ACC_HD, 'D110108'],
+    [ACC_ZJW, 'D110105-ZJW'],
   ] as const) {
     await api('leader', 'POST', '/accountability', 201, anything, accountabilityOpening(organ, today, caseId));
     await eventually(`accountability case ${caseId} opened`, async () => {

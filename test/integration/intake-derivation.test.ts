@@ -76,6 +76,12 @@ describe('intake derives first, repeat and skip-level petitions', () => {
           expect((await call('clerk-chaoyang', `/cases/ID-TYPED-${flag}`)).status).toBe(404);
         }
 
+        // An accusation flagged litigation-related too could be routed nowhere (2022 art. 22(2) and the litigation rule): refused, nothing stored.
+        const both = await register('clerk-chaoyang', 'ID-BOTH', { channel: 'visit', petitioner: li, accusation: true, litigationRelated: true });
+        expect(both.status).toBe(400);
+        expect(both.body.problems).toEqual([{ at: 'accusation', problem: expect.stringMatching(/either an accusation \(检举控告.*or litigation-related \(涉法涉诉.*not both/) }]);
+        expect((await call('clerk-chaoyang', '/cases/ID-BOTH')).status).toBe(404);
+
         // The case page's answer carries the derivation with its reasons.
         const page = await call('clerk', '/cases/ID-CITY');
         expect(page.body.petitionKind).toMatchObject({ derivedBy: 'intake', skipLevel: { value: true }, first: { value: true } });

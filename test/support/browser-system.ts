@@ -39,7 +39,8 @@ export interface BrowserSystem {
   stop(): Promise<void>;
 }
 
-export async function startBrowserSystem(taskQueue: string): Promise<BrowserSystem> {
+/** `jurisdiction`: whose data and packs the system starts on (XINFANG_JURISDICTION; Beijing's unless given). */
+export async function startBrowserSystem(taskQueue: string, options: { jurisdiction?: string } = {}): Promise<BrowserSystem> {
   // Handling clocks started today can end in a year the holiday package does not cover yet.
   coverFutureYearsWithWeekendsOnly();
   await buildDashboard();
@@ -50,6 +51,7 @@ export async function startBrowserSystem(taskQueue: string): Promise<BrowserSyst
     TEMPORAL_DEV_PORT: String(await freePort()),
     TEMPORAL_DEV_UI_PORT: String(await freePort()),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    ...(options.jurisdiction ? { XINFANG_JURISDICTION: options.jurisdiction } : {}),
   });
   const system = await startSystem(config, () => undefined);
   const browser = await chromium.launch({

@@ -19,7 +19,7 @@ export async function seedUsers(store: AnalyticsStore): Promise<void> {
     await recordRegions(conn, beijingRegions());
     await recordOrgans(conn, 'beijing', BEIJING_ORGANS);
   });
-  await ensureDemoUsers(store, 'beijing', TEST_PASSWORD);
+  await ensureDemoUsers(store, 'beijing', TEST_PASSWORD, BEIJING_DEMO_USERS);
 }
 
 /** Bearer headers for a demo user (seedUsers first). */

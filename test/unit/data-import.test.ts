@@ -11,7 +11,9 @@ import { loadMapping } from '../../analytics/import/mapping.js';
 import { petitionerKeys } from '../../analytics/import/pseudonym.js';
 import { ImportFileError } from '../../analytics/import/readers.js';
 import { expandPaths, hierarchyFor } from '../../analytics/import/run.js';
+import { queryMetrics } from '../../analytics/metrics/query.js';
 import { AnalyticsStore } from '../../analytics/store.js';
+import { parsePlainDate } from '../../rules/plain-date.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -363,6 +365,15 @@ describe.skipIf(!existsSync(OTTAWA))('the Ottawa 311 data with the shipped mappi
     expect(await count(store, `cases WHERE received_at = TIMESTAMPTZ '2014-01-01 05:01:06+00'`)).toBeGreaterThan(0);
     // The quoted maintenance-yard value with an Excel-escaped line break is cleaned up.
     expect(await count(store, `cases WHERE organ_code = 'Ottawa Zone 3 Tuesday A'`)).toBeGreaterThan(0);
+    // Counted by Ottawa's calendar (issue 18): August's total is the requests whose local date is in August.
+    const instants = await store.all(z.object({ at: z.string() }), `SELECT strftime(timezone('UTC', received_at), '%Y-%m-%dT%H:%M:%SZ') AS at FROM cases`);
+    const inAugust = (zone: string) => {
+      const month = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' });
+      return instants.filter((r) => month.format(new Date(r.at)) === '2014-08').length;
+    };
+    const [august] = await queryMetrics(store, { measures: ['cases'], from: parsePlainDate('2014-08-01'), to: parsePlainDate('2014-08-31'), asOf: parsePlainDate('2026-01-01') });
+    expect(august!.value).toBe(inAugust('America/Toronto'));
+    expect(august!.value).not.toBe(inAugust('Asia/Shanghai'));
     store.close();
   }, 120_000); // 127,188 rows through the whole import: a volume test, not a speed target
 });

@@ -167,7 +167,7 @@ describe('a malformed registry file', () => {
   it('is refused when a template names an unknown placeholder, or two organs share a code or a name', () => {
     const placeholder = fileJson();
     placeholder.districts.departments[2].nameZh = '{name}{bureau}';
-    expect(refused(placeholder)).toBe('test.json: districts.departments.2.nameZh: {bureau} is not a placeholder here ({code}, {name}, {short})');
+    expect(refused(placeholder)).toBe('test.json: districts.departments.2.nameZh: {bureau} is not a placeholder here ({code}, {name}, {short}, {suffix})');
 
     const cityPlaceholder = fileJson();
     cityPlaceholder.city.leadership.aliases = ['{name}政府'];

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, chinaDateOf, lastDayOfMonth, parsePlainDate, startOfChinaDay } from '../../rules/plain-date.js';
+import { addDays, chinaDateOf, dateInZone, lastDayOfMonth, parsePlainDate, startOfChinaDay } from '../../rules/plain-date.js';
 
 describe('plain dates in China Standard Time', () => {
   it('puts an instant on the China calendar day, whatever the host time zone', () => {
     expect(chinaDateOf(new Date('2025-01-31T15:59:59Z'))).toBe('2025-01-31');
     expect(chinaDateOf(new Date('2025-01-31T16:00:00Z'))).toBe('2025-02-01');
+  });
+
+  it('puts an instant on another jurisdiction’s calendar day, daylight saving included; China’s zone is chinaDateOf', () => {
+    // Toronto: 21:30 EST on 8 March 2014, 21:30 EDT on 9 March (clocks forward at 02:00 that day), 23:30 EST on 2 November.
+    expect(dateInZone(new Date('2014-03-09T02:30:00Z'), 'America/Toronto')).toBe('2014-03-08');
+    expect(dateInZone(new Date('2014-03-10T01:30:00Z'), 'America/Toronto')).toBe('2014-03-09');
+    expect(dateInZone(new Date('2014-11-03T04:30:00Z'), 'America/Toronto')).toBe('2014-11-02');
+    expect(dateInZone(new Date('2025-01-31T16:00:00Z'), 'Asia/Shanghai')).toBe(chinaDateOf(new Date('2025-01-31T16:00:00Z')));
   });
 
   it('starts a China day at 16:00 UTC the day before', () => {

@@ -1,14 +1,15 @@
 /**
- * The 2022 Regulations' failures (arts. 44-46) as grounds wherever the Regulations are in force,
- * beside the local ladder's grounds, each entering the ladder in force at the step that carries
- * out 责令改正; and which measures one decision may impose together, by rule.
+ * The 2022 Regulations' failures (arts. 42, 44-46) as grounds wherever the Regulations are in
+ * force, beside the local ladder's grounds, each entering the ladder in force at the step that
+ * carries out 责令改正, or art. 42's at the mildest carrying out the serious handling; and which
+ * measures one decision may impose together, by rule.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeRules } from '../../rules/compose.js';
+import { composePacks, composeRules } from '../../rules/compose.js';
 import { combinationOf, combinationRefusal, type ComposedLadder } from '../../rules/ladder.js';
 import { loadPolicyLibrary, type PolicyLibrary } from '../../rules/library.js';
 import { parsePlainDate } from '../../rules/plain-date.js';
@@ -34,6 +35,10 @@ function withLocalPack(pack: unknown): PolicyLibrary {
 
 // Each ground and its article and item, as the seed copy of the Regulations numbers them (seed 003).
 const ARTICLES: Record<string, string> = {
+  powerAbused: '第四十二条第（一）项',
+  inaction: '第四十二条第（二）项',
+  lawMisapplied: '第四十二条第（三）项',
+  supportingOpinionDefied: '第四十二条第（四）项',
   notRegistered: '第四十四条第（一）项',
   notAccepted: '第四十四条第（二）项',
   acceptanceNotNotified: '第四十四条第（三）项',
@@ -48,7 +53,7 @@ const ARTICLES: Record<string, string> = {
   accusationDisclosed: '第四十六条第（五）项',
 };
 
-describe('the 2022 Regulations arts. 44-46 as grounds', () => {
+describe('the 2022 Regulations arts. 42, 44-46 as grounds', () => {
   it('Beijing and Xianning both have every 2022 ground with its article, beside their own', () => {
     for (const jurisdiction of ['beijing', 'xianning', 'national']) {
       const { grounds } = ladderOf(jurisdiction, '2025-06-01');
@@ -93,14 +98,42 @@ describe('the 2022 Regulations arts. 44-46 as grounds', () => {
     }
   });
 
-  it('art. 46 sends crimes out of the ladder; arts. 44 and 45 do not', () => {
+  it('arts. 42 and 46 send crimes out of the ladder; arts. 44 and 45 do not', () => {
     const { grounds } = ladderOf('beijing', '2025-06-01');
     const referred = Object.entries(grounds).filter(([, g]) => g.referral === '构成犯罪的，依法追究刑事责任').map(([id]) => id);
-    expect(referred.sort()).toEqual(Object.keys(ARTICLES).filter((id) => ARTICLES[id]!.startsWith('第四十六条')).sort());
+    expect(referred.sort()).toEqual(Object.keys(ARTICLES).filter((id) => /^第四十[二六]条/.test(ARTICLES[id]!)).sort());
   });
 
-  it('a late notice of acceptance proposes art. 44(三), a late handling art. 45(一); routing and duties keep their local grounds', () => {
+  it('art. 42 names no order to correct: its grounds enter at the mildest step standing for the serious handling', () => {
+    const art42 = Object.keys(ARTICLES).filter((id) => ARTICLES[id]!.startsWith('第四十二条'));
+    const expected: Record<string, { startsAt: string; seriousStartsAt: string[] }> = {
+      // 诫勉 (rank 2), then 组织处理 and 纪律处分: Beijing's and the national measures' steps for 依规依纪依法严肃处理.
+      beijing: { startsAt: 'admonition', seriousStartsAt: ['organisational', 'disciplinary'] },
+      national: { startsAt: 'admonition', seriousStartsAt: ['organisational', 'disciplinary'] },
+      // Xianning's 诫勉谈话 and the national 组织处理 are both rank 3: the ladder in force's own step first.
+      xianning: { startsAt: 'admonitionTalk', seriousStartsAt: ['organisational', 'disciplinary'] },
+    };
+    for (const [jurisdiction, entry] of Object.entries(expected)) {
+      const ladder = ladderOf(jurisdiction, '2025-06-01');
+      for (const id of art42) expect(ladder.grounds[id], `${jurisdiction} ${id}`).toMatchObject({ ...entry, cite: REGULATIONS, referral: '构成犯罪的，依法追究刑事责任' });
+      // No finding proposes them: nothing on record says what caused a petition.
+      expect(Object.values(ladder.proposals).filter((g) => art42.includes(g!)), jurisdiction).toEqual([]);
+    }
+    // Neither the Regulations' 责令改正 nor Xianning's 责令整改 standing for it may be imposed on them.
+    const beijing = ladderOf('beijing', '2025-06-01');
+    expect(combinationRefusal(beijing, 'powerAbused', 'admonition', ['correction'])).toMatchObject({ code: 'measureNotForGround', params: { step: 'correction', allowed: ['admonition', 'organisational', 'disciplinary'] } });
+    expect(combinationRefusal(beijing, 'powerAbused', 'admonition', ['disciplinary'])).toBeNull();
+    expect(combinationRefusal(ladderOf('xianning', '2025-06-01'), 'powerAbused', 'admonitionTalk', ['rectificationOrder'])).toMatchObject({ code: 'measureNotForGround' });
+    // The Regulations' ladder alone: the ground starts at the serious handling itself.
+    const regulations = library.packs.get('regulations-2022')!.at(-1)!;
+    const own = composePacks([regulations], 'regulations-2022', parsePlainDate('2025-06-01'), { requireAll: false }).accountability!.rule;
+    expect(own.grounds['powerAbused']).toMatchObject({ startsAt: 'seriousHandling', source: { article: '第四十二条第（一）项' } });
+    expect(own.grounds['powerAbused']).not.toHaveProperty('seriousStartsAt');
+  });
+
+  it('a late notice of acceptance proposes art. 44(三), a late handling art. 45(一), late feedback on a recommendation art. 45(三); routing and duties keep their local grounds', () => {
     expect(ladderOf('beijing', '2025-06-01').proposals).toEqual({
+      recommendationFeedback: 'recommendationsNeglected',
       notify: 'acceptanceNotNotified',
       handle: 'handlingDelayed',
       assigned: 'handlingDelayed',
@@ -109,7 +142,12 @@ describe('the 2022 Regulations arts. 44-46 as grounds', () => {
       route: 'procedure',
       missedDuty: 'other',
     });
-    expect(ladderOf('xianning', '2025-06-01').proposals).toMatchObject({ notify: 'acceptanceNotNotified', handle: 'handlingDelayed', route: 'situation3', missedDuty: 'situation1' });
+    expect(ladderOf('xianning', '2025-06-01').proposals).toMatchObject({ notify: 'acceptanceNotNotified', handle: 'handlingDelayed', recommendationFeedback: 'recommendationsNeglected', route: 'situation3', missedDuty: 'situation1' });
+    // Art. 45(三) enters each ladder at its step for 责令改正, the local grounds on recommendations (national art. 11(1)(5), Beijing art. 19(1)(5), Xianning art. 12(七)) still open to the deciding organ.
+    expect(ladderOf('beijing', '2025-06-01').grounds['recommendationsNeglected']).toMatchObject({ startsAt: 'correction', cite: REGULATIONS, source: { article: '第四十五条第（三）项' } });
+    expect(ladderOf('xianning', '2025-06-01').grounds['recommendationsNeglected']).toMatchObject({ startsAt: 'rectificationOrder' });
+    expect(ladderOf('beijing', '2025-06-01').grounds['recommendations']?.source.article).toBe('第十九条第一款第（五）项');
+    expect(ladderOf('xianning', '2025-06-01').grounds['situation7']?.source.article).toBe('第十二条第（七）项');
     // Before the Regulations, the local grounds answer for what they claim, and nothing for a late notice.
     expect(ladderOf('beijing', '2020-01-01').proposals).toEqual({ route: 'procedure', missedDuty: 'other' });
   });

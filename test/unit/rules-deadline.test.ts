@@ -98,7 +98,7 @@ describe('clocks from the packs, with extensions and suspensions', () => {
 
   it('explains the rule with its pack and article', () => {
     const d = caseDeadline({ ...beijing, step: 'route', start: parsePlainDate('2025-09-16') });
-    expect(d.rule).toEqual({ step: 'route', labelZh: '登记并转送、交办', pack: 'regulations-2022', version: '2022.2', article: '第二十二条' });
+    expect(d.rule).toEqual({ step: 'route', labelZh: '登记并转送、交办', pack: 'regulations-2022', version: '2022.3', article: '第二十二条' });
     expect(d).toMatchObject({ rawDue: '2025-10-01', due: '2025-10-09' });
   });
 });

@@ -17,11 +17,13 @@ import type { ApiError as WireError } from '../../server/errors.js';
 
 // Every shape is the server's own type: the page cannot drift from what the API answers.
 export type { MetricRow, Ranking, RankedUnit, ThreeDeclines, PetitionIndex, Reference };
-export type Catalog = ReturnType<typeof catalog>;
+export type Catalog = Awaited<ReturnType<typeof catalog>>;
 /** A measure as every answer describes it; the catalog's entry adds its source and dimensions. */
 export type Measure = ReturnType<typeof describe>;
 export type CatalogMeasure = Catalog['measures'][number];
 export type Dimension = Catalog['dimensions'][number];
+/** A dimension an import declared (`src:NAME`), with the mapping and column it keeps. */
+export type SourceDimension = Catalog['sourceDimensions'][number];
 export type ComparedRow = Compared;
 export type Health = SystemHealth;
 export type MetricsAnswer<R> = Omit<Awaited<ReturnType<typeof answerMetrics>>, 'rows'> & { rows: R[] };
@@ -41,6 +43,8 @@ export interface DutyCalendar {
 export interface Boundaries {
   type: 'FeatureCollection';
   features: { type: 'Feature'; properties: { code: string; nameZh: string }; geometry: unknown }[];
+  /** Where the boundaries come from, credited beside the map. */
+  source: { package: string; file: string; license: string; datum: string };
 }
 export interface ScanStarted {
   scanId: string;

@@ -8,6 +8,7 @@ import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { PERMISSIONS, type Permission } from '../../domain/roles.js';
 import { api, ApiError, whenSignedOut, type Health, type Session } from './api.js';
 import { AppContext, can, placeName, type AppState } from './context.js';
+import { setTimeZone } from './format.js';
 import { html } from './html.js';
 import { lang, onLangChange, setLang, t } from './i18n.js';
 import { Login } from './login.js';
@@ -142,6 +143,7 @@ export function App() {
     setPhase('opening');
     try {
       const [reference, catalog] = await Promise.all([api.reference(), (session.role.permissions as readonly string[]).includes('metrics.read') ? api.catalog() : null]);
+      setTimeZone(reference.timeZone);
       setState({ session, reference, catalog });
       setPhase('open');
     } catch (error) {

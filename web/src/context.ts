@@ -45,6 +45,25 @@ export function placeName(state: AppState, code: string): string {
 
 export const childrenOf = (state: AppState, code: string) => state.reference.places.filter((p) => p.parent === code);
 
+const DIVISION_KINDS: readonly { suffix: string; zh: string; en: string; enPlural: string }[] = [
+  { suffix: '县', zh: '县', en: 'county', enPlural: 'counties' },
+  { suffix: '市', zh: '市', en: 'county-level city', enPlural: 'county-level cities' },
+  { suffix: '区', zh: '区', en: 'district', enPlural: 'districts' },
+];
+
+/**
+ * What the city's county-level divisions are called, from their names: 区 where every one is a
+ * 区 (Beijing's), 县（市、区） where they are of several kinds, as a prefecture's documents say
+ * (Xianning: 咸安区, 嘉鱼县 … 赤壁市). The platform calls every one a district in its data.
+ */
+export function divisionWord(state: AppState): { zh: string; en: string; enPlural: string } {
+  const kinds = DIVISION_KINDS.filter((k) => state.reference.regions.some((r) => r.nameZh.endsWith(k.suffix)));
+  if (kinds.length === 1) return kinds[0]!;
+  // Names of none of these kinds (旗, a test's made-up names): the platform's own word.
+  if (kinds.length === 0) return { zh: '区', en: 'district', enPlural: 'districts' };
+  return { zh: `${kinds[0]!.zh}（${kinds.slice(1).map((k) => k.zh).join('、')}）`, en: 'county or district', enPlural: 'counties and districts' };
+}
+
 /** The regions a user may choose: its own node and the nodes one level under it. */
 export function regionChoices(state: AppState): { code: string; name: string }[] {
   const own = homeRegion(state);

@@ -42,19 +42,25 @@ export function measureTitle(m: Measure): string {
   return [`${m.labelZh} ${m.labelEn}`, m.description, `${t('日期口径', 'Date basis')}: ${m.basis}`, betterText(m.better), `${t('依据', 'Based on')}: ${m.basedOn}`].join('\n');
 }
 
-// Until the jurisdiction's zone is data (the rules issue), every time is China time, said so beside it.
-const ZONE = 'Asia/Shanghai';
+const CHINA_ZONE = 'Asia/Shanghai';
+// The deployment's zone, as /api/reference says it (the jurisdiction's data); China's until the reference has come.
+let zone = CHINA_ZONE;
 
-/** Today's date in China (YYYY-MM-DD): the platform's calendar, whatever the browser's zone. */
-export function chinaToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+/** Dates and times from now on in `timeZone` (IANA): the app sets it from the reference data it opens with. */
+export function setTimeZone(timeZone: string): void {
+  zone = timeZone;
 }
 
-/** An instant as a China date and time with its zone named: "2026-12-02 09:15 北京时间". */
+/** Today's date in the deployment's zone (YYYY-MM-DD; China's for a Chinese deployment): the platform's calendar, whatever the browser's zone. */
+export function chinaToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** An instant as a date and time in the deployment's zone with the zone named: "2026-12-02 09:15 北京时间". */
 export function formatTime(iso: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${t('北京时间', 'China time')}`;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${zone === CHINA_ZONE ? t('北京时间', 'China time') : zone}`;
 }
 
 /** The last day of a month "YYYY-MM". */

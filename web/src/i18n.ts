@@ -39,6 +39,9 @@ export function onLangChange(listener: () => void): () => void {
 /** The text in the page's language. */
 export const t = (zh: string, en: string): string => (current === 'zh' ? zh : en);
 
+/** An English word as a heading begins it: "district" → "District". */
+export const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** A catalog entry's label (measure, dimension, role) in the page's language. */
 export const label = (x: { labelZh: string; labelEn: string }): string => (current === 'zh' ? x.labelZh : x.labelEn);
 

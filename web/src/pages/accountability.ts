@@ -1,6 +1,6 @@
 /**
- * Accountability (责任追究, DOMAIN §6): the findings that propose a case (missed duties, and
- * supervision records of overdue case steps), for
+ * Accountability (责任追究, DOMAIN §6): the findings that propose a case (missed duties,
+ * supervision records of overdue case steps, and recommendations whose feedback is late), for
  * the deciding organ to open a case from or decline with a reason; the cases of the
  * jurisdiction's organs with their ladder step and its article, rectification deadline and
  * status; and the chosen case with its record, attribution and the actions the user may take.
@@ -15,9 +15,9 @@ import { setParams, useLocation } from '../router.js';
 import { useLoad } from '../use-load.js';
 import { Panel } from '../ui/panel.js';
 import { ScopeBar, useScope } from '../ui/scope-bar.js';
-import { accountabilityList, findings, type AccountabilityListRow, type FindingsAnswer } from './accountability/api.js';
+import { accountabilityList, findings, type AccountabilityListRow, type AnyFinding, type FindingsAnswer } from './accountability/api.js';
 import { CaseDetail } from './accountability/detail.js';
-import { CaseFindingsTable, FindingDecision, FindingsTable } from './accountability/findings.js';
+import { CaseFindingsTable, FindingDecision, FindingsTable, RecommendationFindingsTable } from './accountability/findings.js';
 import { whenText } from './duties/names.js';
 import './duties.css';
 import './accountability.css';
@@ -25,6 +25,13 @@ import './accountability.css';
 type ListStatus = 'open' | 'closed';
 /** The cases shown when the URL names no status: those still under way. */
 const DEFAULT_STATUS: ListStatus = 'open';
+/** Every source's open findings, and how many there are in all. */
+const pendingOf = (d: FindingsAnswer) => ({
+  listed: d.findings.length + d.caseFindings.length + d.recommendationFindings.length,
+  total: d.total + d.caseTotal + d.recommendationTotal,
+});
+const findingOf = (d: FindingsAnswer, ref: string): AnyFinding | undefined =>
+  d.findings.find((f) => f.ref === ref) ?? d.caseFindings.find((f) => f.ref === ref) ?? d.recommendationFindings.find((f) => f.ref === ref);
 const statusParam = (params: URLSearchParams): ListStatus | null => {
   const asked = params.get('status');
   if (asked === 'all') return null;
@@ -64,7 +71,8 @@ export default function Accountability() {
   const mayDecide = can(state, 'accountability.decide');
   const [said, setSaid] = useState<string | null>(null);
   const place = region ? placeName(state, region) : `${t('机关', 'organ')} ${state.session.organCode ?? ''}`;
-  const finding = selectedFinding ? (found.data?.findings.find((f) => f.ref === selectedFinding) ?? found.data?.caseFindings.find((f) => f.ref === selectedFinding)) : undefined;
+  const finding = selectedFinding && found.data ? findingOf(found.data, selectedFinding) : undefined;
+  const pending = found.data ? pendingOf(found.data).total : null;
 
   const opened = (caseId: string) => {
     setSaid(t(`已立案：${caseId}`, `Opened: ${caseId}`));
@@ -88,11 +96,15 @@ export default function Accountability() {
   return html`<div class="page" id="accountability">
     ${state.session.organCode ? null : html`<${ScopeBar} withYear=${false} note=${t('区域选定其下各机关的认定与案件。', 'The region chooses the findings and cases of the organs under it.')} />`}
     ${said ? html`<output id="accountability-said" role="status" class="card ok-line">${said}</output>` : null}
-    <${Panel} id="findings" title=${`${t('可启动追责的认定', 'Findings that propose a case')} · ${place}${found.data ? t(` · ${found.data.total + found.data.caseTotal} 项`, ` · ${found.data.total + found.data.caseTotal}`) : ''}`} loaded=${found} wide
-        empty=${(d: FindingsAnswer) => (d.findings.length || d.caseFindings.length ? null : t('没有待处理的认定：未履行的定期职责和督办逾期记录均已立案或不予立案。', 'No finding awaits a decision: every missed duty and overdue case step under supervision has been opened as a case or declined.'))}
+    <${Panel} id="findings" title=${`${t('可启动追责的认定', 'Findings that propose a case')} · ${place}${pending === null ? '' : t(` · ${pending} 项`, ` · ${pending}`)}`} loaded=${found} wide
+        empty=${(d: FindingsAnswer) =>
+          pendingOf(d).listed
+            ? null
+            : t('没有待处理的认定：未履行的定期职责、督办逾期记录和建议反馈逾期记录均已立案或不予立案。', 'No finding awaits a decision: every missed duty, overdue case step under supervision and late feedback on a recommendation has been opened as a case or declined.')}
         note=${mayDecide ? t('立案或不予立案（须写明理由）后，认定不再列出。', 'Once opened as a case or declined (with the reason), a finding is no longer listed.') : t('立案与不予立案由有决定权的机关作出。', 'Opening or declining is for the deciding organ.')}>
       ${(d: FindingsAnswer) => html`${d.findings.length ? html`<${FindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />` : html`<p class="note" id="duty-findings-none">${t('没有待处理的未履行职责。', 'No missed duty awaits a decision.')}</p>`}
-        <${CaseFindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />`}
+        <${CaseFindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />
+        <${RecommendationFindingsTable} data=${d} selected=${selectedFinding} mayDecide=${mayDecide} />`}
     <//>
     ${mayDecide && finding && found.data ? html`<${FindingDecision} key=${finding.ref} finding=${finding} data=${found.data} opened=${opened} declined=${declined} />` : null}
     <${Panel} id="accountability-list" title=${`${t('责任追究案件', 'Accountability cases')} · ${place}${listed.data ? t(` · ${listed.data.total} 件`, ` · ${listed.data.total}`) : ''}`} loaded=${listed} wide tools=${tools}

@@ -9,7 +9,7 @@
  * as-needed duty are in the URL (region, year, status, organ, period, record).
  */
 import { useState } from 'preact/hooks';
-import { can, placeName, useApp } from '../context.js';
+import { can, divisionWord, placeName, useApp } from '../context.js';
 import { chinaToday } from '../format.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
@@ -199,8 +199,9 @@ export default function Duties() {
   const [recordOrgan, recordDutyId] = record?.split('/') ?? [];
   const recordChosen = recordOrgan && recordDutyId && data?.recordSummary.some((o) => o.organ === recordOrgan && o.duties.includes(recordDutyId)) ? { organ: recordOrgan, dutyId: recordDutyId } : null;
   const place = placeName(state, scope.region);
+  const word = divisionWord(state);
   return html`<div class="page" id="duties">
-    <${ScopeBar} withYear=${false} note=${t('区域选定其机关：全市为市级机关，各区为区委区政府、区信访办和区属部门，街道乡镇为其党（工）委和办事处（政府）。', "The region chooses its organs: the city's own organs; a district's party committee and government, petition office and departments; a street's or township's leadership.")} />
+    <${ScopeBar} withYear=${false} note=${t(`区域选定其机关：全市为市级机关，各${word.zh}为其党委和政府、信访部门和所属部门，街道乡镇为其党（工）委和办事处（政府）。`, `The region chooses its organs: the city's own organs; a ${word.en}'s party committee and government, petition office and departments; a street's or township's leadership.`)} />
     <div class="duties-grid">
       <${Panel} id="duty-summary" title=${`${t('各机关履行情况', 'Per organ')} · ${place} · ${year}`} loaded=${loaded}
           empty=${(d: DutyCalendarAnswer) => (d.summary.length ? null : t('该区域没有负有定期职责的机关。', 'No organ of this region owes a periodic duty.'))}>

@@ -1,7 +1,8 @@
 /**
  * The analysts' explorer (分析): any measure of the catalog by any dimension the catalog allows
- * for it, over a year or a period, compared year on year or with the period before (drawn side
- * by side), with filters; drill-down along the region hierarchy (city → district → street: a
+ * for it (among them the source dimensions, src:NAME, that imports of the user's data declared),
+ * over a year or a period, compared year on year or with the period before (drawn side by
+ * side), with filters; drill-down along the region hierarchy (city → district → street: a
  * breadcrumb, and a click on a district's bar while broken down by district); cross-filtering
  * (a click on a slice, a point or a bar of a small chart filters every other chart and the
  * table, while that chart keeps all its values and highlights the chosen); the table of exactly
@@ -32,6 +33,7 @@ import {
   question,
   readView,
   regionPatch,
+  sourceDimensionOf,
   thisYear,
   TIME_GRAINS,
   toggleFilter,
@@ -54,6 +56,23 @@ function measurePatch(state: AppState, view: View, id: string): Record<string, s
   return patch;
 }
 
+/** Dimensions as options: the catalog's own, then those imports declared (src:NAME), grouped apart. */
+function dimensionOptions(state: AppState, ids: readonly string[]) {
+  const option = (d: string) => html`<option value=${d}>${dimensionLabel(state, d)}</option>`;
+  const declared = ids.filter((d) => sourceDimensionOf(state, d));
+  return html`${ids.filter((d) => !sourceDimensionOf(state, d)).map(option)}
+    ${declared.length ? html`<optgroup label=${t('导入数据的维度', 'Dimensions of imported data')}>${declared.map(option)}</optgroup>` : null}`;
+}
+
+/** Where each source dimension the view breaks down or filters by comes from: the import mapping and its column. */
+function sourceNote(state: AppState, view: View) {
+  const used = [...new Set([view.by, ...Object.keys(view.filters)])].flatMap((d) => sourceDimensionOf(state, d) ?? []);
+  if (!used.length) return null;
+  return html`<p class="note" id="source-dimensions">${used.map((d) =>
+    t(`“${d.labelZh}”是导入映射 ${d.declaredBy.mapping} 保留的源数据列 ${d.declaredBy.column}。`, `“${d.labelEn}” is the source column ${d.declaredBy.column} kept by the import mapping ${d.declaredBy.mapping}. `),
+  )}</p>`;
+}
+
 function Question({ view }: { view: View }) {
   const state = useApp();
   const { params } = useLocation();
@@ -69,7 +88,7 @@ function Question({ view }: { view: View }) {
       </select></label>
     <label>${t('分组维度', 'Break down by')}
       <select id="explore-by" value=${view.by} onChange=${(e: Event) => setParams({ by: selected(e) })}>
-        ${allowedDimensions(view.measure).map((d) => html`<option value=${d}>${dimensionLabel(state, d)}</option>`)}
+        ${dimensionOptions(state, allowedDimensions(view.measure))}
       </select></label>
     <label>${t('年度', 'Year')}
       <select id="year" value=${String(view.year)} onChange=${(e: Event) => setParams({ year: selected(e), from: null, to: null })}>
@@ -93,6 +112,7 @@ function Question({ view }: { view: View }) {
       </select></label>
     <p class="note" title=${view.measure.basedOn}>${view.measure.description} ${t('日期口径', 'Date basis')}: ${view.measure.basis}.
       ${period ? t(` 按起止日期 ${periodText(view)}，年度不适用。`, ` The period ${periodText(view)} applies; the year does not.`) : ''}</p>
+    ${sourceNote(state, view)}
   </section>`;
 }
 
@@ -149,7 +169,7 @@ function Filters({ view }: { view: View }) {
       <label>${t('筛选维度', 'Filter by')}
         <select id="filter-dimension" value=${chosenDimension} onChange=${(e: Event) => { setDimension(selected(e)); setValue(''); }}>
           <option value="">${t('（选择维度）', '(choose)')}</option>
-          ${offered.map((d) => html`<option value=${d}>${dimensionLabel(state, d)}</option>`)}
+          ${dimensionOptions(state, offered)}
         </select></label>
       <label>${t('取值', 'Value')}
         <select id="filter-value" value=${value} disabled=${!current} aria-busy=${Boolean(chosenDimension) && values.state === 'loading'} onChange=${(e: Event) => setValue(selected(e))}>

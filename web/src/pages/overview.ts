@@ -8,11 +8,11 @@
 import { BarChart, LineChart, MapChart, PieChart } from 'echarts/charts';
 import { VisualMapComponent } from 'echarts/components';
 import { chartOption } from '../../../domain/chart-options.js';
-import { api, type ComparedRow, type DutyCalendar, type Measure } from '../api.js';
-import { can, channelName, childrenOf, cityCode, measureOf, placeName, useApp, type AppState } from '../context.js';
+import { api, type Boundaries, type CatalogMeasure, type ComparedRow, type DutyCalendar, type Measure } from '../api.js';
+import { can, channelName, childrenOf, cityCode, divisionWord, measureOf, placeName, useApp, type AppState } from '../context.js';
 import { formatCount, formatTime, formatValue, lastDayOf, measureTitle, yearBefore } from '../format.js';
 import { html } from '../html.js';
-import { label, t } from '../i18n.js';
+import { capitalised, label, t } from '../i18n.js';
 import { linkHandler, setParams, useLocation } from '../router.js';
 import { useLoad } from '../use-load.js';
 import { stepName } from '../ui/case-names.js';
@@ -104,6 +104,21 @@ function Breakdown({ scope, coverage, dimension }: { scope: Scope; coverage: Cov
 /** Measures of cases the map can colour: every one that is recorded by district. */
 const mappable = (state: AppState) => (state.catalog?.measures ?? []).filter((m) => m.source === 'cases' && (m.dimensions as readonly string[]).includes('district'));
 
+/** The districts by a measure's value, highest first, each a button that makes it the page's region. */
+function DistrictValues({ values, m, ranked }: { values: { name: string; value: number | null }[]; m: CatalogMeasure; ranked: boolean }) {
+  const state = useApp();
+  const word = divisionWord(state);
+  const sorted = [...values].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity));
+  return html`<table><thead><tr>${ranked ? html`<th scope="col" class="num">${t('位次', 'Order')}</th>` : null}<th scope="col">${t(word.zh, capitalised(word.en))}</th><th scope="col" class="num">${label(m)}</th></tr></thead>
+    <tbody>${sorted.map((v, i) => html`<tr data-unit=${v.name} data-value=${v.value ?? ''}>${ranked ? html`<td class="num">${i + 1}</td>` : null}
+      <td><button type="button" class="link" onClick=${() => setParams({ region: v.name })}>${placeName(state, v.name)}</button></td><td class="num">${formatValue(m, v.value)}</td></tr>`)}</tbody></table>`;
+}
+
+/**
+ * The city's districts coloured by a measure on their boundaries; where the city's boundaries
+ * are not installed (reference.districtBoundaries), the same figures as a ranked list, and the
+ * boundaries are never asked for.
+ */
 function DistrictMap({ scope, coverage }: { scope: Scope; coverage: Coverage | undefined }) {
   const state = useApp();
   const { params } = useLocation();
@@ -112,24 +127,39 @@ function DistrictMap({ scope, coverage }: { scope: Scope; coverage: Coverage | u
   const m = measureOf(state, measureId);
   const city = cityCode(state);
   const atCity = scope.region === city;
+  const drawable = state.reference.districtBoundaries;
+  const word = divisionWord(state);
   const loaded = useLoad(async () => {
     if (!atCity) return null;
-    const [geo, figures] = await Promise.all([api.geo(city), api.metrics({ measure: [measureId], by: ['district'], year: scope.year, region: city })]);
-    echarts.registerMap(`districts-${city}`, geo as never);
+    const [geo, figures] = await Promise.all([drawable ? api.geo(city) : null, api.metrics({ measure: [measureId], by: ['district'], year: scope.year, region: city })]);
+    if (geo) echarts.registerMap(`districts-${city}`, geo as never);
     return { geo, figures };
-  }, [city, measureId, scope.year, atCity]);
-  const tools = html`<label>${t('着色指标', 'Colour by')}
+  }, [city, measureId, scope.year, atCity, drawable]);
+  const tools = html`<label>${drawable ? t('着色指标', 'Colour by') : t('排列指标', 'Order by')}
     <select id="map-measure" value=${measureId} onChange=${(e: Event) => setParams({ mapMeasure: (e.target as HTMLSelectElement).value })}>
       ${choices.map((c) => html`<option value=${c.id}>${label(c)}</option>`)}
     </select></label>`;
-  return html`<${Panel} id="map" title=${`${t('各区分布', 'Districts')} · ${scope.year}`} loaded=${loaded} tools=${atCity ? tools : null}
+  const source = loaded.data?.geo?.source;
+  const note = !atCity
+    ? null
+    : source
+      ? t(`点击一个${word.zh}即把它设为本页区域。边界：${source.package} 的 ${source.file}（${source.license}，${source.datum}）。`, `Click a ${word.en} to make it the page’s region. Boundaries: ${source.file} of ${source.package} (${source.license}, ${source.datum}).`)
+      : t(`点击一个${word.zh}即把它设为本页区域。`, `Click a ${word.en} to make it the page’s region.`);
+  return html`<${Panel} id="map" title=${`${t(`各${word.zh}分布`, capitalised(word.enPlural))} · ${scope.year}`} loaded=${loaded} tools=${atCity ? tools : null}
       empty=${(data: unknown) => (coverage && noDataText(coverage, placeName(state, scope.region))) || (data === null ? t(`街道、乡镇没有公开的边界数据；${placeName(state, scope.region)}各街道见排名。`, `Streets and townships have no published boundaries; the streets of ${placeName(state, scope.region)} are in the ranking.`) : null)}
-      note=${t(`点击一个区即把它设为本页区域。边界：ECharts 4 随附的${state.reference.city.nameZh}区县边界（GCJ-02）。`, `Click a district to make it the page’s region. Boundaries: the ${state.reference.city.nameEn} district map shipped with ECharts 4 (GCJ-02).`)}>
-    ${(data: { geo: unknown; figures: Awaited<ReturnType<typeof api.metrics>> } | null) => {
+      note=${note}>
+    ${(data: { geo: Boundaries | null; figures: Awaited<ReturnType<typeof api.metrics>> } | null) => {
       if (!data || !m) return null;
       const values = data.figures.rows.map((r) => ({ name: String(r.dims.district ?? ''), value: r.value }));
+      if (!data.geo) {
+        return html`<p class="note" id="map-fallback">${t(
+          `没有${state.reference.city.nameZh}的${word.zh}边界数据，不画地图：各${word.zh}按${label(m)}从高到低排列。`,
+          `No ${word.en} boundaries of ${state.reference.city.nameEn} are installed, so no map is drawn: the ${word.enPlural} in order of ${label(m)}, highest first.`,
+        )}</p>
+          <div id="map-list"><${DistrictValues} values=${values} m=${m} ranked /></div>`;
+      }
       const numbers = values.map((v) => v.value ?? 0);
-      return html`<${Chart} id="map-chart" label=${t(`各区${m.labelZh}地图`, `map of ${m.labelEn} by district`)} height=${380}
+      return html`<${Chart} id="map-chart" label=${t(`各${word.zh}${m.labelZh}地图`, `map of ${m.labelEn} by ${word.en}`)} height=${380}
         data=${{ measure: measureId, districts: values.length, coloured: values.filter((v) => v.value != null).length }}
         onClick=${(click: { data?: unknown }) => {
           const code = (click.data as { name?: string } | undefined)?.name;
@@ -140,10 +170,8 @@ function DistrictMap({ scope, coverage }: { scope: Scope; coverage: Coverage | u
           visualMap: { min: Math.min(...numbers), max: Math.max(...numbers, Math.min(...numbers) + 1e-9), calculable: true, left: 0, bottom: 0, inRange: { color: m.better === 'higher' ? ['#f6d5d3', '#fff7e6', '#2f7d32'] : ['#fff7e6', '#f0a39d', '#8c1c13'] }, formatter: (v: number) => formatValue(m, v) },
           series: [{ type: 'map', map: `districts-${city}`, nameProperty: 'code', roam: false, label: { show: true, formatter: (p: { name: string }) => (placeName(state, p.name) ?? '').slice(0, 3), fontSize: 10 }, data: values }],
         }} />
-        <details id="map-table"><summary>${t('各区数值（可用键盘选择区域）', 'Values by district (choose a region by keyboard)')}</summary>
-          <table><thead><tr><th scope="col">${t('区', 'District')}</th><th scope="col" class="num">${label(m)}</th></tr></thead>
-            <tbody>${[...values].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)).map((v) => html`<tr data-unit=${v.name} data-value=${v.value ?? ''}>
-              <td><button type="button" class="link" onClick=${() => setParams({ region: v.name })}>${placeName(state, v.name)}</button></td><td class="num">${formatValue(m, v.value)}</td></tr>`)}</tbody></table>
+        <details id="map-table"><summary>${t(`各${word.zh}数值（可用键盘选择区域）`, `Values by ${word.en} (choose a region by keyboard)`)}</summary>
+          <${DistrictValues} values=${values} m=${m} ranked=${false} />
         </details>`;
     }}
   <//>`;
@@ -162,16 +190,17 @@ function FairRanking({ scope, coverage }: { scope: Scope; coverage: Coverage | u
     [measureId, by, scope.year, scope.region, rawMin],
   );
   const m = measureOf(state, measureId);
+  const word = divisionWord(state);
   const tools = html`<div class="controls">
     <label>${t('指标', 'Measure')} <select id="ranking-measure" value=${measureId} onChange=${(e: Event) => setParams({ rankBy: (e.target as HTMLSelectElement).value })}>
       ${rankable.map((r) => html`<option value=${r.id}>${label(r)}</option>`)}</select></label>
     <label>${t('最少件数', 'Min. volume')} <input id="min-volume" type="number" min="0" step="1" value=${rawMin ?? '30'} aria-invalid=${!minValid}
       onChange=${(e: Event) => setParams({ minVolume: (e.target as HTMLInputElement).value })} /></label>
   </div>`;
-  return html`<${Panel} id="ranking" title=${`${t('公平排名', 'Fair ranking')} · ${by === 'district' ? t('各区', 'districts') : t('各街道（乡镇）', 'streets')} · ${scope.year}`} loaded=${loaded} tools=${tools}
+  return html`<${Panel} id="ranking" title=${`${t('公平排名', 'Fair ranking')} · ${by === 'district' ? t(`各${word.zh}`, word.enPlural) : t('各街道（乡镇）', 'streets')} · ${scope.year}`} loaded=${loaded} tools=${tools}
       empty=${() => (coverage ? noDataText(coverage, placeName(state, scope.region)) : null)}
       note=${m && loaded.data ? t(`${m.description} ${m.better === 'lower' ? '越低越好' : '越高越好'}；分母不足 ${loaded.data.request.minVolume} 件不排名；档次按分母三等分、档内另排名；截至 ${loaded.data.request.asOf}。`, `${m.description} ${m.better === 'lower' ? 'Lower is better' : 'Higher is better'}; units with fewer than ${loaded.data.request.minVolume} cases in the denominator are not ranked; tiers are thirds by volume; as of ${loaded.data.request.asOf}.`) : null}>
-    ${(ranking: Awaited<ReturnType<typeof api.ranking>>) => (m ? html`<${RankingTable} measure=${m} ranking=${ranking} unitLabel=${by === 'district' ? t('区', 'District') : t('街道（乡镇）', 'Street')} name=${(u: { unit: string; name: string | null }) => u.name ?? placeName(state, u.unit)} />` : null)}
+    ${(ranking: Awaited<ReturnType<typeof api.ranking>>) => (m ? html`<${RankingTable} measure=${m} ranking=${ranking} unitLabel=${by === 'district' ? t(word.zh, capitalised(word.en)) : t('街道（乡镇）', 'Street')} name=${(u: { unit: string; name: string | null }) => u.name ?? placeName(state, u.unit)} />` : null)}
   <//>`;
 }
 
@@ -180,9 +209,9 @@ function PetitionIndexPanel({ scope, coverage }: { scope: Scope; coverage: Cover
   const loaded = useLoad(() => api.petitionIndex({ year: scope.year }), [scope.year]);
   // The index compares the city's districts: a city without cases that year has nothing to compare, whatever other sources hold.
   const city = cityCode(state) || scope.region;
-  const empty = (data: Awaited<ReturnType<typeof api.petitionIndex>>) => (coverage && scope.region === city ? noDataText(coverage, placeName(state, city)) : null) ?? indexEmptyText(data);
+  const empty = (data: Awaited<ReturnType<typeof api.petitionIndex>>) => (coverage && scope.region === city ? noDataText(coverage, placeName(state, city)) : null) ?? indexEmptyText(data, divisionWord(state));
   return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${empty}
-      note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', 'A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a district for each indicator.')}>
+      note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', `A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a ${divisionWord(state).en} for each indicator.`)}>
     ${(data: Awaited<ReturnType<typeof api.petitionIndex>>) => html`<${PetitionIndexView} data=${data} current=${scope.region} />`}
   <//>`;
 }
@@ -251,8 +280,12 @@ export default function Overview() {
   const coverage = useCoverage(scope);
   const c = coverage.data;
   const cityUser = state.session.regionLevel === 'city';
+  const word = divisionWord(state);
+  const pick = state.reference.districtBoundaries
+    ? t(`在地图上点击一个${word.zh}可切换区域`, `click a ${word.en} on the map to switch region`)
+    : t(`在分布列表中点击一个${word.zh}可切换区域`, `click a ${word.en} in the list to switch region`);
   return html`<div class="page" id="overview">
-    <${ScopeBar} note=${t('区域与年度用于本页全部数字；在地图上点击一个区可切换区域。', 'Region and year apply to every figure on the page; click a district on the map to switch region.')} />
+    <${ScopeBar} note=${t(`区域与年度用于本页全部数字；${pick}。`, `Region and year apply to every figure on the page; ${pick}.`)} />
     ${c && c.toDate ? html`<p class="note banner">${t(`${c.year} 年尚未结束：数字截至今日，本月未完。`, `${c.year} is not over: figures are to date, this month is partial.`)}</p>` : null}
     ${coverage.state === 'error' ? html`<p class="error" role="alert">${refusalText(coverage.error)}</p>` : null}
     ${c === undefined || c.year !== scope.year

@@ -37,7 +37,7 @@ export function RankingTable({ measure, ranking, unitLabel, name }: { measure: M
       <tbody>
         ${ranked.length
           ? ranked.map((u) => html`<tr data-unit=${u.unit} data-rank=${u.rank} data-value=${u.value ?? ''} data-numerator=${u.numerator ?? ''} data-denominator=${u.denominator ?? ''}>
-              <td class="num">${u.rank}</td><td>${u.tier ? `${t(...TIERS[u.tier])} · ${u.rankInTier ?? ''}` : ''}</td><td>${name(u)}</td>
+              <td class="num">${u.rank}</td><td class="tier">${u.tier ? `${t(...TIERS[u.tier])} · ${u.rankInTier ?? ''}` : ''}</td><td>${name(u)}</td>
               <td class="num">${formatValue(measure, u.value)}</td><td class="num">${counts(u.numerator, u.denominator)}</td><td class="num">${interval(u.interval)}</td><td class="ci-cell">${bar(u)}</td></tr>`)
           : html`<tr><td colspan="7" class="missing">${t(
               `无可排名单位：每个单位的分母都不足 ${ranking.request.minVolume} 件`,

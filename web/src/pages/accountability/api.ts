@@ -7,8 +7,9 @@ import { query, request } from '../../api.js';
 export type { AccountabilityDetail, AccountabilityListRow, AccountabilityOpening, AccountabilityState, FindingsAnswer };
 export type Finding = FindingsAnswer['findings'][number];
 export type CaseFinding = FindingsAnswer['caseFindings'][number];
-/** A finding of either source: a missed duty period, or a case's supervision record. */
-export type AnyFinding = Finding | CaseFinding;
+export type RecommendationFinding = FindingsAnswer['recommendationFindings'][number];
+/** A finding of any source: a missed duty period, a case's supervision record, or a recommendation's late feedback. */
+export type AnyFinding = Finding | CaseFinding | RecommendationFinding;
 export type Ground = FindingsAnswer['grounds'][number];
 
 export const accountabilityList = (q: { status?: 'open' | 'closed'; region?: string; limit?: number }) =>

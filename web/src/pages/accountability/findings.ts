@@ -1,9 +1,11 @@
 /**
  * Findings that propose an accountability case: the missed duty periods of the jurisdiction
- * with the duty, its article, the period and its evidence, and the supervision records (督办)
- * of case steps gone overdue with the case, step, deadline, days late and article; for the
- * deciding organ, the chosen finding's two answers: open a case from it (ground, who answers,
- * an optional deadline) or decline it with the reason. Either takes it off the open findings.
+ * with the duty, its article, the period and its evidence; the supervision records (督办)
+ * of case steps gone overdue with the case, step, deadline, days late and article; and the
+ * recommendations (三项建议) whose written feedback is late (2022 art. 40(3)) with the
+ * recommendation, the feedback's due date and the ground proposed; for the deciding organ, the
+ * chosen finding's two answers: open a case from it (ground, who answers, an optional
+ * deadline) or decline it with the reason. Either takes it off the open findings.
  */
 import { useState } from 'preact/hooks';
 import { chinaToday } from '../../format.js';
@@ -12,7 +14,8 @@ import { t } from '../../i18n.js';
 import { linkHandler, setParams } from '../../router.js';
 import { refusalText } from '../../ui/panel.js';
 import { actorName, dutyStatusName, evidenceKindName, whenText } from '../duties/names.js';
-import { declineFinding, openCase, type AccountabilityOpening, type AnyFinding, type CaseFinding, type Finding, type FindingsAnswer } from './api.js';
+import { kindName } from '../recommendations/names.js';
+import { declineFinding, openCase, type AccountabilityOpening, type AnyFinding, type CaseFinding, type Finding, type FindingsAnswer, type RecommendationFinding } from './api.js';
 
 const dutyText = (f: Finding) => (f.duty ? `${t(f.duty.labelZh, f.duty.labelEn)}` : f.duty_id);
 const articleText = (f: Finding) => (f.duty ? `${f.duty.title} ${f.duty.article ?? ''}` : (f.rule ?? ''));
@@ -27,8 +30,17 @@ const STEP_NAMES: Record<CaseFinding['step'], [string, string]> = {
 };
 const stepName = (step: CaseFinding['step']) => t(...STEP_NAMES[step]);
 const caseArticle = (f: CaseFinding) => (f.rule === 'decided' ? t('决定设定的期限', 'a deadline set by decision') : (f.rule ?? ''));
-/** What the finding is about, in a line: the duty and period, or the case and its overdue step. */
-const aboutText = (f: AnyFinding) => (f.source === 'duty' ? `${dutyText(f)} · ${f.period_label}` : `${f.case_id} · ${stepName(f.step)}${t('逾期', ' overdue')}`);
+/** What the finding is about, in a line: the duty and period, the case and its overdue step, or the recommendation. */
+function aboutText(f: AnyFinding): string {
+  if (f.source === 'duty') return `${dutyText(f)} · ${f.period_label}`;
+  if (f.source === 'case') return `${f.case_id} · ${stepName(f.step)}${t('逾期', ' overdue')}`;
+  return `${f.recommendation_id} · ${t('建议反馈逾期', 'feedback overdue')}`;
+}
+/** A ground as the ladder in force names it, with its article ("… 第四十五条第（三）项"). */
+function groundName(id: string, data: FindingsAnswer): string {
+  const g = data.grounds.find((x) => x.id === id);
+  return g ? `${t(g.labelZh, g.labelEn)}${g.article ? ` ${g.article}` : ''}` : id;
+}
 // The ground the packs name for the finding's breach (e.g. 2022 art. 44(三) for a late notice of acceptance); else the user picks.
 const groundOf = (f: AnyFinding, data: FindingsAnswer) => f.ground ?? data.grounds[0]?.id ?? '';
 
@@ -49,6 +61,33 @@ export function CaseFindingsTable({ data, selected, mayDecide }: { data: Finding
       ${mayDecide
         ? html`<td><button type="button" class="link" data-decide-finding=${f.ref} aria-pressed=${f.ref === selected}
             aria-label=${t(`立案或不予立案：${f.organ_name ?? f.organ} ${f.case_id} 的督办记录`, `Open or decline: the supervision record of ${f.organ_name ?? f.organ} ${f.case_id}`)}
+            onClick=${() => setParams({ finding: f.ref })}>${t('立案或不予立案', 'Open or decline')}</button></td>`
+        : null}
+    </tr>`)}</tbody>
+  </table></div>`;
+}
+
+// The recommendations page lists a year's: the year of issue keeps the linked one in its list.
+const recommendationParams = (f: RecommendationFinding) => ({ rec: f.recommendation_id, year: f.issued_date.slice(0, 4) });
+
+/** The recommendations whose organ gave its written feedback late (or not yet), the longest late first. */
+export function RecommendationFindingsTable({ data, selected, mayDecide }: { data: FindingsAnswer; selected: string | null; mayDecide: boolean }) {
+  if (data.recommendationFindings.length === 0) return html`<p class="note" id="recommendation-findings-none">${t('没有待处理的建议反馈逾期记录。', 'No late feedback on a recommendation awaits a decision.')}</p>`;
+  return html`<div class="scroll"><table id="recommendation-findings-table" data-count=${data.recommendationFindings.length} data-total=${data.recommendationTotal}>
+    <caption>${t(`建议：书面反馈逾期（${data.recommendationTotal} 项）`, `Recommendations: written feedback overdue (${data.recommendationTotal})`)}</caption>
+    <thead><tr><th scope="col">${t('机关', 'Organ')}</th><th scope="col">${t('建议', 'Recommendation')}</th><th scope="col">${t('反馈期限 · 依据', 'Feedback due · article')}</th>
+      <th scope="col" class="num">${t('逾期天数', 'Days late')}</th><th scope="col">${t('拟追责情形 · 依据', 'Proposed ground · article')}</th>
+      ${mayDecide ? html`<th scope="col"><span class="sr-only">${t('处理', 'Decide')}</span></th>` : null}</tr></thead>
+    <tbody>${data.recommendationFindings.map((f) => html`<tr key=${f.ref} data-finding=${f.ref} data-organ=${f.organ} data-recommendation=${f.recommendation_id} data-due=${f.due_date} data-days-late=${f.days_late} data-ground=${f.ground ?? ''} class=${f.ref === selected ? 'current' : undefined}>
+      <td>${f.organ_name ?? f.organ}<br /><small>${f.organ}</small></td>
+      <td><a href=${`/recommendations?${new URLSearchParams(recommendationParams(f)).toString()}`} onClick=${linkHandler('recommendations', recommendationParams(f))}>${f.recommendation_id}</a>
+        <br /><small class="finding-about">${t(`${kindName(f.kind)}建议 · ${f.issued_by} ${f.issued_date} 签发`, `${kindName(f.kind)} · issued by ${f.issued_by} on ${f.issued_date}`)}</small></td>
+      <td class="due">${f.due_date}${f.done_on ? html`<br /><small>${t(`${f.done_on} 逾期反馈`, `feedback late on ${f.done_on}`)}</small>` : null}<br /><small class="finding-rule">${f.rule ?? ''}</small></td>
+      <td class="num late">${f.days_late}</td>
+      <td><small class="finding-ground">${f.ground ? groundName(f.ground, data) : t('未指明，由决定机关选择', 'none named: the deciding organ chooses')}</small></td>
+      ${mayDecide
+        ? html`<td><button type="button" class="link" data-decide-finding=${f.ref} aria-pressed=${f.ref === selected}
+            aria-label=${t(`立案或不予立案：${f.organ_name ?? f.organ} 对建议 ${f.recommendation_id} 反馈逾期`, `Open or decline: ${f.organ_name ?? f.organ}'s late feedback on ${f.recommendation_id}`)}
             onClick=${() => setParams({ finding: f.ref })}>${t('立案或不予立案', 'Open or decline')}</button></td>`
         : null}
     </tr>`)}</tbody>
@@ -166,11 +205,19 @@ function DeclineForm({ finding, declined }: { finding: AnyFinding; declined: (te
   </form>`;
 }
 
+/** Why the finding proposes a case: the article breached, and by how much. */
+function basisText(f: AnyFinding): string {
+  if (f.source === 'duty') return t(`依据 ${articleText(f)}；期满未履行。`, `Under ${articleText(f)}; not met when the period closed.`);
+  if (f.source === 'case') {
+    return t(`依据 ${caseArticle(f)}；${stepName(f.step)}期限 ${f.due_date}，逾期 ${f.days_late} 天。`, `Under ${caseArticle(f)}; the ${stepName(f.step)} deadline was ${f.due_date}, ${f.days_late} days late.`);
+  }
+  return f.done_on
+    ? t(`依据 ${f.rule ?? ''}；书面反馈期限 ${f.due_date}，${f.done_on} 才反馈，逾期 ${f.days_late} 天。`, `Under ${f.rule ?? ''}; the written feedback was due ${f.due_date} and came on ${f.done_on}, ${f.days_late} days late.`)
+    : t(`依据 ${f.rule ?? ''}；书面反馈期限 ${f.due_date}，至今未反馈，逾期 ${f.days_late} 天。`, `Under ${f.rule ?? ''}; the written feedback was due ${f.due_date} and has not come, ${f.days_late} days late.`);
+}
+
 export function FindingDecision({ finding, data, opened, declined }: { finding: AnyFinding; data: FindingsAnswer; opened: (caseId: string) => void; declined: (text: string) => void }) {
-  const basis =
-    finding.source === 'duty'
-      ? t(`依据 ${articleText(finding)}；期满未履行。`, `Under ${articleText(finding)}; not met when the period closed.`)
-      : t(`依据 ${caseArticle(finding)}；${stepName(finding.step)}期限 ${finding.due_date}，逾期 ${finding.days_late} 天。`, `Under ${caseArticle(finding)}; the ${stepName(finding.step)} deadline was ${finding.due_date}, ${finding.days_late} days late.`);
+  const basis = basisText(finding);
   return html`<section class="card wide" id="finding-decision" aria-labelledby="finding-decision-title" data-finding=${finding.ref} data-source=${finding.source}>
     <div class="card-head"><h2 id="finding-decision-title">${t(`处理认定：${finding.organ_name ?? finding.organ} · ${aboutText(finding)}`, `Decide the finding: ${finding.organ_name ?? finding.organ} · ${aboutText(finding)}`)}</h2>
       <button type="button" class="secondary" onClick=${() => setParams({ finding: null })}>${t('关闭', 'Close')}</button></div>

@@ -8,9 +8,9 @@
 import { useState } from 'preact/hooks';
 import type { PetitionerIdentity } from '../../../../domain/petitioner.js';
 import { ApiError } from '../../api.js';
-import { channelName, childrenOf, placeName, placeOf, regionChoices, useApp } from '../../context.js';
+import { channelName, childrenOf, divisionWord, placeName, placeOf, regionChoices, useApp } from '../../context.js';
 import { html } from '../../html.js';
-import { t } from '../../i18n.js';
+import { capitalised, t } from '../../i18n.js';
 import { refusalText } from '../../ui/panel.js';
 import { caseApi, type Intake } from './api.js';
 import { optional, strip, text } from './form-data.js';
@@ -77,7 +77,7 @@ export function IntakeForm({ registered }: { registered: (caseId: string) => voi
     <form id="intake" class="form-grid" onSubmit=${submit}>
       <label for="intake-channel">${t('渠道', 'Channel')}</label>
       <select name="channel" id="intake-channel">${Object.keys(state.reference.channels).map((code) => html`<option value=${code}>${channelName(state, code)}</option>`)}</select>
-      <label for="intake-region">${t('区', 'District')}</label>
+      <label for="intake-region">${t(divisionWord(state).zh, capitalised(divisionWord(state).en))}</label>
       <select name="regionCode" id="intake-region" value=${district} onChange=${(e: Event) => setDistrict((e.target as HTMLSelectElement).value)}>
         ${districts.map((c) => html`<option value=${c.code}>${c.name}</option>`)}
       </select>

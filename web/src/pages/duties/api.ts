@@ -1,6 +1,6 @@
 /** The calls the duties page makes, typed by the server's own answers. */
 import type { DutyStatus } from '../../../../analytics/duty-log.js';
-import type { DutyCalendarAnswer, DutyRecordKept } from '../../../../server/duty-routes.js';
+import type { DutyCalendarAnswer, DutyRecordBody, DutyRecordKept } from '../../../../server/duty-routes.js';
 import type { DutyPeriodState, Evidence } from '../../../../workflows/duty-period.js';
 import { query, request } from '../../api.js';
 
@@ -21,12 +21,7 @@ export const dutyCalendar = (q: { year: number; region?: string; status?: DutySt
 export const recordEvidence = (organ: string, dutyId: string, evidence: EvidenceBody) =>
   request<DutyPeriodState>(`/duties/${encodeURIComponent(organ)}/${encodeURIComponent(dutyId)}/evidence`, 'POST', evidence);
 
-/** A record of a duty owed as needed (a reception day, an annotated letter): what the form sends. */
-export interface RecordBody {
-  kind: EvidenceKind;
-  date: string;
-  reference: string;
-  participants?: string[];
-}
-export const recordDuty = (organ: string, dutyId: string, record: RecordBody) =>
+export type ReceptionMode = NonNullable<DutyRecordBody['mode']>;
+/** A record of a duty owed as needed (a reception day, an annotated letter). */
+export const recordDuty = (organ: string, dutyId: string, record: DutyRecordBody) =>
   request<DutyRecordKept>(`/duties/${encodeURIComponent(organ)}/${encodeURIComponent(dutyId)}/records`, 'POST', record);

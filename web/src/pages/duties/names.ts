@@ -1,6 +1,7 @@
 /** How the duty and accountability pages name statuses, evidence kinds and who acted, in both languages. */
 import { formatTime } from '../../format.js';
 import { t } from '../../i18n.js';
+import type { ReceptionMode } from './api.js';
 
 export const DUTY_STATUS_NAMES: Record<'open' | 'met' | 'late' | 'missed', [string, string]> = {
   open: ['履行期内', 'open'],
@@ -20,6 +21,13 @@ export const EVIDENCE_KINDS: Record<string, [string, string]> = {
   notice: ['通报', 'notice'],
   reception: ['领导接访日', "leaders' reception day"],
 };
+/** A reception's form (Beijing 2017 art. 12; 2022 art. 18): at the post, by appointment, going down. */
+export const RECEPTION_MODE_NAMES: Record<ReceptionMode, [string, string]> = {
+  at_post: ['接访', 'at the reception post'],
+  appointment: ['约访', 'by appointment'],
+  going_down: ['下访', 'going down to the grassroots'],
+};
+export const receptionModeName = (mode: ReceptionMode) => t(...RECEPTION_MODE_NAMES[mode]);
 export const evidenceKindName = (kind: string | null) => (kind && EVIDENCE_KINDS[kind] ? t(...EVIDENCE_KINDS[kind]) : (kind ?? '—'));
 
 const PERIOD_NAMES: Record<string, [string, string]> = { quarter: ['每季度', 'quarterly'], 'half-year': ['每半年', 'half-yearly'], year: ['每年', 'yearly'], 'as-needed': ['根据需要', 'as needed'] };

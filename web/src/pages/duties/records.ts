@@ -11,8 +11,8 @@ import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { setParams } from '../../router.js';
 import { refusalText } from '../../ui/panel.js';
-import { recordDuty, type AsNeededDuty, type DutyCalendarAnswer, type EvidenceKind } from './api.js';
-import { actorName, evidenceKindName } from './names.js';
+import { recordDuty, type AsNeededDuty, type DutyCalendarAnswer, type EvidenceKind, type ReceptionMode } from './api.js';
+import { actorName, evidenceKindName, RECEPTION_MODE_NAMES, receptionModeName } from './names.js';
 
 const dutyName = (data: DutyCalendarAnswer, dutyId: string) => {
   const d = data.asNeeded[dutyId];
@@ -55,7 +55,7 @@ export function RecordList({ data, organ }: { data: DutyCalendarAnswer; organ: s
       <td>${r.date}</td>
       <td>${r.organ_name ?? r.organ}</td>
       <td>${dutyName(data, r.duty_id)}<br /><small class="record-rule">${r.rule}</small></td>
-      <td>${evidenceKindName(r.kind)}${r.participants ? html`<br /><small>${r.participants}</small>` : null}</td>
+      <td>${evidenceKindName(r.kind)}${r.mode ? `（${receptionModeName(r.mode)}）` : ''}${r.participants ? html`<br /><small>${r.participants}</small>` : null}</td>
       <td class="reference">${r.reference}</td>
       <td><small>${actorName(r.actor)}</small></td>
     </tr>`)}</tbody>
@@ -69,6 +69,7 @@ export function RecordForm({ data, organ, dutyId, recorded }: { data: DutyCalend
   const kinds = duty?.evidence ?? [];
   const today = chinaToday();
   const [kind, setKind] = useState<EvidenceKind | ''>(kinds[0] ?? '');
+  const [mode, setMode] = useState<ReceptionMode>('at_post');
   const [date, setDate] = useState(today);
   const [reference, setReference] = useState('');
   const [participants, setParticipants] = useState('');
@@ -81,7 +82,7 @@ export function RecordForm({ data, organ, dutyId, recorded }: { data: DutyCalend
     setVerdict(null);
     try {
       const names = participants.split(/[,，、;；\n]/).map((s) => s.trim()).filter(Boolean);
-      const kept = await recordDuty(organ, dutyId, { kind, date, reference: reference.trim(), ...(names.length ? { participants: names } : {}) });
+      const kept = await recordDuty(organ, dutyId, { kind, date, reference: reference.trim(), ...(kind === 'reception' ? { mode } : {}), ...(names.length ? { participants: names } : {}) });
       setVerdict({ ok: true, text: t(`已记录：${organName} ${kept.date} ${evidenceKindName(kept.kind)}（${kept.rule}）`, `Recorded: ${organName} ${kept.date} ${evidenceKindName(kept.kind)} (${kept.rule})`) });
       setReference('');
       setParticipants('');
@@ -100,6 +101,12 @@ export function RecordForm({ data, organ, dutyId, recorded }: { data: DutyCalend
       <select id=${id('kind')} required value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value as EvidenceKind)}>
         ${kinds.map((k) => html`<option value=${k}>${evidenceKindName(k)}</option>`)}
       </select></label>
+    ${kind === 'reception'
+      ? html`<label for=${id('mode')}><span>${t('接访方式', 'Form of reception')}</span>
+          <select id=${id('mode')} value=${mode} onChange=${(e: Event) => setMode((e.target as HTMLSelectElement).value as ReceptionMode)}>
+            ${(Object.keys(RECEPTION_MODE_NAMES) as ReceptionMode[]).map((m) => html`<option value=${m}>${receptionModeName(m)}</option>`)}
+          </select></label>`
+      : null}
     <label for=${id('date')}><span>${t('日期', 'Date')} <span aria-hidden="true">*</span></span>
       <input id=${id('date')} type="date" required max=${today} value=${date} onInput=${(e: Event) => setDate((e.target as HTMLInputElement).value)} /></label>
     <label for=${id('reference')} class="wide"><span>${t('文号或登记号（接访登记、来信编号、纪要）', 'Reference (reception register, letter number, minutes)')} <span aria-hidden="true">*</span></span>

@@ -9,8 +9,11 @@
  *   year=2025 | from=…&to=…     a year, or a period when both dates are given
  *   compare=yoy|pop             year on year, or the period before
  *   f.channel=visit,phone       a filter per dimension the measure allows
+ *
+ * A dimension an import declared is `src:NAME` there too (by=src:call_type, f.src:call_type=…):
+ * the catalog lists those the user's cases carry, so a link to another's falls back like any.
  */
-import type { CatalogMeasure, ComparedRow, MetricRow, MetricsQuery } from '../../api.js';
+import type { CatalogMeasure, ComparedRow, MetricRow, MetricsQuery, SourceDimension } from '../../api.js';
 import { channelName, childrenOf, homeRegion, pathTo, placeName, placeOf, type AppState } from '../../context.js';
 import { chinaToday } from '../../format.js';
 import { label, t } from '../../i18n.js';
@@ -114,8 +117,11 @@ export function childDimension(state: AppState, region: string): 'district' | 's
   return level === 'district' ? 'district' : level === 'street' ? 'street' : null;
 }
 
+/** A source dimension of the catalog (`src:NAME`, declared by an import), or undefined for any other id. */
+export const sourceDimensionOf = (state: AppState, id: string): SourceDimension | undefined => state.catalog?.sourceDimensions.find((x) => x.id === id);
+
 export const dimensionLabel = (state: AppState, id: string): string => {
-  const d = state.catalog?.dimensions.find((x) => x.id === id);
+  const d = state.catalog?.dimensions.find((x) => x.id === id) ?? sourceDimensionOf(state, id);
   return d ? label(d) : id;
 };
 

@@ -5,10 +5,10 @@
  */
 import { useState } from 'preact/hooks';
 import { FIELDS } from '../../../../domain/case.js';
-import { can, childrenOf, placeName, placeOf, useApp } from '../../context.js';
+import { can, childrenOf, divisionWord, placeName, placeOf, useApp } from '../../context.js';
 import { chinaToday, formatCount, formatRate } from '../../format.js';
 import { html } from '../../html.js';
-import { t } from '../../i18n.js';
+import { capitalised, t } from '../../i18n.js';
 import { setParams, useLocation } from '../../router.js';
 import { useLoad } from '../../use-load.js';
 import { Missing, Panel, refusalText } from '../../ui/panel.js';
@@ -121,13 +121,13 @@ function RecordForm({ region, recorded }: { region: string; recorded: (d: Disput
   };
   return html`<form id="dispute-record-form" class="rec-form" aria-busy=${busy} aria-labelledby="dispute-record-title" onSubmit=${submit}>
     <h3 id="dispute-record-title">${t('记录排查发现的矛盾纠纷', 'Record a dispute found by screening')}</h3>
-    <label for="dispute-district">${t('区', 'District')} <span aria-hidden="true">*</span></label>
+    <label for="dispute-district">${t(divisionWord(state).zh, capitalised(divisionWord(state).en))} <span aria-hidden="true">*</span></label>
     ${districts.length
       ? html`<select id="dispute-district" required value=${district} onChange=${(e: Event) => {
           setDistrict((e.target as HTMLSelectElement).value);
           setStreet('');
         }}>
-          <option value="">${t('选择区', 'choose a district')}</option>
+          <option value="">${t(`选择${divisionWord(state).zh}`, `choose a ${divisionWord(state).en}`)}</option>
           ${districts.map((p) => html`<option value=${p.code}>${placeName(state, p.code)}</option>`)}
         </select>`
       : html`<input id="dispute-district" readonly value=${district ? placeName(state, district) : ''} />`}

@@ -4,7 +4,7 @@
  * workflow has put the recommendation on record with its feedback clock, then shows it.
  */
 import { useState } from 'preact/hooks';
-import { placeOf, useApp } from '../../context.js';
+import { divisionWord, placeOf, useApp } from '../../context.js';
 import { chinaToday } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
@@ -27,7 +27,9 @@ export function IssueForm({ region, addressees, issued }: { region: string; addr
   const place = placeOf(state, region);
   const [organ, setOrgan] = useState('');
   const [kind, setKind] = useState<RecommendationKind>('improve_work');
-  const [issuedBy, setIssuedBy] = useState(`${place?.nameZh ?? ''}信访办`);
+  // The region's petition office as the organ registry names it (北京市信访办, 咸宁市信访局).
+  const office = state.reference.organs.find((o) => o.level === 'petition-office' && o.regionCode === region);
+  const [issuedBy, setIssuedBy] = useState(office?.nameZh ?? '');
   const [date, setDate] = useState(chinaToday());
   const [caseId, setCaseId] = useState('');
   const [summary, setSummary] = useState('');
@@ -36,7 +38,7 @@ export function IssueForm({ region, addressees, issued }: { region: string; addr
   const [verdict, setVerdict] = useState('');
   if (place?.level === 'street') {
     return html`<section class="card" id="rec-issue" aria-labelledby="rec-issue-title"><h2 id="rec-issue-title">${t('签发建议', 'Issue a recommendation')}</h2>
-      <p class="note">${t('三项建议由市、区信访部门签发：选择区或全市后签发。', 'Recommendations are issued by the city’s or a district’s office: choose a district or the city to issue one.')}</p></section>`;
+      <p class="note">${t(`三项建议由市、${divisionWord(state).zh}信访部门签发：选择${divisionWord(state).zh}或全市后签发。`, `Recommendations are issued by the city’s or a ${divisionWord(state).en}’s office: choose a ${divisionWord(state).en} or the city to issue one.`)}</p></section>`;
   }
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -10,7 +10,7 @@ import type { ReportFormat } from '../../../../analytics/reports/report-store.js
 import type { BatchAnswer, ListedBatch } from '../../../../server/report-batch-routes.js';
 import type { BatchItem, BatchKind, ReportBatchProgress } from '../../../../workflows/report-batch.js';
 import { request } from '../../api.js';
-import { cityCode, placeName, useApp } from '../../context.js';
+import { cityCode, divisionWord, placeName, useApp } from '../../context.js';
 import { formatTime } from '../../format.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
@@ -21,11 +21,12 @@ import './batch.css';
 const POLL_MS = 1500;
 
 /** The kinds a batch makes (workflows/report-batch.ts BATCH_KINDS), and what each covers. */
-const KINDS: { id: BatchKind; zh: string; en: string; coversZh: string; coversEn: string }[] = [
-  { id: 'annual', zh: '年度工作报告', en: 'Annual report', coversZh: '全市及各区', coversEn: 'the city and every district' },
-  { id: 'quarterly', zh: '季度形势分析', en: 'Quarterly analysis', coversZh: '全市及各区', coversEn: 'the city and every district' },
-  { id: 'assessment', zh: '年度考核和通报', en: 'Assessment and notice', coversZh: '全市一份', coversEn: 'one, of the city' },
+const KINDS: { id: BatchKind; zh: string; en: string; covers: 'city-and-districts' | 'city' }[] = [
+  { id: 'annual', zh: '年度工作报告', en: 'Annual report', covers: 'city-and-districts' },
+  { id: 'quarterly', zh: '季度形势分析', en: 'Quarterly analysis', covers: 'city-and-districts' },
+  { id: 'assessment', zh: '年度考核和通报', en: 'Assessment and notice', covers: 'city' },
 ];
+const everyDivision = (word: ReturnType<typeof divisionWord>) => t(`全市及各${word.zh}`, `the city and every ${word.en}`);
 const FORMATS: [ReportFormat, string][] = [['docx', 'Word'], ['pdf', 'PDF'], ['html', 'HTML']];
 
 const kindName = (kind: string) => {
@@ -113,6 +114,7 @@ function Recent({ generation, follow }: { generation: number; follow: (id: strin
 }
 
 function Batches({ year, made }: { year: number; made: () => void }) {
+  const word = divisionWord(useApp());
   const [kind, setKind] = useState<BatchKind>('annual');
   const [quarter, setQuarter] = useState('1');
   const [formats, setFormats] = useState<ReadonlySet<ReportFormat>>(new Set(['docx']));
@@ -184,10 +186,13 @@ function Batches({ year, made }: { year: number; made: () => void }) {
   });
 
   return html`<section class="card wide" id="report-batch" aria-labelledby="report-batch-title">
-    <h2 id="report-batch-title">${t('为全市及各区批量生成', 'Generate for the city and every district')}</h2>
+    <h2 id="report-batch-title">${t(`为${everyDivision(word)}批量生成`, `Generate for ${everyDivision(word)}`)}</h2>
     <form class="inline" onSubmit=${start}>
       <label>${t('报告', 'Report')} <select id="batch-kind" value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value as BatchKind)}>
-        ${KINDS.map((k) => html`<option value=${k.id}>${t(`${k.zh}（${k.coversZh}）`, `${k.en} (${k.coversEn})`)}</option>`)}
+        ${KINDS.map((k) => {
+          const covers = k.covers === 'city' ? t('全市一份', 'one, of the city') : everyDivision(word);
+          return html`<option value=${k.id}>${t(`${k.zh}（${covers}）`, `${k.en} (${covers})`)}</option>`;
+        })}
       </select></label>
       ${kind === 'quarterly'
         ? html`<label>${t('季度', 'Quarter')} <select id="batch-quarter" value=${quarter} onChange=${(e: Event) => setQuarter((e.target as HTMLSelectElement).value)}>

@@ -6,10 +6,10 @@
  */
 import { LineChart } from 'echarts/charts';
 import { api, ApiError, type PetitionIndex } from '../../api.js';
-import { cityCode, placeName, useApp } from '../../context.js';
+import { cityCode, divisionWord, placeName, useApp } from '../../context.js';
 import { chinaToday } from '../../format.js';
 import { html } from '../../html.js';
-import { t } from '../../i18n.js';
+import { capitalised, t } from '../../i18n.js';
 import { useLoad } from '../../use-load.js';
 import { Chart, echarts } from '../../ui/chart.js';
 import { Missing, Panel, refusalText } from '../../ui/panel.js';
@@ -56,12 +56,12 @@ const noCasesText = (year: number) =>
  * Why a year's index is no result, or null when it is one: no case that year (every count is
  * zero, every district would tie first), every indicator imputed, or no difference at all.
  */
-function indexMissing(index: PetitionIndex, months: number): string | null {
+function indexMissing(index: PetitionIndex, months: number, word: ReturnType<typeof divisionWord>): string | null {
   if (months === 0) return noCasesText(index.year);
-  const empty = indexEmptyText(index);
+  const empty = indexEmptyText(index, word);
   if (empty) return empty;
   const first = index.units[0]?.index;
-  if (index.units.every((u) => u.index === first)) return t(`${index.year} 年各区指数完全相同，无从排名。`, `In ${index.year} every district has the same index: there is nothing to rank.`);
+  if (index.units.every((u) => u.index === first)) return t(`${index.year} 年各${word.zh}指数完全相同，无从排名。`, `In ${index.year} every ${word.en} has the same index: there is nothing to rank.`);
   return null;
 }
 
@@ -76,8 +76,8 @@ export function PetitionIndexPanel({ scope }: { scope: Scope }) {
     return { index, months: months.get(scope.year) ?? 0 };
   }, [scope.year, city]);
   const thisYear = Number(chinaToday().slice(0, 4));
-  return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${(d: { index: PetitionIndex; months: number }) => indexMissing(d.index, d.months)}
-      note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', 'A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a district for each indicator.')}>
+  return html`<${Panel} id="petition-index" title=${`${t('信访指数', 'Petition index')} · ${scope.year}`} loaded=${loaded} wide empty=${(d: { index: PetitionIndex; months: number }) => indexMissing(d.index, d.months, divisionWord(state))}
+      note=${t('指数越高、信访压力越大；名次区间宽者，名次取决于方法的选择。悬停查看各指标数值。', `A higher index means more petition pressure; a wide rank interval means the rank depends on the choice of method. Hover a ${divisionWord(state).en} for each indicator.`)}>
     ${(d: { index: PetitionIndex; months: number }) => html`${d.months < 12 && scope.year < thisYear ? html`<${Missing}>${partialText(scope.year, d.months)}<//>` : null}
       <${PetitionIndexView} data=${d.index} current=${scope.region} />`}
   <//>`;
@@ -86,14 +86,14 @@ export function PetitionIndexPanel({ scope }: { scope: Scope }) {
 /** One year of the trend: its index, or why it has none. */
 type Year = { year: number; index: PetitionIndex; months: number } | { year: number; missing: string };
 
-async function yearOf(user: string, year: number, months: number): Promise<Year> {
+async function yearOf(user: string, year: number, months: number, word: ReturnType<typeof divisionWord>): Promise<Year> {
   // A year without a case has no index to ask for.
   if (months === 0) {
     return { year, missing: noCasesText(year) };
   }
   try {
     const index = await indexOf(user, year);
-    const missing = indexMissing(index, months);
+    const missing = indexMissing(index, months, word);
     return missing ? { year, missing } : { year, index, months };
   } catch (error) {
     // A year the API refuses (before the data, say) is a year without an index, not a failed panel.
@@ -108,11 +108,12 @@ const hasIndex = (y: Year): y is Extract<Year, { index: PetitionIndex }> => 'ind
 
 export function IndexTrend({ scope }: { scope: Scope }) {
   const state = useApp();
+  const word = divisionWord(state);
   const years = Array.from({ length: TREND_YEARS }, (_, i) => scope.year - (TREND_YEARS - 1) + i);
   const city = cityCode(state);
   const loaded = useLoad(async () => {
     const months = await monthsWithCases(city, years[0]!, scope.year);
-    return Promise.all(years.map((year) => yearOf(state.session.user.username, year, months.get(year) ?? 0)));
+    return Promise.all(years.map((year) => yearOf(state.session.user.username, year, months.get(year) ?? 0, word)));
   }, [scope.year, city]);
   const thisYear = Number(chinaToday().slice(0, 4));
   return html`<${Panel} id="index-trend" title=${`${t('信访指数趋势', 'Petition index over the years')} · ${years[0]}–${scope.year}`} loaded=${loaded} wide
@@ -132,8 +133,8 @@ export function IndexTrend({ scope }: { scope: Scope }) {
         ${withData.some((y) => y.year === thisYear) ? html`<p class="note">${t(`${thisYear} 年尚未结束，名次截至今日。`, `${thisYear} is not over: its ranks are to date.`)}</p>` : null}
         <${Chart} id="index-trend-chart" height=${340}
           label=${t(
-            `各区信访指数名次趋势折线图，${withData.map((y) => y.year).join('、')} 年${chosen ? `，突出显示${nameOf(chosen)}` : ''}；数字见下表`,
-            `line chart of the districts’ index ranks in ${withData.map((y) => y.year).join(', ')}${chosen ? `, ${nameOf(chosen)} highlighted` : ''}; the figures are in the table below`,
+            `各${word.zh}信访指数名次趋势折线图，${withData.map((y) => y.year).join('、')} 年${chosen ? `，突出显示${nameOf(chosen)}` : ''}；数字见下表`,
+            `line chart of the ${word.enPlural}’ index ranks in ${withData.map((y) => y.year).join(', ')}${chosen ? `, ${nameOf(chosen)} highlighted` : ''}; the figures are in the table below`,
           )}
           data=${{ years: withData.map((y) => y.year).join(','), missingYears: missing.map((y) => y.year).join(','), districts: units.length, highlighted: chosen ?? '' }}
           option=${{
@@ -152,8 +153,8 @@ export function IndexTrend({ scope }: { scope: Scope }) {
             }),
           }} />
         <div class="scroll"><table id="index-trend-table">
-          <caption class="sr-only">${t('各区各年信访指数与名次', 'Each district’s index and rank per year')}</caption>
-          <thead><tr><th scope="col">${t('区', 'District')}</th>${d.map((y) => html`<th scope="col" class="num">${y.year}<br /><small>${t('名次 · 指数', 'rank · index')}</small></th>`)}</tr></thead>
+          <caption class="sr-only">${t(`各${word.zh}各年信访指数与名次`, `Each ${word.en}’s index and rank per year`)}</caption>
+          <thead><tr><th scope="col">${t(word.zh, capitalised(word.en))}</th>${d.map((y) => html`<th scope="col" class="num">${y.year}<br /><small>${t('名次 · 指数', 'rank · index')}</small></th>`)}</tr></thead>
           <tbody>${units.map((unit) => html`<tr data-unit=${unit} class=${unit === chosen ? 'current' : undefined}>
             <th scope="row">${nameOf(unit)}</th>
             ${d.map((y) => {
