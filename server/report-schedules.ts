@@ -26,6 +26,7 @@ import { ScheduleOverlapPolicy, type CalendarSpec, type Client } from '@temporal
 import type { ReportFormat } from '../analytics/reports/report-store.js';
 import { BATCH_WORKFLOW_ID_PREFIX, reportBatchWorkflow, type BatchKind, type ReportBatchInput } from '../workflows/report-batch.js';
 import { jurisdictionData } from '../domain/jurisdiction-data.js';
+import { loadAssessmentFile } from '../analytics/assessment/method.js';
 import { createScheduleOnce } from './temporal.js';
 
 /** Word for the office to edit and send, PDF to print and file. */
@@ -37,6 +38,8 @@ export const SCHEDULE_REQUESTER = { username: 'schedule', role: 'system' } as co
 interface ReportSchedule {
   kind: BatchKind;
   calendar: CalendarSpec;
+  /** Whether the jurisdiction can make the kind at all (absent: every jurisdiction can). */
+  madeIn?: (jurisdiction: string) => boolean;
 }
 
 export const REPORT_SCHEDULES: readonly ReportSchedule[] = [
@@ -45,20 +48,30 @@ export const REPORT_SCHEDULES: readonly ReportSchedule[] = [
     kind: 'quarterly',
     calendar: { month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'], dayOfMonth: 10, hour: 8, minute: 0, second: 0, comment: 'the analysis of the quarter just ended (Xianning art. 7)' },
   },
-  { kind: 'assessment', calendar: { month: 'JANUARY', dayOfMonth: 31, hour: 8, minute: 0, second: 0, comment: "the assessment of the year before, once its data is complete (Beijing arts. 16-17)" } },
+  {
+    kind: 'assessment',
+    calendar: { month: 'JANUARY', dayOfMonth: 31, hour: 8, minute: 0, second: 0, comment: 'the assessment of the year before, once its data is complete (Beijing arts. 16-17)' },
+    // Without a method file every run would fail all its items each January.
+    madeIn: (jurisdiction) => loadAssessmentFile(jurisdiction) !== null,
+  },
 ];
 
 export const reportScheduleId = (kind: BatchKind) => `report-batch-${kind}`;
 
 /**
- * Creates each report Schedule once; a second start finds them and leaves them as they are.
- * Answers how many it created, and the kinds scheduled.
+ * Creates each report Schedule the jurisdiction can make once; a second start finds them and
+ * leaves them as they are. Answers how many it created, the kinds scheduled and those it cannot make.
  */
-export async function ensureReportSchedules(client: Client, taskQueue: string, jurisdiction: string): Promise<{ created: number; kinds: BatchKind[] }> {
+export async function ensureReportSchedules(
+  client: Client,
+  taskQueue: string,
+  jurisdiction: string,
+): Promise<{ created: number; kinds: BatchKind[]; notMade: BatchKind[] }> {
   // The calendars are read in the jurisdiction's zone; the workflow still takes its as-of date by `chinaDateOf`.
   const { timeZone } = jurisdictionData(jurisdiction);
   let created = 0;
-  for (const { kind, calendar } of REPORT_SCHEDULES) {
+  const scheduled = REPORT_SCHEDULES.filter((s) => s.madeIn?.(jurisdiction) ?? true);
+  for (const { kind, calendar } of scheduled) {
     const input: ReportBatchInput = { jurisdiction, kind, formats: SCHEDULED_FORMATS, requestedBy: SCHEDULE_REQUESTER, origin: 'schedule' };
     const made = await createScheduleOnce(client, {
       scheduleId: reportScheduleId(kind),
@@ -74,5 +87,5 @@ export async function ensureReportSchedules(client: Client, taskQueue: string, j
     });
     if (made) created++;
   }
-  return { created, kinds: REPORT_SCHEDULES.map((s) => s.kind) };
+  return { created, kinds: scheduled.map((s) => s.kind), notMade: REPORT_SCHEDULES.filter((s) => !scheduled.includes(s)).map((s) => s.kind) };
 }

@@ -122,7 +122,8 @@ export async function startSystem(config: AppConfig, log: (line: string) => void
         const rollupsSchedule = await ensureRollupsSchedule(temporal.client, config.temporal.taskQueue);
         log(`metrics: rollups refresh schedule ${rollupsSchedule ? 'created' : 'in place'} (every 5 minutes)`);
         const reportSchedules = await ensureReportSchedules(temporal.client, config.temporal.taskQueue, config.jurisdiction);
-        log(`reports: ${reportSchedules.created} of ${reportSchedules.kinds.length} batch schedules created (${reportSchedules.kinds.join(', ')}; see server/report-schedules.ts)`);
+        const notMade = reportSchedules.notMade.length ? `; none for ${reportSchedules.notMade.join(', ')}: ${config.jurisdiction} has no method for it` : '';
+        log(`reports: ${reportSchedules.created} of ${reportSchedules.kinds.length} batch schedules created (${reportSchedules.kinds.join(', ')}${notMade}; see server/report-schedules.ts)`);
         if (demoLive) {
           const officerOrgans = demoUsersOf(own).flatMap((u) => (u.role === 'officer' && u.organCode ? [u.organCode] : []));
           log(`demo: ${await startDemoCases(temporal.client, config.temporal.taskQueue, own, officerOrgans)} open cases started`);

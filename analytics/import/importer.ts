@@ -218,6 +218,7 @@ export async function importFiles(store: AnalyticsStore, options: ImportOptions)
   return store.transaction(async (conn) => {
     // A local time without an offset in a native file is the jurisdiction's (a mapping has read its own already).
     await useZone(conn, await importZone(conn, options.mapping, jurisdiction));
+    if (options.mapping) await refuseTakenDimensions(conn, options.mapping);
     await createStaging(conn, options.hierarchy);
     const identities = new Map<string, string>();
     // Case id → the organ it was brought to (mapping `receivedIn`), read by the derivation of skip_level.
@@ -529,6 +530,28 @@ function appendStaged(
     else appender.appendVarchar(v);
   }
   appender.endRow();
+}
+
+/**
+ * A source dimension is one source's category: another mapping's `src:call_type` would take over
+ * its labels and mix two sources' values under one name, so the import is refused before a row
+ * is written. The mapping that declared it may declare it again (its labels may change).
+ */
+async function refuseTakenDimensions(conn: DuckDBConnection, mapping: Mapping): Promise<void> {
+  const taken: string[] = [];
+  for (const dimension of Object.keys(mapping.dimensions)) {
+    const reader = await conn.runAndReadAll(`SELECT mapping, source_column FROM source_dimensions WHERE dimension = $dimension AND mapping <> $mapping`, {
+      dimension,
+      mapping: mapping.name,
+    });
+    const [other] = reader.getRowObjectsJson() as { mapping: string; source_column: string }[];
+    if (other) {
+      taken.push(
+        `dimensions.${dimension}: src:${dimension} is already declared by mapping ${other.mapping} (its column ${other.source_column}); give this source's category a name of its own, such as ${mapping.name.replaceAll('-', '_')}_${dimension}`,
+      );
+    }
+  }
+  if (taken.length) throw new ImportFileError(taken.join('; '));
 }
 
 /**

@@ -282,7 +282,7 @@ describe('the report Schedules', () => {
 
   it('exist once each, in China time, for the period just ended, after ensureReportSchedules', async () => {
     const first = await ensureReportSchedules(env.client, 'reports-q', 'beijing');
-    expect(first).toEqual({ created: 3, kinds: ['annual', 'quarterly', 'assessment'] });
+    expect(first).toEqual({ created: 3, kinds: ['annual', 'quarterly', 'assessment'], notMade: [] });
     const expected: Record<string, { months: string[]; day: number }> = {
       annual: { months: ['JANUARY'], day: 5 },
       quarterly: { months: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'], day: 10 },
@@ -305,6 +305,6 @@ describe('the report Schedules', () => {
       expect(expected[kind]!.months).toContain(next.toLocaleString('en', { month: 'long', timeZone: 'UTC' }).toUpperCase());
       expect(next.getTime()).toBeGreaterThan(Date.now());
     }
-    expect(await ensureReportSchedules(env.client, 'reports-q', 'beijing')).toEqual({ created: 0, kinds: ['annual', 'quarterly', 'assessment'] });
+    expect(await ensureReportSchedules(env.client, 'reports-q', 'beijing')).toEqual({ created: 0, kinds: ['annual', 'quarterly', 'assessment'], notMade: [] });
   });
 });

@@ -168,6 +168,9 @@ describe('the system started on Xianning', () => {
     const cityLetter = await schedule('XN', 'targetResponsibilityLetter');
     expect(cityLetter.action).toMatchObject({ args: [{ jurisdiction: 'xianning', organ: 'XN', level: 'city', dutyId: 'targetResponsibilityLetter' }] });
     expect(cityLetter.spec.calendars?.[0]?.comment).toBe('each year');
+    // Reports: the annual and quarterly batches, but no assessment batch, since Xianning has no method to score by.
+    await expect(system.temporalClient.schedule.getHandle('report-batch-quarterly').describe()).resolves.toMatchObject({ spec: { timezone: 'Asia/Shanghai' } });
+    await expect(system.temporalClient.schedule.getHandle('report-batch-assessment').describe()).rejects.toThrow(/not found/i);
 
     // The current periods are open and the duty calendar names the pack and article imposing each.
     const clerk = await call('clerk');

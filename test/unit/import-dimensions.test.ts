@@ -138,6 +138,33 @@ describe('source dimensions declared by a mapping', () => {
     store.close();
   });
 
+  it('refuses a second source declaring a dimension another mapping declared, before writing a row; the first may declare it again', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'hotline.csv');
+    writeFileSync(file, HOTLINE);
+    const store = await AnalyticsStore.open(':memory:');
+    await importFiles(store, { sources: [{ path: file }], mapping: writeMapping(dir), hierarchy: beijingRegions(), keys, now });
+    const counts = () => store.all(z.object({ cases: z.number(), dims: z.number() }), 'SELECT (SELECT count(*)::INTEGER FROM cases) AS cases, (SELECT count(*)::INTEGER FROM case_source_dimensions) AS dims');
+    const before = await counts();
+
+    const otherDir = tempDir();
+    const other = join(otherDir, 'other.csv');
+    writeFileSync(other, HOTLINE.replaceAll('C', 'K'));
+    const second = writeMapping(otherDir, { name: 'city-hotline', id: { column: 'id', prefix: 'CH-' }, dimensions: { type: { column: 'type', labelZh: '诉求类型', labelEn: 'Request type' } } });
+    await expect(importFiles(store, { sources: [{ path: other }], mapping: second, hierarchy: beijingRegions(), keys, now })).rejects.toThrow(
+      "dimensions.type: src:type is already declared by mapping hotline (its column type); give this source's category a name of its own, such as city_hotline_type",
+    );
+    expect(await counts()).toEqual(before);
+    const declared = await store.all(z.object({ mapping: z.string(), label_en: z.string() }), `SELECT mapping, label_en FROM source_dimensions WHERE dimension = 'type'`);
+    expect(declared).toEqual([{ mapping: 'hotline', label_en: 'Call type' }]);
+
+    // The mapping that declared it may import again, relabelling it.
+    const relabelled = writeMapping(dir, { dimensions: { type: { column: 'type', labelZh: '来电类别', labelEn: 'Call category' } } });
+    await importFiles(store, { sources: [{ path: file }], mapping: relabelled, hierarchy: beijingRegions(), keys, now });
+    expect(await store.all(z.object({ label_en: z.string() }), `SELECT label_en FROM source_dimensions WHERE dimension = 'type'`)).toEqual([{ label_en: 'Call category' }]);
+    store.close();
+  });
+
   it('refuses a mapping whose dimension name is not a plain lower-case name', () => {
     const dir = tempDir();
     expect(() => writeMapping(dir, { dimensions: { 'Call Type': { column: 'type', labelZh: '类型', labelEn: 'Type' } } })).toThrow(

@@ -44,7 +44,7 @@ beforeAll(async () => {
       name: 'haidian-hotline',
       jurisdiction: 'beijing',
       id: { column: 'id', prefix: 'HD-' },
-      dimensions: { call_type: { column: 'call_type', labelZh: '来电类型', labelEn: 'Call type' } },
+      dimensions: { hotline_type: { column: 'call_type', labelZh: '来电类型', labelEn: 'Call type' } },
       columns: {
         received_at: { from: 'when', parse: 'datetime', formats: ['yyyy-MM-dd HH:mm'] },
         channel: { value: 'phone' },
@@ -56,7 +56,7 @@ beforeAll(async () => {
   store = await AnalyticsStore.open(db);
   const ottawa = loadMapping(OTTAWA_MAPPING);
   await importFiles(store, { sources: [{ path: join(dir, 'ottawa.csv') }], mapping: ottawa, hierarchy: hierarchyFor(ottawa), keys, now });
-  // Imported second: its declaration of call_type (a name is one declaration) is the one kept.
+  // Its own name: Ottawa's mapping declared call_type, and a name is one source's category.
   await importFiles(store, { sources: [{ path: join(dir, 'hotline.csv') }], mapping: loadMapping(join(dir, 'hotline.json')), hierarchy: beijingRegions(), keys, now });
 }, 60_000);
 afterAll(() => {
@@ -70,10 +70,10 @@ describe('the catalog’s source dimensions', () => {
   it('lists every declared one without a region, with labels, mapping, column and the measures on cases', async () => {
     const all = await catalog(store, null);
     expect(all.dimensions).toEqual(Object.values(DIMENSIONS));
-    expect(all.sourceDimensions.map((d) => d.id)).toEqual(['src:call_description', 'src:call_type']);
-    const callType = all.sourceDimensions.find((d) => d.id === 'src:call_type')!;
+    expect(all.sourceDimensions.map((d) => d.id)).toEqual(['src:call_description', 'src:call_type', 'src:hotline_type']);
+    const callType = all.sourceDimensions.find((d) => d.id === 'src:hotline_type')!;
     expect(callType).toMatchObject({
-      name: 'call_type',
+      name: 'hotline_type',
       labelZh: '来电类型',
       labelEn: 'Call type',
       declaredBy: { mapping: 'haidian-hotline', column: 'call_type', at: '2026-01-01T00:00:00Z' },
@@ -85,15 +85,15 @@ describe('the catalog’s source dimensions', () => {
     expect(CASE_MEASURES).toContain('presses');
     expect(CASE_MEASURES).not.toContain('recommendations_issued');
     const cases = all.measures.find((m) => m.id === 'cases')!;
-    expect(cases.dimensions).toEqual([...TIME_GRAINS, ...Object.keys(SOURCES.cases.columns), 'src:call_description', 'src:call_type']);
+    expect(cases.dimensions).toEqual([...TIME_GRAINS, ...Object.keys(SOURCES.cases.columns), 'src:call_description', 'src:call_type', 'src:hotline_type']);
     expect(all.measures.find((m) => m.id === 'recommendations_issued')!.dimensions.filter((d) => d.startsWith('src:'))).toEqual([]);
   });
 
   it('lists within a region only those its cases carry: the city and Haidian and its street, not Chaoyang nor Ottawa’s own', async () => {
     const ids = async (region: string) => (await answerCatalog(store, { region })).sourceDimensions.map((d) => d.id);
-    expect(await ids('110000')).toEqual(['src:call_type']);
-    expect(await ids('110108')).toEqual(['src:call_type']);
-    expect(await ids('110108001')).toEqual(['src:call_type']);
+    expect(await ids('110000')).toEqual(['src:hotline_type']);
+    expect(await ids('110108')).toEqual(['src:hotline_type']);
+    expect(await ids('110108001')).toEqual(['src:hotline_type']);
     expect(await ids('110105')).toEqual([]);
     expect(await ids('110108002')).toEqual([]);
     expect(await ids('OTT')).toEqual(['src:call_description', 'src:call_type']);
@@ -107,16 +107,16 @@ describe('the catalog’s source dimensions', () => {
 
   it('is what the metrics layer accepts in the region: a breakdown in Haidian, refused in Chaoyang naming what is there', async () => {
     const march = { from: parsePlainDate('2025-03-01'), to: parsePlainDate('2025-03-31'), asOf: parsePlainDate('2025-04-01') };
-    const haidian = await queryMetrics(store, { measures: ['cases'], ...march, region: '110108', by: ['src:call_type'] });
-    expect(haidian.map((r) => [r.dims['src:call_type'], r.value])).toEqual([
+    const haidian = await queryMetrics(store, { measures: ['cases'], ...march, region: '110108', by: ['src:hotline_type'] });
+    expect(haidian.map((r) => [r.dims['src:hotline_type'], r.value])).toEqual([
       ['Noise', 2],
       ['Pothole', 1],
     ]);
-    await expect(queryMetrics(store, { measures: ['cases'], ...march, region: '110105', by: ['src:call_type'] })).rejects.toThrow(
-      'unknown source dimension "src:call_type"; no import has declared any for the cases of region 110105 (mapping "dimensions")',
+    await expect(queryMetrics(store, { measures: ['cases'], ...march, region: '110105', by: ['src:hotline_type'] })).rejects.toThrow(
+      'unknown source dimension "src:hotline_type"; no import has declared any for the cases of region 110105 (mapping "dimensions")',
     );
     await expect(queryMetrics(store, { measures: ['cases'], ...march, region: '110000', filters: { 'src:call_description': ['Animals'] } })).rejects.toThrow(
-      'unknown source dimension "src:call_description"; declared by imports for the cases of region 110000: src:call_type',
+      'unknown source dimension "src:call_description"; declared by imports for the cases of region 110000: src:hotline_type',
     );
   });
 });
