@@ -30,6 +30,14 @@ import { boundedDate, regionCode, requiredText } from './validation.js';
 import { actorOf } from './workflow-routes.js';
 
 /** Creates the weekly scan's Schedule once; a second start finds it and leaves it as it is. */
+/** What POST /early-warning/scans answers (202): the scan's id, which is its workflow's, and the weeks it scans. */
+export interface ScanStarted {
+  scanId: string;
+  workflowId: string;
+  week: string;
+  weeks: number;
+}
+
 export function ensureScanSchedule(client: Client, taskQueue: string, timeZone: string): Promise<boolean> {
   return createScheduleOnce(client, {
     scheduleId: EARLY_WARNING_SCHEDULE_ID,
@@ -98,7 +106,8 @@ export function earlyWarningRoutes(api: Api, deps: EarlyWarningRouteDeps): void 
       await temporal.workflow.start(earlyWarningScanWorkflow, { workflowId: id, taskQueue, args: [input] });
       await audit.record(req, principal, { action: 'scan.start', outcome: 'ok', status: 202, objectIds: [id], detail: { week, weeks: body.weeks } });
       res.location(`/api/v1/early-warning/scans/${id}`);
-      return { scanId: id, workflowId: id, week, weeks: body.weeks };
+      const started: ScanStarted = { scanId: id, workflowId: id, week, weeks: body.weeks };
+      return started;
     },
   );
 

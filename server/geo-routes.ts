@@ -12,6 +12,14 @@ import { HttpError } from './http-error.js';
 import { confineRegion, regionNode } from './scope.js';
 import { regionCode } from './validation.js';
 
+/** What GET /geo/:region answers: a GeoJSON FeatureCollection of districts, with where the boundaries come from. */
+export interface DistrictBoundaries {
+  type: 'FeatureCollection';
+  features: DistrictFeature[];
+  /** A foreign member (RFC 7946 §6.1) the dashboard credits beside the map. */
+  source: { package: string; file: string; license: string; datum: string };
+}
+
 export interface GeoRouteDeps {
   store: AnalyticsStore;
 }
@@ -35,7 +43,7 @@ export function geoRoutes(api: Api, deps: GeoRouteDeps): void {
       scope: 'region',
       params: geoParams,
     },
-    async ({ params, principal, res }) => {
+    async ({ params, principal, res }): Promise<DistrictBoundaries> => {
       const code = await confineRegion(store, principal, params.region);
       const node = await regionNode(store, code);
       if (!node) throw new HttpError(400, `unknown region code "${code}" (not in the region hierarchy)`, undefined, 'region');

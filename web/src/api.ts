@@ -10,7 +10,10 @@ import type { PetitionIndex } from '../../analytics/petition-index/petition-inde
 import type { Reference, SystemHealth } from '../../server/app.js';
 import type { AccountabilityListRow } from '../../analytics/accountability-log.js';
 import type { CaseSummary } from '../../analytics/case-log.js';
-import type { DutyCalendarRow, DutyStatus } from '../../analytics/duty-log.js';
+import type { DutyStatus } from '../../analytics/duty-log.js';
+import type { DutyCalendarAnswer } from '../../server/duty-routes.js';
+import type { ScanStarted } from '../../server/early-warning-routes.js';
+import type { DistrictBoundaries } from '../../server/geo-routes.js';
 import type { annualDataset } from '../../analytics/metrics/annual.js';
 import type { WireRefusal } from '../../domain/refusals.js';
 import type { ApiError as WireError } from '../../server/errors.js';
@@ -34,23 +37,9 @@ export type IndexIndicator = PetitionIndex['indicators'][number];
 export type IndexedRegion = PetitionIndex['units'][number];
 
 export type { CaseSummary, AccountabilityListRow };
-/** The duty calendar of a region's organs: each period with its organ's name, and per organ its count per status. */
-export interface DutyCalendar {
-  periods: (DutyCalendarRow & { organ_name: string | null })[];
-  summary: { organ: string; organ_name: string; open: number; met: number; late: number; missed: number }[];
-}
-/** A GeoJSON FeatureCollection of districts, each feature's properties naming its region code. */
-export interface Boundaries {
-  type: 'FeatureCollection';
-  features: { type: 'Feature'; properties: { code: string; nameZh: string }; geometry: unknown }[];
-  /** Where the boundaries come from, credited beside the map. */
-  source: { package: string; file: string; license: string; datum: string };
-}
-export interface ScanStarted {
-  scanId: string;
-  week: string;
-  weeks: number;
-}
+export type DutyCalendar = DutyCalendarAnswer;
+export type Boundaries = DistrictBoundaries;
+export type { ScanStarted };
 /** A scan still under way has only its status; a finished one has its record. */
 export type ScanState = { status: string; scan_id: string } & Partial<NonNullable<Awaited<ReturnType<typeof getScan>>>>;
 
