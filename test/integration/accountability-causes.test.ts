@@ -114,7 +114,7 @@ describe('grounds of a petition caused with serious results (2022 Regulations ar
         const detailOf = (id: string, events: number) =>
           eventually(
             () => leader(`/accountability/${id}`),
-            (r: Answer) => r.status === 200 && (r.body.history as unknown[]).length >= events,
+            (r: Answer) => r.status === 200 && (r.body.history as unknown[]).length >= events && r.body.stage !== 'opening',
           );
         // 诫勉, Beijing art. 22, with its rectification deadline and the loss of honours for the year.
         const opened = await leader('/accountability', opening('BJ-RSJ', { rectifyBy: addDays(today, 30) }));
@@ -170,7 +170,7 @@ describe('grounds of a petition caused with serious results (2022 Regulations ar
         expect(opened.status).toBe(201);
         const detail = await eventually(
           () => leader(`/accountability/${String(opened.body.caseId)}`),
-          (r: Answer) => r.status === 200 && (r.body.history as unknown[]).length >= 2,
+          (r: Answer) => r.status === 200 && (r.body.history as unknown[]).length >= 2 && r.body.stage !== 'opening',
         );
         // 诫勉谈话 leaves its deadline to the decision: none was given.
         expect(detail.body).toMatchObject({ organ: 'XN-RSJ', ground: 'inaction', step: 'admonitionTalk', stage: 'awaiting_deadline' });

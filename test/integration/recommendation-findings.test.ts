@@ -144,7 +144,7 @@ describe('accountability findings on recommendations', () => {
         });
         const detail = await eventually(
           () => leader(`/accountability/${caseId}`),
-          (r: Answer) => r.status === 200 && (r.body.history as unknown[]).length >= 2,
+          (r: Answer) => r.status === 200 && (r.body.history as unknown[]).length >= 2 && r.body.stage !== 'opening',
         );
         // Beijing has no order to correct: the Regulations' 责令改正 is the first step, its deadline decided.
         expect(detail.body).toMatchObject({ organ: 'D110105', ground: 'recommendationsNeglected', step: 'correction', stage: 'rectifying', deadline: { due: addDays(today, 30) } });
