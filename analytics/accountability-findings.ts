@@ -50,9 +50,12 @@ const PERIODS = `
    GROUP BY organ, duty_id, period_label, period_start, period_end
   HAVING bool_or(event_type = 'missed')`;
 
-// Opened from: the decision kept here, or a case whose opening record names the finding.
-const UNDECIDED = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'duty' AND f.finding_ref = p.ref)
-  AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('duty:' || p.ref))`;
+// Undecided: neither a decision kept here nor a case whose opening record names the finding (`p` is the finding).
+const undecided = (source: FindingSource) => `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = '${source}' AND f.finding_ref = p.ref)
+  AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('${source}:' || p.ref))`;
+
+/** A page of findings and how many there are in all, from rows that each carry the total. */
+const withTotal = <R extends { total: number }>(rows: R[]) => ({ total: rows[0]?.total ?? 0, findings: rows.map(({ total: _total, ...row }) => row) });
 
 /** Where findings are listed: the organ of an organ's user (narrowed to a region), or a region's subtree; `o` is the organ. */
 function scopeWhere(scope: AccountabilityScope, params: Record<string, string | number>): string[] {
@@ -69,7 +72,7 @@ function scopeWhere(scope: AccountabilityScope, params: Record<string, string | 
 /** The open duty findings within `scope`, newest period first. */
 export async function openDutyFindings(store: AnalyticsStore, scope: AccountabilityScope, limit: number): Promise<{ findings: DutyFinding[]; total: number }> {
   const params: Record<string, string | number> = { limit };
-  const where = [UNDECIDED, ...scopeWhere(scope, params)];
+  const where = [undecided('duty'), ...scopeWhere(scope, params)];
   const rows = await store.all(
     findingRow.extend({ total: z.number() }),
     `WITH p AS (${PERIODS})
@@ -80,7 +83,7 @@ export async function openDutyFindings(store: AnalyticsStore, scope: Accountabil
       LIMIT $limit`,
     params,
   );
-  return { total: rows[0]?.total ?? 0, findings: rows.map(({ total: _total, ...row }) => row) };
+  return withTotal(rows);
 }
 
 const decisionRow = z.object({
@@ -143,33 +146,38 @@ const SUPERVISED = `
     FROM case_events e JOIN ${organNamed('o', "e.detail->>'$.organ'")}
    WHERE e.event_type IN (${SUPERVISION_EVENTS.map((x) => `'${x}'`).join(', ')}) AND e.due_date IS NOT NULL`;
 
-const UNDECIDED_CASE = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'case' AND f.finding_ref = p.ref)
-  AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('case:' || p.ref))`;
-
-/** The open case findings within `scope` as of `today` (a China date), the longest late first. */
-export async function openCaseFindings(store: AnalyticsStore, scope: AccountabilityScope, today: string, limit: number): Promise<{ findings: CaseFinding[]; total: number }> {
+/**
+ * The undecided late records of `records` (one row per supervision record: ref, organ, due_date,
+ * done_on) within `scope` as of `today`, with days late and the total, the longest late first.
+ */
+function lateRecordsQuery(records: string, source: 'case' | 'recommendation', scope: AccountabilityScope, today: string, limit: number) {
   const params: Record<string, string | number> = { limit, today };
-  const where = [UNDECIDED_CASE, ...scopeWhere(scope, params)];
-  const rows = await store.all(
-    caseFindingRow.extend({ total: z.number() }),
-    `WITH s AS (${SUPERVISED}),
+  const where = [undecided(source), ...scopeWhere(scope, params)];
+  const sql = `WITH s AS (${records}),
           p AS (SELECT *, (coalesce(done_on::DATE, $today::DATE) - due_date::DATE)::INTEGER AS days_late FROM s)
      SELECT p.*, count(*) OVER ()::INTEGER AS total
        FROM p JOIN organs o ON o.code = p.organ
       WHERE ${where.join(' AND ')}
       ORDER BY p.days_late DESC, p.due_date, p.ref
-      LIMIT $limit`,
-    params,
-  );
-  return { total: rows[0]?.total ?? 0, findings: rows.map(({ total: _total, ...row }) => row) };
+      LIMIT $limit`;
+  return { sql, params };
+}
+
+/** The organ of one record of `records` by its ref, and what was decided on it. Null: no such record of a registry organ. */
+async function recordFinding(store: AnalyticsStore, records: string, source: 'case' | 'recommendation', ref: string): Promise<{ organ: string; decision: FindingDecision | null } | null> {
+  const [found] = await store.all(z.object({ organ: z.string() }), `WITH s AS (${records}) SELECT organ FROM s WHERE ref = $ref LIMIT 1`, { ref });
+  if (!found) return null;
+  return { organ: found.organ, decision: await decisionOn(store, source, ref) };
+}
+
+/** The open case findings within `scope` as of `today` (a China date), the longest late first. */
+export async function openCaseFindings(store: AnalyticsStore, scope: AccountabilityScope, today: string, limit: number): Promise<{ findings: CaseFinding[]; total: number }> {
+  const { sql, params } = lateRecordsQuery(SUPERVISED, 'case', scope, today, limit);
+  return withTotal(await store.all(caseFindingRow.extend({ total: z.number() }), sql, params));
 }
 
 /** One supervision record as a finding: its organ and what was decided on it. Null: no such record of a registry organ. */
-export async function caseFinding(store: AnalyticsStore, ref: string): Promise<{ organ: string; decision: FindingDecision | null } | null> {
-  const [found] = await store.all(z.object({ organ: z.string() }), `WITH s AS (${SUPERVISED}) SELECT organ FROM s WHERE ref = $ref LIMIT 1`, { ref });
-  if (!found) return null;
-  return { organ: found.organ, decision: await decisionOn(store, 'case', ref) };
-}
+export const caseFinding = (store: AnalyticsStore, ref: string) => recordFinding(store, SUPERVISED, 'case', ref);
 
 const recommendationFindingRow = z.object({
   /** RECOMMENDATION_ID/feedback_overdue: the recommendation and its supervision record. */
@@ -206,9 +214,6 @@ const FEEDBACK_OVERDUE = `
     FROM recommendation_events e JOIN recommendations r ON r.recommendation_id = e.recommendation_id JOIN ${organNamed('o', 'e.organ')}
    WHERE e.event_type = 'feedback_overdue' AND e.due_date IS NOT NULL`;
 
-const UNDECIDED_RECOMMENDATION = `NOT EXISTS (SELECT 1 FROM accountability_findings f WHERE f.finding_source = 'recommendation' AND f.finding_ref = p.ref)
-  AND NOT EXISTS (SELECT 1 FROM accountability_events a WHERE a.event_type = 'opened' AND (a.detail->>'$.finding') = ('recommendation:' || p.ref))`;
-
 /** The open recommendation findings within `scope` as of `today` (a China date), the longest late first. */
 export async function openRecommendationFindings(
   store: AnalyticsStore,
@@ -216,28 +221,12 @@ export async function openRecommendationFindings(
   today: string,
   limit: number,
 ): Promise<{ findings: RecommendationFinding[]; total: number }> {
-  const params: Record<string, string | number> = { limit, today };
-  const where = [UNDECIDED_RECOMMENDATION, ...scopeWhere(scope, params)];
-  const rows = await store.all(
-    recommendationFindingRow.extend({ total: z.number() }),
-    `WITH s AS (${FEEDBACK_OVERDUE}),
-          p AS (SELECT *, (coalesce(done_on::DATE, $today::DATE) - due_date::DATE)::INTEGER AS days_late FROM s)
-     SELECT p.*, count(*) OVER ()::INTEGER AS total
-       FROM p JOIN organs o ON o.code = p.organ
-      WHERE ${where.join(' AND ')}
-      ORDER BY p.days_late DESC, p.due_date, p.ref
-      LIMIT $limit`,
-    params,
-  );
-  return { total: rows[0]?.total ?? 0, findings: rows.map(({ total: _total, ...row }) => row) };
+  const { sql, params } = lateRecordsQuery(FEEDBACK_OVERDUE, 'recommendation', scope, today, limit);
+  return withTotal(await store.all(recommendationFindingRow.extend({ total: z.number() }), sql, params));
 }
 
 /** One recommendation's feedback_overdue record as a finding: its organ and what was decided on it. Null: no such record of a registry organ. */
-export async function recommendationFinding(store: AnalyticsStore, ref: string): Promise<{ organ: string; decision: FindingDecision | null } | null> {
-  const [found] = await store.all(z.object({ organ: z.string() }), `WITH s AS (${FEEDBACK_OVERDUE}) SELECT organ FROM s WHERE ref = $ref LIMIT 1`, { ref });
-  if (!found) return null;
-  return { organ: found.organ, decision: await decisionOn(store, 'recommendation', ref) };
-}
+export const recommendationFinding = (store: AnalyticsStore, ref: string) => recordFinding(store, FEEDBACK_OVERDUE, 'recommendation', ref);
 
 /**
  * One duty period as a finding: whether it is one (its standing), and what was decided on it:
