@@ -91,8 +91,7 @@ export function jurisdictionData(name: string, root: URL = DOMAIN_DIR): Jurisdic
  */
 export function receivingOffice(jurisdiction: string, regionCode: string): { organ: string; kind: 'petition-office' } {
   const { regions, organs, city } = jurisdictionData(jurisdiction);
-  const officeOf = (code: string) => organs.organs.find((o) => o.level === 'petition-office' && o.regionCode === code);
-  const office = officeOf(districtOf(regions, regionCode)?.code ?? city.code) ?? officeOf(city.code);
+  const office = organs.petitionOffice(districtOf(regions, regionCode)?.code ?? city.code) ?? organs.petitionOffice(city.code);
   // The registry's file requires the city's petition office: without it the system does not start.
   if (!office) throw new Error(`the organ registry of ${jurisdiction} has no petition office of ${city.code}`);
   return { organ: office.nameZh, kind: 'petition-office' };

@@ -95,6 +95,8 @@ export interface OrganRegistry {
   resolve(codeOrName: string): Organ | undefined;
   /** The department of a district or the city (regions.code) that handles a field's cases, if one does. */
   handling(regionCode: string, field: Field): Organ | undefined;
+  /** The petition office (信访部门) of the city or a district (regions.code), if it has one. */
+  petitionOffice(regionCode: string): Organ | undefined;
 }
 
 /**
@@ -179,6 +181,7 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
   const codes = new Map(organs.map((o) => [o.code, o]));
   const names = new Map(organs.flatMap((o) => [o.nameZh, ...o.aliases].map((n) => [n, o] as const)));
   const handlers = new Map(organs.flatMap((o) => (o.fields ?? []).map((f) => [`${o.regionCode}|${f}`, o] as const)));
+  const offices = new Map(organs.filter((o) => o.level === 'petition-office').map((o) => [o.regionCode, o]));
   return {
     jurisdiction: file.jurisdiction,
     organs,
@@ -186,6 +189,7 @@ export function parseOrganRegistry(raw: unknown, hierarchy: RegionHierarchy, sou
     byName: (n) => names.get(n.trim()),
     resolve: (x) => codes.get(x.trim()) ?? names.get(x.trim()),
     handling: (regionCode, field) => handlers.get(`${regionCode}|${field}`),
+    petitionOffice: (regionCode) => offices.get(regionCode),
   };
 }
 

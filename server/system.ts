@@ -211,7 +211,7 @@ const DEMO_FIELDS: readonly Field[] = ['劳动社保', '城乡建设', '国土�
 async function startDemoCases(client: Client, taskQueue: string, data: JurisdictionData, officerOrgans: readonly string[]): Promise<number> {
   const daysAgo = [1, 4, 8, 12, 17, 21];
   const districts = [...data.districts].sort((a, b) => (b.population10k ?? 0) - (a.population10k ?? 0));
-  const office = data.organs.organs.find((o) => o.level === 'petition-office' && o.regionCode === data.city.code)!;
+  const office = data.organs.petitionOffice(data.city.code)!;
   let started = 0;
   for (const [i, days] of daysAgo.entries()) {
     const organ = i < daysAgo.length - 2 && officerOrgans[i] !== undefined ? data.organs.byCode(officerOrgans[i]) : undefined;

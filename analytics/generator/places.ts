@@ -39,7 +39,7 @@ export function generatorPlaces(jurisdiction: string): GeneratorPlaces {
   const organsFile = fileURLToPath(files.organs);
   const organs = data.organs.organs;
   // The registry gives the city and every district its leadership and petition office (domain/organs.ts).
-  const office = (regionCode: string) => organs.find((o) => o.level === 'petition-office' && o.regionCode === regionCode)!.nameZh;
+  const office = (regionCode: string) => data.organs.petitionOffice(regionCode)!.nameZh;
   const departments = (regionCode: string, place: string) =>
     FIELDS.map((field) => {
       const found = data.organs.handling(regionCode, field);
